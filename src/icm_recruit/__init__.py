@@ -1,0 +1,193 @@
+"""icm-recruit: team-leader recruitment with a Scientific Advisory Board."""
+
+import logging
+import secrets
+from pathlib import Path
+
+from flask import Flask, g, render_template, request, session
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from icm_recruit.config import ConfigError, load_config
+from icm_recruit.extensions import babel, csrf, db, login_manager, migrate
+
+__all__ = ["create_app", "ConfigError"]
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+log = logging.getLogger(__name__)
+
+
+def _resource_dir(name: str) -> Path:
+    """Find templates/ or migrations/: inside the installed package, else at the repo top."""
+    packaged = PACKAGE_DIR / name
+    if packaged.is_dir():
+        return packaged
+    return PACKAGE_DIR.parent.parent / name
+
+
+def _blueprints():
+    from icm_recruit.admin.views import bp as admin_bp
+    from icm_recruit.auth.views import bp as auth_bp
+    from icm_recruit.main.views import bp as main_bp
+
+    return [main_bp, auth_bp, admin_bp]
+
+
+def _import_models_and_tasks() -> None:
+    from icm_recruit.auth import models as _auth_models  # noqa: F401
+    from icm_recruit.core import audit as _audit  # noqa: F401
+    from icm_recruit.core import jobs as _jobs  # noqa: F401
+    from icm_recruit.core import outbox as _outbox  # noqa: F401
+    from icm_recruit.core import tasks as _core_tasks  # noqa: F401
+
+
+def select_locale() -> str:
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return request.accept_languages.best_match(languages) or "en"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application; `config` overrides settings (PROFILE picks demo/test/production)."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(_resource_dir("templates")),
+        static_folder="static",
+    )
+    app.config.from_mapping(load_config(Path(app.instance_path), config))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_resource_dir("migrations")))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    _init_login(app)
+    _import_models_and_tasks()
+
+    from icm_recruit.celery_app import celery_init_app
+    from icm_recruit.core.ratelimit import init_rate_limiter
+
+    celery_init_app(app)
+    init_rate_limiter(app)
+
+    for blueprint in _blueprints():
+        app.register_blueprint(blueprint)
+    _init_request_hooks(app)
+    _init_errors(app)
+    _init_templates(app)
+
+    from icm_recruit.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from icm_recruit.auth.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        uid, _, nonce = user_id.partition(":")
+        if not uid.isdigit() or not nonce:
+            return None
+        user = db.session.scalar(select(User).where(User.id == int(uid)))
+        if user is None or not user.active or user.session_nonce != nonce:
+            return None
+        return user
+
+
+def _init_request_hooks(app: Flask) -> None:
+    from icm_recruit.core.permissions import enforce_access
+
+    app.before_request(enforce_access)
+
+    @app.before_request
+    def make_nonce():
+        g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.after_request
+    def security_headers(response):
+        nonce = getattr(g, "csp_nonce", "")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
+            "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+            "frame-ancestors 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        return response
+
+
+def _init_errors(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    def titles():
+        return {
+            400: _("The request could not be understood."),
+            403: _("You do not have access to this page."),
+            404: _("This page does not exist."),
+            405: _("This action is not allowed here."),
+            413: _("The file is too large."),
+            429: _("Too many requests. Wait a moment and try again."),
+            500: _("Something went wrong on our side."),
+        }
+
+    def render_error(code: int, detail: str | None = None):
+        return render_template("errors/error.html", code=code, title=titles().get(code, ""),
+                               detail=detail), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(400, _("The form had expired. Go back, reload the page and send it "
+                                   "again; what you typed is still in the form."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        if error.code in titles():
+            return render_error(error.code)
+        return error
+
+    @app.errorhandler(Exception)
+    def server_error(error):
+        if app.testing and app.config.get("PROPAGATE_EXCEPTIONS") is not False:
+            raise error
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return render_error(500, _("The team has been told. Please try again later."))
+
+
+def _init_templates(app: Flask) -> None:
+    from icm_recruit.auth.models import Role
+    from icm_recruit.core.timeutil import to_zone
+
+    @app.template_filter("localdt")
+    def localdt(value, fmt="%d/%m/%Y %H:%M %Z", zone=None):
+        if value is None:
+            return ""
+        if zone is None and current_user and current_user.is_authenticated:
+            zone = current_user.timezone
+        return to_zone(value, zone).strftime(fmt)
+
+    @app.context_processor
+    def inject():
+        from flask_babel import get_locale
+
+        return {"Role": Role, "current_locale": str(get_locale()),
+                "csp_nonce": getattr(g, "csp_nonce", ""), "demo_mode": app.config["DEMO"]}

@@ -1,0 +1,87 @@
+"""Forms of the accounts feature."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+MIN_PASSWORD = 10
+
+
+def strong_password(form, field):
+    value = field.data or ""
+    if len(value) < MIN_PASSWORD:
+        raise ValidationError(_l("Use at least %(n)d characters.", n=MIN_PASSWORD))
+    if value.lower() == value.upper() or not any(c.isdigit() for c in value):
+        raise ValidationError(_l("Mix letters and at least one digit."))
+
+
+LANGUAGE_CHOICES = [("en", "English"), ("fr", "Français")]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[InputRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=200)])
+    next = HiddenField()
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[InputRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(), strong_password])
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[InputRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+    locale = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
+    consent = BooleanField(
+        _l("I have read the privacy notice and agree that my data is processed for this "
+           "recruitment."),
+        validators=[InputRequired(message=_l("Your consent is needed to create an account."))],
+    )
+
+
+class EmailForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[InputRequired(), Email(), Length(max=254)])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[InputRequired(), strong_password])
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[InputRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField(_l("Current password"), validators=[InputRequired()])
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=200)])
+    locale = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class InviteForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[InputRequired(), Email(), Length(max=254)])
+    locale = SelectField(_l("Language of the invitation"), choices=LANGUAGE_CHOICES)
+    roles = MultiCheckboxField(_l("Roles"), validators=[InputRequired()])
+
+
+class RolesForm(FlaskForm):
+    roles = MultiCheckboxField(_l("Roles"))

@@ -1,0 +1,191 @@
+"""Account operations: each checks its rule, audits, queues its mail; the caller commits."""
+
+import hashlib
+import secrets
+
+from flask import current_app
+
+from icm_recruit.auth.models import Role, User
+from icm_recruit.core import audit, ratelimit
+from icm_recruit.core.outbox import queue_mail
+from icm_recruit.core.timeutil import utcnow
+from icm_recruit.core.tokens import TokenError, make_token, read_token
+from icm_recruit.core.urls import external_url
+from icm_recruit.extensions import db
+
+
+class AccountError(Exception):
+    """A problem the user can fix; `code` says which."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+def register_applicant(*, email: str, name: str, password: str, locale: str) -> User:
+    email = User.normalize_email(email)
+    if User.by_email(email) is not None:
+        raise AccountError("email_taken")
+    user = User(email=email, name=name.strip(), locale=locale)
+    user.set_password(password)
+    user.grant(Role.APPLICANT)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.registered", actor=user, obj=user, consent_privacy_notice=True)
+    send_verification(user)
+    return user
+
+
+def send_verification(user: User) -> None:
+    token = make_token("verify", {"uid": user.id, "email": user.email})
+    queue_mail(
+        to=user.email, user=user, template="verify_email", locale=user.locale,
+        key=f"verify:{user.id}:{_token_digest(token)}",
+        context={"name": user.name, "url": external_url("auth.verify_email", token=token)},
+    )
+
+
+def verify_email(token: str) -> User:
+    try:
+        data = read_token("verify", token, current_app.config["VERIFY_TOKEN_MAX_AGE"])
+    except TokenError as exc:
+        raise AccountError(f"token_{exc.reason}") from exc
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.email != data.get("email"):
+        raise AccountError("token_invalid")
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        audit.record("user.email_verified", actor=user, obj=user)
+    return user
+
+
+def authenticate(email: str, password: str, ip: str) -> User:
+    """Return the user for a correct e-mail and password, or raise AccountError.
+
+    Unknown e-mail and wrong password raise the same error after the same work.
+    """
+    email = User.normalize_email(email)
+    per_account, window_a = current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
+    per_ip, window_i = current_app.config["LOGIN_LIMIT_PER_IP"]
+    if not ratelimit.hit("login-ip", ip, per_ip, window_i) or not ratelimit.hit(
+        "login-account", email, per_account, window_a
+    ):
+        audit.record("auth.login_throttled", data_email=email)
+        raise AccountError("throttled")
+    user = User.by_email(email)
+    if user is None:
+        User.spend_dummy_verification(password)
+        audit.record("auth.login_failed", reason="unknown", data_email=email)
+        raise AccountError("bad_credentials")
+    if not user.check_password(password) or not user.active:
+        audit.record("auth.login_failed", obj=user, reason="password_or_inactive")
+        raise AccountError("bad_credentials")
+    ratelimit.reset("login-account", email)
+    user.last_login_at = utcnow()
+    audit.record("auth.login", actor=user, obj=user)
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Queue a reset link if the account exists; the caller says the same thing either way."""
+    user = User.by_email(email)
+    if user is None or not user.active:
+        return
+    token = make_token("reset", {"uid": user.id, "nonce": user.session_nonce})
+    queue_mail(
+        to=user.email, user=user, template="password_reset", locale=user.locale,
+        key=f"reset:{user.id}:{_token_digest(token)}",
+        context={"name": user.name, "url": external_url("auth.reset_password", token=token),
+                 "minutes": current_app.config["RESET_TOKEN_MAX_AGE"] // 60},
+    )
+    audit.record("auth.password_reset_requested", obj=user)
+
+
+def _user_from_single_use_token(purpose: str, token: str, max_age: int) -> User:
+    try:
+        data = read_token(purpose, token, max_age)
+    except TokenError as exc:
+        raise AccountError(f"token_{exc.reason}") from exc
+    user = db.session.get(User, data.get("uid"))
+    if user is None or not user.active:
+        raise AccountError("token_invalid")
+    # The nonce changes whenever the password is set: a used link stops working.
+    if not secrets.compare_digest(user.session_nonce, str(data.get("nonce"))):
+        raise AccountError("token_used")
+    return user
+
+
+def check_reset_token(token: str, purpose: str = "reset") -> User:
+    key = "RESET_TOKEN_MAX_AGE" if purpose == "reset" else "INVITE_TOKEN_MAX_AGE"
+    return _user_from_single_use_token(purpose, token, current_app.config[key])
+
+
+def reset_password(token: str, password: str, purpose: str = "reset") -> User:
+    user = check_reset_token(token, purpose)
+    user.set_password(password)
+    if user.email_verified_at is None:
+        # The link reached the mailbox, which proves the address.
+        user.email_verified_at = utcnow()
+    audit.record(f"auth.password_{'reset' if purpose == 'reset' else 'set_from_invite'}",
+                 actor=user, obj=user)
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not user.check_password(current):
+        raise AccountError("bad_current_password")
+    user.set_password(new)
+    audit.record("auth.password_changed", actor=user, obj=user)
+
+
+def set_roles(user: User, roles: set[Role], *, by: User) -> None:
+    """Make the user's roles exactly `roles`, auditing each grant and revocation."""
+    if user.id == by.id and Role.ADMIN in user.roles and Role.ADMIN not in roles:
+        raise AccountError("cannot_drop_own_admin")
+    for role in sorted(roles - user.roles):
+        user.grant(role)
+        audit.record("user.role_granted", actor=by, obj=user, role=role.value)
+    for role in sorted(user.roles - roles):
+        user.revoke(role)
+        audit.record("user.role_revoked", actor=by, obj=user, role=role.value)
+
+
+def invite_user(*, email: str, name: str, roles: set[Role], locale: str, by: User) -> User:
+    """Create (or extend) an account with the given roles and mail a link to set a password."""
+    email = User.normalize_email(email)
+    user = User.by_email(email)
+    created = user is None
+    if created:
+        user = User(email=email, name=name.strip(), locale=locale)
+        db.session.add(user)
+        db.session.flush()
+    set_roles(user, user.roles | roles, by=by)
+    audit.record("user.invited", actor=by, obj=user, roles=sorted(r.value for r in roles),
+                 new_account=created)
+    token = make_token("invite", {"uid": user.id, "nonce": user.session_nonce})
+    url = (external_url("auth.accept_invite", token=token) if created or not user.password_hash
+           else external_url("auth.login"))
+    queue_mail(
+        to=user.email, user=user, template="invitation", locale=user.locale,
+        key=f"invite:{user.id}:{_token_digest(token)}",
+        context={"name": user.name, "url": url, "inviter": by.name,
+                 "roles": sorted(r.value for r in roles), "has_password": bool(user.password_hash)},
+    )
+    return user
+
+
+def create_admin(email: str, name: str, password: str) -> User:
+    email = User.normalize_email(email)
+    user = User.by_email(email) or User(email=email, name=name, locale="en")
+    if user.id is None:
+        db.session.add(user)
+    user.set_password(password)
+    user.email_verified_at = user.email_verified_at or utcnow()
+    user.grant(Role.ADMIN)
+    db.session.flush()
+    audit.record("user.role_granted", obj=user, role="admin", via="cli")
+    return user

@@ -1,0 +1,198 @@
+"""Sign-in, registration, e-mail verification, password reset and the user's account."""
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from icm_recruit.auth import operations as ops
+from icm_recruit.auth.forms import (
+    ChangePasswordForm,
+    EmailForm,
+    LoginForm,
+    NewPasswordForm,
+    ProfileForm,
+    RegisterForm,
+)
+from icm_recruit.core import audit
+from icm_recruit.core.permissions import public, signed_in
+from icm_recruit.core.urls import is_safe_next
+from icm_recruit.extensions import db
+
+bp = Blueprint("auth", __name__)
+
+
+def _messages():
+    return {
+        "email_taken": _("An account with this e-mail already exists. Sign in or reset "
+                         "your password."),
+        "bad_credentials": _("The e-mail or the password is not correct."),
+        "throttled": _("Too many attempts. Wait a few minutes and try again."),
+        "token_expired": _("This link has expired. Ask for a new one below."),
+        "token_invalid": _("This link is not valid. Ask for a new one below."),
+        "token_used": _("This link was already used. Ask for a new one below."),
+        "bad_current_password": _("The current password is not correct."),
+    }
+
+
+def _start_session(user) -> None:
+    # A fresh session at sign-in: nothing from before survives (no fixation).
+    locale = session.get("locale")
+    session.clear()
+    login_user(user)
+    if locale:
+        session["locale"] = locale
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        try:
+            user = ops.authenticate(form.email.data, form.password.data, request.remote_addr or "")
+        except ops.AccountError as exc:
+            db.session.commit()  # keep the failed-attempt audit event
+            form.password.errors.append(_messages()[exc.code])
+            status = 429 if exc.code == "throttled" else 200
+            return render_template("auth/login.html", form=form), status
+        if user.email_verified_at is None:
+            db.session.commit()
+            session["unverified_user_id"] = user.id
+            flash(_("Please confirm your e-mail address first: open the link we sent you."),
+                  "warning")
+            return redirect(url_for("auth.verify_pending"))
+        db.session.commit()
+        _start_session(user)
+        target = form.next.data
+        return redirect(target if is_safe_next(target) else url_for("main.home"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@public
+def logout():
+    if current_user.is_authenticated:
+        audit.record("auth.logout", actor=current_user, obj=current_user)
+        db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@public
+def register():
+    form = RegisterForm()
+    if request.method == "GET":
+        form.locale.data = session.get("locale") or "en"
+    if form.validate_on_submit():
+        try:
+            ops.register_applicant(email=form.email.data, name=form.name.data,
+                                   password=form.password.data, locale=form.locale.data)
+        except ops.AccountError as exc:
+            form.email.errors.append(_messages()[exc.code])
+        else:
+            db.session.commit()
+            flash(_("Your account is created. We sent a confirmation link to %(email)s.",
+                    email=form.email.data.strip().lower()), "success")
+            return redirect(url_for("auth.verify_pending"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.get("/verify")
+@public
+def verify_pending():
+    return render_template("auth/verify_pending.html", form=EmailForm())
+
+
+@bp.post("/verify/resend")
+@public
+def resend_verification():
+    form = EmailForm()
+    if form.validate_on_submit():
+        user = ops.User.by_email(form.email.data)
+        if user is not None and user.email_verified_at is None:
+            ops.send_verification(user)
+            db.session.commit()
+    flash(_("If an unconfirmed account uses this address, a new link is on its way."), "info")
+    return redirect(url_for("auth.verify_pending"))
+
+
+@bp.get("/verify/<token>")
+@public
+def verify_email(token):
+    try:
+        ops.verify_email(token)
+    except ops.AccountError as exc:
+        flash(_messages()[exc.code], "danger")
+        return redirect(url_for("auth.verify_pending"))
+    db.session.commit()
+    flash(_("Your e-mail address is confirmed. You can sign in."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+def forgot_password():
+    form = EmailForm()
+    if form.validate_on_submit():
+        ops.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(_("If an account uses this address, we sent it a link to choose a new password."),
+              "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+def _set_password_page(token: str, purpose: str):
+    try:
+        ops.check_reset_token(token, purpose)
+    except ops.AccountError as exc:
+        flash(_messages()[exc.code], "danger")
+        return redirect(url_for("auth.forgot_password"))
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        user = ops.reset_password(token, form.password.data, purpose)
+        db.session.commit()
+        flash(_("Your password is set. Sign in with it."), "success")
+        return redirect(url_for("auth.login", email=user.email))
+    return render_template("auth/set_password.html", form=form, purpose=purpose)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token):
+    return _set_password_page(token, "reset")
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@public
+def accept_invite(token):
+    return _set_password_page(token, "invite")
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@signed_in
+def account():
+    profile = ProfileForm(obj=current_user, prefix="profile")
+    password = ChangePasswordForm(prefix="password")
+    which = request.form.get("which")
+    if which == "profile" and profile.validate_on_submit():
+        current_user.name = profile.name.data.strip()
+        current_user.locale = profile.locale.data
+        session["locale"] = profile.locale.data
+        db.session.commit()
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("auth.account"))
+    if which == "password" and password.validate_on_submit():
+        try:
+            ops.change_password(current_user, password.current.data, password.password.data)
+        except ops.AccountError as exc:
+            password.current.errors.append(_messages()[exc.code])
+        else:
+            db.session.commit()
+            _start_session(current_user._get_current_object())  # new nonce: renew this one
+            flash(_("Your password is changed. Other sessions were signed out."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", profile=profile, password=password)

@@ -1,0 +1,44 @@
+"""Celery bound to the Flask application: every task runs inside an app context."""
+
+from celery import Celery, Task
+from celery.schedules import crontab
+from flask import Flask
+
+BEAT_SCHEDULE = {
+    "outbox-sweep": {"task": "icm_recruit.core.tasks.sweep_outbox", "schedule": 60.0},
+}
+
+
+def celery_init_app(app: Flask) -> Celery:
+    """Create the Celery app from app.config["CELERY"] and store it in app.extensions."""
+
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            # A fresh app context gives the task its own database session, also when
+            # it runs eagerly from inside a request or an after-commit hook.
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery = Celery(app.name, task_cls=FlaskTask)
+    settings = {
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "task_serializer": "json",
+        "result_serializer": "json",
+        "accept_content": ["json"],
+        "worker_prefetch_multiplier": 1,
+        "broker_connection_retry_on_startup": True,
+        "broker_transport_options": {"visibility_timeout": 3600},
+        "timezone": "Europe/Paris",
+        "enable_utc": True,
+        "beat_schedule": dict(BEAT_SCHEDULE),
+        "include": ["icm_recruit.core.tasks"],
+    }
+    settings.update(app.config.get("CELERY", {}))
+    celery.config_from_object(settings)
+    celery.set_default()
+    app.extensions["celery"] = celery
+    return celery
+
+
+__all__ = ["celery_init_app", "crontab"]

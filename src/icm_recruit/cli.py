@@ -1,0 +1,80 @@
+"""Command-line interface: flask --app icm_recruit <command>."""
+
+import secrets
+import sys
+
+import click
+from flask import Flask
+
+from icm_recruit.extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(create_admin_command)
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(outbox_group)
+    app.cli.add_command(audit_group)
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--name", default="HR administrator", show_default=True)
+@click.option("--password", envvar="ICM_ADMIN_PASSWORD", default=None,
+              help="Password to set; a random one is generated and printed if omitted.")
+def create_admin_command(email: str, name: str, password: str | None) -> None:
+    """Create an administrator account (or give the admin role to an existing one)."""
+    from icm_recruit.auth.operations import create_admin
+
+    generated = password is None
+    password = password or secrets.token_urlsafe(12)
+    user = create_admin(email, name, password)
+    db.session.commit()
+    click.echo(f"Administrator {user.email} is ready.")
+    if generated:
+        click.echo(f"Password: {password}")
+
+
+@click.command("seed-demo")
+@click.option("--applications", type=int, default=None, help="Generate this many applications.")
+@click.option("--reviewers", type=int, default=None, help="Generate this many board members.")
+def seed_demo_command(applications: int | None, reviewers: int | None) -> None:
+    """Create demo accounts (idempotent) and print their sign-in details."""
+    from icm_recruit.seed import seed_demo
+
+    for line in seed_demo(applications=applications, reviewers=reviewers):
+        click.echo(line)
+
+
+@click.group("outbox")
+def outbox_group() -> None:
+    """The mail outbox."""
+
+
+@outbox_group.command("deliver")
+@click.option("--limit", type=int, default=1000, show_default=True)
+def outbox_deliver(limit: int) -> None:
+    """Deliver every pending message now."""
+    from icm_recruit.core.outbox import deliver_due
+
+    counts = deliver_due(limit)
+    click.echo(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "nothing pending")
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The audit trail."""
+
+
+@audit_group.command("verify")
+def audit_verify() -> None:
+    """Check the hash chain; exit 1 and name the first broken link if it was altered."""
+    from icm_recruit.core.audit import verify_chain
+
+    ok, count, event, reason = verify_chain()
+    if ok:
+        click.echo(f"audit chain intact: {count} events")
+        return
+    when = event.at.strftime("%Y-%m-%d %H:%M:%S")
+    click.echo(f"audit chain BROKEN at event {event.id} ({event.action}, {when}): {reason}",
+               err=True)
+    sys.exit(1)

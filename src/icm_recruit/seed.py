@@ -1,0 +1,38 @@
+"""Demo data: accounts for every role, created once and reused."""
+
+from icm_recruit.auth.models import Role, User
+from icm_recruit.core.timeutil import utcnow
+from icm_recruit.extensions import db
+
+DEMO_PASSWORD = "demo-password-2027"  # noqa: S105 - printed demo login, demo database only
+
+DEMO_PEOPLE = [
+    ("hr@demo.icm-recruit.org", "Claire Martin", "fr", [Role.ADMIN]),
+    ("chair@demo.icm-recruit.org", "Prof. Helen Brooks", "en", [Role.CHAIR, Role.REVIEWER]),
+    ("reviewer1@demo.icm-recruit.org", "Prof. Jean Dupuis", "fr", [Role.REVIEWER]),
+    ("reviewer2@demo.icm-recruit.org", "Prof. Maria Rossi", "en", [Role.REVIEWER]),
+    ("reviewer3@demo.icm-recruit.org", "Prof. Kenji Tanaka", "en", [Role.REVIEWER]),
+    ("applicant1@demo.icm-recruit.org", "Dr. Amina Diallo", "fr", [Role.APPLICANT]),
+    ("applicant2@demo.icm-recruit.org", "Dr. Lucas Schmidt", "en", [Role.APPLICANT]),
+]
+
+
+def _ensure_user(email: str, name: str, locale: str, roles: list[Role]) -> User:
+    user = User.by_email(email)
+    if user is None:
+        user = User(email=email, name=name, locale=locale, email_verified_at=utcnow())
+        user.set_password(DEMO_PASSWORD)
+        db.session.add(user)
+    for role in roles:
+        user.grant(role)
+    return user
+
+
+def seed_demo(applications: int | None = None, reviewers: int | None = None) -> list[str]:
+    """Create the demo people; return the lines to print."""
+    lines = [f"Demo sign-in (password for all: {DEMO_PASSWORD})"]
+    for email, name, locale, roles in DEMO_PEOPLE:
+        _ensure_user(email, name, locale, roles)
+        lines.append(f"  {', '.join(r.value for r in roles):<18} {email}  ({name})")
+    db.session.commit()
+    return lines
