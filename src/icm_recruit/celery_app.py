@@ -28,6 +28,9 @@ def celery_init_app(app: Flask) -> Celery:
         "accept_content": ["json"],
         "worker_prefetch_multiplier": 1,
         "broker_connection_retry_on_startup": True,
+        # A broker outage must not hold a web request: the outbox sweep covers it.
+        "task_publish_retry_policy": {"max_retries": 2, "interval_start": 0,
+                                      "interval_step": 0.2, "interval_max": 0.5},
         "broker_transport_options": {"visibility_timeout": 3600},
         "timezone": "Europe/Paris",
         "enable_utc": True,

@@ -43,7 +43,8 @@ def _check_database() -> dict:
 
 
 def _check_redis() -> dict:
-    if current_app.config["CELERY"].get("task_always_eager"):
+    config = current_app.config
+    if config["CELERY"].get("task_always_eager") and config["RATELIMIT_STORAGE"] != "redis":
         return {"ok": True, "mode": "eager (demo: not used)"}
     try:
         client = redis.Redis.from_url(current_app.config["REDIS_URL"], socket_timeout=2,
