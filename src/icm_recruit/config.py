@@ -37,6 +37,7 @@ def _base(instance_path: Path) -> dict:
         # smtp: deliver through MAIL_SERVER; mailbox: keep in the outbox, shown to admins.
         "MAIL_TRANSPORT": os.environ.get("MAIL_TRANSPORT", "smtp"),
         "MAIL_MAX_ATTEMPTS": 8,
+        "OUTBOX_ASYNC_COMMIT": _env_bool("OUTBOX_ASYNC_COMMIT", True),
         "SERVER_NAME_FOR_MAIL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",

@@ -3,13 +3,15 @@
 import enum
 import logging
 import smtplib
+import threading
+import time
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import ForeignKey, String, Text, event, select
+from sqlalchemy import ForeignKey, String, Text, event, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -18,6 +20,7 @@ from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db
 
 log = logging.getLogger(__name__)
+BATCH_SIZE = 50  # messages per delivery task when one commit queues many
 
 
 class OutboxStatus(enum.StrEnum):
@@ -108,14 +111,17 @@ def _dispatch_after_commit(session: Session) -> None:
     ids = session.info.pop("outbox_new", None)
     if not ids:
         return
-    from icm_recruit.core.tasks import deliver_outbox_message
+    from icm_recruit.core.tasks import deliver_outbox_batch, deliver_outbox_message
 
-    for message_id in ids:
-        try:
-            deliver_outbox_message.delay(message_id)
-        except Exception:  # the beat sweep will deliver it; the commit stands
-            log.warning("could not queue outbox message %s; the sweep will send it",
-                        message_id, exc_info=True)
+    try:
+        if len(ids) == 1:
+            deliver_outbox_message.delay(ids[0])
+        else:
+            for start in range(0, len(ids), BATCH_SIZE):
+                deliver_outbox_batch.delay(ids[start:start + BATCH_SIZE])
+    except Exception:  # the beat sweep will deliver them; the commit stands
+        log.warning("could not queue outbox messages %s; the sweep will send them", ids,
+                    exc_info=True)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -140,14 +146,63 @@ def _build_email(message: OutboxMessage) -> EmailMessage:
     return mail
 
 
-def _smtp_send(mail: EmailMessage) -> None:
-    config = current_app.config
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
+class _SmtpConnections(threading.local):
+    """One reusable SMTP connection per thread, checked with NOOP before reuse."""
+
+    max_age = 60.0
+
+    def __init__(self):
+        self.conn: smtplib.SMTP | None = None
+        self.key: tuple | None = None
+        self.opened = self.used = 0.0
+
+    def get(self) -> smtplib.SMTP:
+        config = current_app.config
+        key = (config["MAIL_SERVER"], config["MAIL_PORT"], config.get("MAIL_USERNAME"))
+        if self.conn is not None:
+            now = time.monotonic()
+            fresh = self.key == key and now - self.opened < self.max_age
+            # A connection used within the last seconds is trusted without a NOOP.
+            if fresh and (now - self.used < 2.0 or self._alive()):
+                self.used = now
+                return self.conn
+            self.close()
+        conn = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30)
         if config.get("MAIL_USE_TLS"):
-            smtp.starttls()
+            conn.starttls()
         if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(mail)
+            conn.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        self.conn, self.key = conn, key
+        self.opened = self.used = time.monotonic()
+        return conn
+
+    def _alive(self) -> bool:
+        try:
+            return self.conn.noop()[0] == 250
+        except (OSError, smtplib.SMTPException):
+            return False
+
+    def close(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.quit()
+            except (OSError, smtplib.SMTPException):
+                self.conn.close()
+        self.conn = None
+
+
+_connections = _SmtpConnections()
+
+
+def _smtp_send(mail: EmailMessage) -> None:
+    # No automatic resend here: a failure mid-DATA could mean the server has the message;
+    # the outbox retry decides, after backoff.
+    conn = _connections.get()
+    try:
+        conn.send_message(mail)
+    except (OSError, smtplib.SMTPException):
+        _connections.close()
+        raise
 
 
 def backoff(attempts: int) -> timedelta:
@@ -171,6 +226,11 @@ def deliver(message_id: int) -> str:
         session.rollback()
         return "skipped"
     message.attempts += 1
+    if current_app.config["OUTBOX_ASYNC_COMMIT"] and _is_postgresql(session):
+        # The row was committed synchronously when it was queued, so nothing can be lost;
+        # only the "sent" mark may be lost if PostgreSQL itself crashes within a fraction
+        # of a second, and that costs one repeated mail, not a missing one.
+        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
     try:
         if current_app.config["MAIL_TRANSPORT"] == "smtp":
             _smtp_send(_build_email(message))
@@ -190,6 +250,10 @@ def deliver(message_id: int) -> str:
     message.last_error = None
     session.commit()
     return "sent"
+
+
+def _is_postgresql(session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def due_message_ids(limit: int = 500) -> list[int]:

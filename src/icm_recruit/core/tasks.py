@@ -16,6 +16,16 @@ def deliver_outbox_message(self, message_id: int) -> str:
     return outcome
 
 
+@shared_task(name="icm_recruit.core.tasks.deliver_outbox_batch")
+def deliver_outbox_batch(message_ids: list[int]) -> dict:
+    """Deliver several outbox rows, each locked and marked on its own."""
+    counts: dict[str, int] = {}
+    for message_id in message_ids:
+        outcome = outbox.deliver(message_id)
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
 @shared_task(name="icm_recruit.core.tasks.sweep_outbox")
 def sweep_outbox() -> dict:
     """Deliver anything still pending: covers messages whose queue entry was lost."""
