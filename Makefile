@@ -30,12 +30,14 @@ lint: install
 format: install
 	$(BIN)/ruff format src tests benchmarks
 
+# Each feature may keep its own catalog (translations/fr/LC_MESSAGES/<domain>.po); all
+# are loaded. To add strings of a feature: extract its files into a .pot, then
+# `pybabel update -D <domain> -i <pot> -d src/icm_recruit/translations`, translate, compile.
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
-		-o /tmp/icm-recruit-messages.pot .
-	$(BIN)/pybabel update -i /tmp/icm-recruit-messages.pot -d src/icm_recruit/translations \
-		--no-location --ignore-obsolete
-	$(BIN)/pybabel compile -d src/icm_recruit/translations
+	for po in src/icm_recruit/translations/*/LC_MESSAGES/*.po; do \
+		$(BIN)/pybabel compile -i $$po -o $${po%.po}.mo \
+			-l $$(basename $$(dirname $$(dirname $$po))) || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) dist build instance/demo.sqlite3

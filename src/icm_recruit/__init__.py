@@ -43,6 +43,21 @@ def _import_models_and_tasks() -> None:
     from icm_recruit.core import tasks as _core_tasks  # noqa: F401
 
 
+def translation_domains() -> list[str]:
+    """Return the catalog domains: "messages" plus one per feature that has its own .po."""
+    folder = PACKAGE_DIR / "translations" / "fr" / "LC_MESSAGES"
+    others = sorted(p.stem for p in folder.glob("*.po") if p.stem != "messages")
+    return ["messages", *others]
+
+
+def _configure_translation_domains(app: Flask) -> None:
+    # Flask-Babel pairs each directory with a domain and merges the catalogs.
+    domains = translation_domains()
+    directory = str(PACKAGE_DIR / "translations")
+    app.config.setdefault("BABEL_DOMAIN", ";".join(domains))
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join([directory] * len(domains)))
+
+
 def select_locale() -> str:
     from flask import current_app
 
@@ -65,6 +80,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(load_config(Path(app.instance_path), config))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    _configure_translation_domains(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_resource_dir("migrations")))
     csrf.init_app(app)
