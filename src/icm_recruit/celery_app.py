@@ -6,6 +6,9 @@ from flask import Flask
 
 BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "icm_recruit.core.tasks.sweep_outbox", "schedule": 60.0},
+    "calls-close-due": {"task": "icm_recruit.calls.tasks.close_due_calls", "schedule": 60.0},
+    "referee-reminders": {"task": "icm_recruit.applications.tasks.remind_referees",
+                          "schedule": crontab(hour=9, minute=0)},
 }
 
 
@@ -35,7 +38,8 @@ def celery_init_app(app: Flask) -> Celery:
         "timezone": "Europe/Paris",
         "enable_utc": True,
         "beat_schedule": dict(BEAT_SCHEDULE),
-        "include": ["icm_recruit.core.tasks"],
+        "include": ["icm_recruit.core.tasks", "icm_recruit.calls.tasks",
+                    "icm_recruit.applications.tasks"],
     }
     settings.update(app.config.get("CELERY", {}))
     celery.config_from_object(settings)

@@ -1,0 +1,1 @@
+"""Applicant dossiers: the application form, documents, referees, submission, screening."""

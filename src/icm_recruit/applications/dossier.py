@@ -1,0 +1,93 @@
+"""The merged PDF dossier: a cover page with the form data, then the documents."""
+
+import io
+import textwrap
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+from icm_recruit.applications.models import Application
+from icm_recruit.calls.models import APPLICANT_KINDS
+from icm_recruit.core import audit, storage
+from icm_recruit.extensions import db
+
+PAGE_WIDTH, PAGE_HEIGHT = 595, 842  # A4 in points
+MARGIN, LEADING, FONT_SIZE, WRAP = 56, 13, 10, 95
+LINES_PER_PAGE = (PAGE_HEIGHT - 2 * MARGIN) // LEADING
+
+
+def _pdf_text(value: str) -> bytes:
+    raw = value.encode("cp1252", errors="replace")
+    return raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+
+
+def _cover_lines(application: Application) -> list[str]:
+    with force_locale("en"):
+        pairs = [
+            (_("Reference"), application.reference or ""),
+            (_("Call"), application.call.title_en),
+            (_("Applicant"), application.applicant.name),
+            (_("Current position"), application.current_position),
+            (_("Institution"), application.institution),
+            (_("Country"), application.country),
+            (_("Year of the PhD"), str(application.phd_year or "")),
+            (_("Title"), application.title),
+            (_("Keywords"), application.keywords),
+        ]
+        lines = [f"{label}: {value}" for label, value in pairs]
+        lines += ["", _("Research summary") + ":"]
+        lines += _wrap(application.summary)
+        lines += ["", _("Selected publications") + ":"]
+        lines += _wrap(application.publications)
+    return lines
+
+
+def _wrap(text: str) -> list[str]:
+    out = []
+    for paragraph in (text or "").splitlines():
+        out += textwrap.wrap(paragraph, WRAP) or [""]
+    return out
+
+
+def _add_text_page(writer: PdfWriter, lines: list[str]) -> None:
+    page = writer.add_blank_page(PAGE_WIDTH, PAGE_HEIGHT)
+    font = DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica"),
+        NameObject("/Encoding"): NameObject("/WinAnsiEncoding")})
+    page[NameObject("/Resources")] = DictionaryObject({
+        NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})})
+    body = [b"BT", f"/F1 {FONT_SIZE} Tf {LEADING} TL {MARGIN} {PAGE_HEIGHT - MARGIN} Td".encode()]
+    body += [b"(" + _pdf_text(line) + b") Tj T*" for line in lines]
+    body.append(b"ET")
+    stream = DecodedStreamObject()
+    stream.set_data(b"\n".join(body))
+    page[NameObject("/Contents")] = writer._add_object(stream)
+
+
+def build_pdf(application: Application) -> bytes:
+    writer = PdfWriter()
+    lines = _cover_lines(application)
+    for start in range(0, len(lines), LINES_PER_PAGE):
+        _add_text_page(writer, lines[start:start + LINES_PER_PAGE])
+    documents = application.current_documents()
+    for kind in APPLICANT_KINDS:
+        document = documents.get(kind)
+        if document is not None:
+            writer.append(PdfReader(io.BytesIO(storage.read(document.storage_key))))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def build_and_store_dossier(application_id: int) -> str | None:
+    application = db.session.get(Application, application_id)
+    if application is None or application.submitted_at is None:
+        return None
+    key = storage.store(build_pdf(application))
+    if application.dossier_key != key:
+        application.dossier_key = key
+        audit.record("application.dossier_built", obj=application, sha256=key)
+    return key

@@ -1,0 +1,126 @@
+"""Forms of the applicant's dossier, the referee page and HR screening."""
+
+from babel import Locale
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+
+from icm_recruit.auth.forms import LANGUAGE_CHOICES
+from icm_recruit.core.timeutil import utcnow
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """ISO 3166 countries named in the reader's language, sorted by name."""
+    territories = Locale.parse(str(get_locale() or "en")).territories
+    countries = [(code, name) for code, name in territories.items()
+                 if len(code) == 2 and code.isalpha() and code not in {"ZZ", "QO", "EU", "EZ",
+                                                                       "UN", "XA", "XB"}]
+    return [("", "—")] + sorted(countries, key=lambda item: item[1])
+
+
+def country_name(code: str) -> str:
+    if not code:
+        return ""
+    return Locale.parse(str(get_locale() or "en")).territories.get(code, code)
+
+
+class ApplicationForm(FlaskForm):
+    current_position = StringField(_l("Current position"),
+                                   validators=[Optional(), Length(max=200)])
+    institution = StringField(_l("Institution"), validators=[Optional(), Length(max=200)])
+    country = SelectField(_l("Country of the institution"), validators=[Optional()])
+    phd_year = IntegerField(_l("Year of the PhD"), validators=[Optional()])
+    title = StringField(_l("Title of the research project"),
+                        validators=[Optional(), Length(max=300)])
+    keywords = StringField(_l("Keywords, separated by commas"),
+                           validators=[Optional(), Length(max=500)])
+    summary = TextAreaField(_l("Research summary"), validators=[Optional(), Length(max=40000)])
+    publications = TextAreaField(_l("Selected publications"),
+                                 validators=[Optional(), Length(max=60000)])
+    excluded_1 = StringField(_l("Person not to review my application (1)"),
+                             validators=[Optional(), Length(max=200)])
+    excluded_2 = StringField(_l("Person not to review my application (2)"),
+                             validators=[Optional(), Length(max=200)])
+    excluded_3 = StringField(_l("Person not to review my application (3)"),
+                             validators=[Optional(), Length(max=200)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = country_choices()
+        self.phd_year.validators = [Optional(), NumberRange(
+            min=1950, max=utcnow().year + 1,
+            message=_l("Give a year between 1950 and %(max)d.", max=utcnow().year + 1))]
+
+    def excluded(self) -> list[str]:
+        names = [(f.data or "").strip() for f in (self.excluded_1, self.excluded_2,
+                                                  self.excluded_3)]
+        return [n for n in names if n]
+
+
+DRAFT_FIELDS = ("current_position", "institution", "country", "phd_year", "title", "keywords",
+                "summary", "publications")
+
+
+class UploadForm(FlaskForm):
+    kind = HiddenField(validators=[InputRequired()])
+    file = FileField(_l("PDF file"))
+
+
+class RefereeForm(FlaskForm):
+    name = StringField(_l("Referee's name"), validators=[InputRequired(), Length(max=200)])
+    email = EmailField(_l("Referee's e-mail"),
+                       validators=[InputRequired(), Email(), Length(max=254)])
+    institution = StringField(_l("Referee's institution"),
+                              validators=[InputRequired(), Length(max=200)])
+    locale = SelectField(_l("Language of the request"), choices=LANGUAGE_CHOICES)
+
+
+class SubmitForm(FlaskForm):
+    confirm = BooleanField(
+        _l("I confirm that the information in this application is accurate and complete."),
+        validators=[InputRequired(message=_l("Tick the box to confirm."))])
+
+
+class WithdrawForm(FlaskForm):
+    confirm = BooleanField(
+        _l("I want to withdraw this application. This cannot be undone."),
+        validators=[InputRequired(message=_l("Tick the box to confirm."))])
+    reason = TextAreaField(_l("Reason (optional, for HR only)"),
+                           validators=[Optional(), Length(max=2000)])
+
+
+class LetterForm(FlaskForm):
+    file = FileField(_l("Your letter (PDF)"))
+
+
+class DeclineForm(FlaskForm):
+    reason = TextAreaField(_l("A word for the applicant (optional)"),
+                           validators=[Optional(), Length(max=1000)])
+
+
+class ScreeningForm(FlaskForm):
+    decision = RadioField(_l("Eligibility"), choices=[
+        ("eligible", _l("Eligible: send to review")),
+        ("ineligible", _l("Not eligible")),
+    ], validators=[InputRequired()])
+    reason = TextAreaField(_l("Reason, sent to the applicant if not eligible"),
+                           validators=[Optional(), Length(max=4000)])
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.decision.data == "ineligible" and not (self.reason.data or "").strip():
+            self.reason.errors.append(_l("Give the reason; the applicant will read it."))
+            ok = False
+        return ok

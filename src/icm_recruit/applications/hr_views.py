@@ -1,0 +1,130 @@
+"""HR's side of applications: the per-call list, CSV export, dossier and screening."""
+
+import csv
+import io
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from icm_recruit.applications import operations as ops
+from icm_recruit.applications import queries
+from icm_recruit.applications.forms import ScreeningForm, country_name
+from icm_recruit.applications.messages import error_message
+from icm_recruit.applications.models import (
+    APPLICATION_STATUS_LABELS,
+    Application,
+    ApplicationStatus,
+    RefereeStatus,
+)
+from icm_recruit.applications.views import DOWNLOAD_HEADERS
+from icm_recruit.auth.models import Role
+from icm_recruit.calls.models import Call
+from icm_recruit.core import storage
+from icm_recruit.core.permissions import require, roles_required
+from icm_recruit.core.timeutil import to_zone
+from icm_recruit.extensions import db
+
+bp = Blueprint("applications_hr", __name__, url_prefix="/admin")
+PAGE_SIZE = 50
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _filters() -> dict:
+    return {name: request.args.get(name, "").strip()[:200]
+            for name in ("status", "country", "keyword", "q")}
+
+
+@bp.get("/calls/<int:call_id>/applications")
+@roles_required(Role.ADMIN)
+def call_applications(call_id):
+    call = db.get_or_404(Call, call_id)
+    filters = _filters()
+    page = db.paginate(queries.filtered_applications(call.id, **filters),
+                       page=max(request.args.get("page", 1, type=int), 1),
+                       per_page=PAGE_SIZE, error_out=False)
+    return render_template(
+        "applications/hr_list.html", call=call, page=page, filters=filters,
+        counts=queries.status_counts(call.id), countries=queries.country_choices(call.id),
+        labels=APPLICATION_STATUS_LABELS, statuses=list(ApplicationStatus))
+
+
+def csv_safe(value) -> str:
+    """Neutralise text a spreadsheet would run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+@bp.get("/calls/<int:call_id>/applications.csv")
+@roles_required(Role.ADMIN)
+def export_csv(call_id):
+    call = db.get_or_404(Call, call_id)
+    stmt = queries.filtered_applications(call.id, **_filters()).options(
+        selectinload(Application.referee_requests))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("Reference"), _("Status"), _("Submitted on"), _("Name"), _("E-mail"),
+                     _("Current position"), _("Institution"), _("Country"), _("Year of the PhD"),
+                     _("Title"), _("Keywords"), _("Letters received")])
+    for a in db.session.scalars(stmt).unique():
+        received = sum(1 for r in a.referee_requests if r.status == RefereeStatus.RECEIVED)
+        submitted = to_zone(a.submitted_at).strftime("%Y-%m-%d %H:%M %Z") \
+            if a.submitted_at else ""
+        writer.writerow([csv_safe(v) for v in (
+            a.reference, APPLICATION_STATUS_LABELS[a.status], submitted, a.applicant.name,
+            a.applicant.email, a.current_position, a.institution, country_name(a.country),
+            a.phd_year, a.title, a.keywords, f"{received}/{call.referees_required}")])
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{call.slug}-applications.csv"',
+        "Cache-Control": "private, no-store"})
+
+
+@bp.get("/applications/<int:application_id>")
+@roles_required(Role.ADMIN)
+def show(application_id):
+    application = db.get_or_404(Application, application_id)
+    return render_template("applications/hr_show.html", application=application,
+                           call=application.call, form=ScreeningForm(),
+                           documents=application.current_documents(),
+                           can_read_letters=application.can_read_letters(current_user),
+                           labels=APPLICATION_STATUS_LABELS)
+
+
+@bp.post("/applications/<int:application_id>/screening")
+@roles_required(Role.ADMIN)
+def screen(application_id):
+    application = db.get_or_404(Application, application_id)
+    form = ScreeningForm()
+    if form.validate_on_submit():
+        try:
+            ops.screen_application(application, eligible=form.decision.data == "eligible",
+                                   reason=form.reason.data or "", by=current_user)
+        except ops.ApplicationError as exc:
+            db.session.rollback()
+            flash(error_message(exc.code), "danger")
+        else:
+            db.session.commit()
+            flash(_("Eligibility recorded for %(ref)s.", ref=application.reference), "success")
+            return redirect(url_for(".show", application_id=application.id))
+    return render_template("applications/hr_show.html", application=application,
+                           call=application.call, form=form,
+                           documents=application.current_documents(),
+                           can_read_letters=application.can_read_letters(current_user),
+                           labels=APPLICATION_STATUS_LABELS), 422
+
+
+@bp.get("/applications/<int:application_id>/dossier.pdf")
+@roles_required(Role.ADMIN)
+def dossier(application_id):
+    from flask import send_file
+
+    application = db.get_or_404(Application, application_id)
+    require(application.applicant_id != current_user.id)
+    if not application.dossier_key:
+        abort(404)
+    response = send_file(storage.path_for(application.dossier_key), mimetype="application/pdf",
+                         as_attachment=True, max_age=0,
+                         download_name=f"{application.reference}-dossier.pdf")
+    response.headers.update(DOWNLOAD_HEADERS)
+    return response

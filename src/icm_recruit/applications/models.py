@@ -1,0 +1,265 @@
+"""Applications, their documents and the reference letters asked from referees."""
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from icm_recruit.auth.models import Role, User
+from icm_recruit.calls.models import DOCUMENT_KIND_LABELS, Call, DocumentKind
+from icm_recruit.core.timeutil import UTCDateTime, utcnow
+from icm_recruit.extensions import db
+
+MAX_EXCLUDED_REVIEWERS = 3
+
+
+class ApplicationStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    INELIGIBLE = "ineligible"
+    UNDER_REVIEW = "under_review"
+    REJECTED = "rejected"
+    SHORTLISTED = "shortlisted"
+    INTERVIEW = "interview"
+    OFFERED = "offered"
+    WAITLISTED = "waitlisted"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+APPLICATION_STATUS_LABELS = {
+    ApplicationStatus.DRAFT: _l("Draft"),
+    ApplicationStatus.SUBMITTED: _l("Submitted"),
+    ApplicationStatus.INELIGIBLE: _l("Not eligible"),
+    ApplicationStatus.UNDER_REVIEW: _l("Under review"),
+    ApplicationStatus.REJECTED: _l("Not selected"),
+    ApplicationStatus.SHORTLISTED: _l("Shortlisted"),
+    ApplicationStatus.INTERVIEW: _l("Interview"),
+    ApplicationStatus.OFFERED: _l("Offer made"),
+    ApplicationStatus.WAITLISTED: _l("Waiting list"),
+    ApplicationStatus.ACCEPTED: _l("Offer accepted"),
+    ApplicationStatus.DECLINED: _l("Offer declined"),
+    ApplicationStatus.WITHDRAWN: _l("Withdrawn"),
+}
+
+# "Withdrawn from any state before a decision."
+WITHDRAWABLE = {ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED,
+                ApplicationStatus.UNDER_REVIEW, ApplicationStatus.SHORTLISTED,
+                ApplicationStatus.INTERVIEW}
+
+
+class RefereeStatus(enum.StrEnum):
+    REQUESTED = "requested"
+    RECEIVED = "received"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+
+REFEREE_STATUS_LABELS = {
+    RefereeStatus.REQUESTED: _l("Requested"),
+    RefereeStatus.RECEIVED: _l("Received"),
+    RefereeStatus.DECLINED: _l("Declined"),
+    RefereeStatus.CANCELLED: _l("Withdrawn by you"),
+}
+
+
+def _enum(cls, length):
+    return db.Enum(cls, native_enum=False, length=length,
+                   values_callable=lambda e: [m.value for m in e])
+
+
+def count_words(text: str | None) -> int:
+    return len((text or "").split())
+
+
+class Application(db.Model):
+    __tablename__ = "application"
+    __table_args__ = (
+        UniqueConstraint("call_id", "applicant_id"),
+        CheckConstraint("phd_year IS NULL OR (phd_year >= 1950 AND phd_year <= 2100)",
+                        name="phd_year_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("call.id", ondelete="RESTRICT"), index=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                              index=True)
+    reference: Mapped[str | None] = mapped_column(String(20), unique=True)
+    status: Mapped[ApplicationStatus] = mapped_column(
+        _enum(ApplicationStatus, 20), default=ApplicationStatus.DRAFT, index=True)
+    current_position: Mapped[str] = mapped_column(String(200), default="")
+    institution: Mapped[str] = mapped_column(String(200), default="")
+    country: Mapped[str] = mapped_column(String(2), default="", index=True)
+    phd_year: Mapped[int | None] = mapped_column()
+    title: Mapped[str] = mapped_column(String(300), default="")
+    keywords: Mapped[str] = mapped_column(String(500), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    publications: Mapped[str] = mapped_column(Text, default="")
+    excluded_reviewers: Mapped[list] = mapped_column(db.JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    screened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    screened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    screening_reason: Mapped[str | None] = mapped_column(Text)
+    dossier_key: Mapped[str | None] = mapped_column(String(100))
+
+    call: Mapped[Call] = relationship()
+    applicant: Mapped[User] = relationship(foreign_keys=[applicant_id])
+    documents: Mapped[list["Document"]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", order_by="Document.id")
+    referee_requests: Mapped[list["RefereeRequest"]] = relationship(
+        back_populates="application", cascade="all, delete-orphan",
+        order_by="RefereeRequest.id")
+
+    def __repr__(self) -> str:
+        return f"<Application {self.id} {self.reference} {self.status}>"
+
+    @property
+    def status_label(self) -> str:
+        return str(APPLICATION_STATUS_LABELS[self.status])
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [k.strip() for k in (self.keywords or "").split(",") if k.strip()]
+
+    @property
+    def summary_words(self) -> int:
+        return count_words(self.summary)
+
+    def is_owned_by(self, user) -> bool:
+        return bool(user and user.is_authenticated and user.id == self.applicant_id)
+
+    def can_view(self, user) -> bool:
+        return self.is_owned_by(user) or bool(
+            user and user.is_authenticated and user.has_role(Role.ADMIN))
+
+    def can_edit(self, user) -> bool:
+        return self.is_owned_by(user) and self.status == ApplicationStatus.DRAFT
+
+    def can_read_letters(self, user) -> bool:
+        """HR reads letters, except of an application they made themselves."""
+        return bool(user and user.is_authenticated and user.has_role(Role.ADMIN)
+                    and user.id != self.applicant_id)
+
+    def can_withdraw(self, user) -> bool:
+        return self.is_owned_by(user) and self.status in WITHDRAWABLE
+
+    def current_documents(self) -> dict[DocumentKind, "Document"]:
+        return {d.kind: d for d in self.documents
+                if d.is_current and d.kind != DocumentKind.LETTER}
+
+    def active_referees(self) -> list["RefereeRequest"]:
+        return [r for r in self.referee_requests if r.status != RefereeStatus.CANCELLED]
+
+    def checklist(self) -> list[tuple[str, str, bool]]:
+        """Return (anchor, label, done) for everything submission needs."""
+        call = self.call
+        items = [
+            ("position", _l("Current position and institution"),
+             bool(self.current_position.strip() and self.institution.strip())),
+            ("position", _l("Country"), bool(self.country)),
+            ("position", _l("Year of the PhD"), self.phd_year is not None),
+            ("research", _l("Research title"), bool(self.title.strip())),
+            ("research", _l("Keywords"), bool(self.keyword_list)),
+            ("research", _l("Research summary within %(n)d words", n=call.summary_word_limit),
+             0 < self.summary_words <= call.summary_word_limit),
+            ("publications", _l("Publication list"), bool(self.publications.strip())),
+        ]
+        documents = self.current_documents()
+        for kind in call.required_kinds:
+            items.append(("documents", DOCUMENT_KIND_LABELS[kind], kind in documents))
+        if call.referees_required:
+            named = len(self.active_referees())
+            items.append(("referees", _l("Referees named: %(named)d of %(needed)d",
+                                         named=min(named, call.referees_required),
+                                         needed=call.referees_required),
+                          named >= call.referees_required))
+        return items
+
+    def missing(self) -> list[str]:
+        return [str(label) for _anchor, label, done in self.checklist() if not done]
+
+
+class Document(db.Model):
+    __tablename__ = "document"
+    __table_args__ = (
+        # One current file per kind; letters hang off their referee request instead.
+        Index("uq_document_current_kind", "application_id", "kind", unique=True,
+              postgresql_where=text("is_current AND kind <> 'letter'"),
+              sqlite_where=text("is_current AND kind <> 'letter'")),
+        CheckConstraint("size > 0", name="not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind, 20))
+    original_filename: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column()
+    pages: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(100))
+    is_current: Mapped[bool] = mapped_column(default=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    application: Mapped[Application] = relationship(back_populates="documents")
+
+    @property
+    def kind_label(self) -> str:
+        return str(DOCUMENT_KIND_LABELS[self.kind])
+
+    @property
+    def download_name(self) -> str:
+        """A safe name built from our own data, never from the uploaded name."""
+        return f"{self.application.reference or self.application_id}-{self.kind.value}.pdf"
+
+    def can_download(self, user) -> bool:
+        if not self.is_current or not (user and user.is_authenticated):
+            return False
+        if self.kind == DocumentKind.LETTER:
+            return self.application.can_read_letters(user)
+        return self.application.can_view(user)
+
+
+class RefereeRequest(db.Model):
+    __tablename__ = "referee_request"
+    __table_args__ = (
+        Index("ix_referee_request_pending", "status", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    institution: Mapped[str] = mapped_column(String(200), default="")
+    locale: Mapped[str] = mapped_column(String(2), default="en")
+    # Only the SHA-256 of the link's token is kept: a database leak opens no letter page.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[RefereeStatus] = mapped_column(_enum(RefereeStatus, 12),
+                                                  default=RefereeStatus.REQUESTED)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminders_sent: Mapped[int] = mapped_column(default=0)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    letter_document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document.id", ondelete="SET NULL"))
+
+    application: Mapped[Application] = relationship(back_populates="referee_requests")
+    letter: Mapped[Document | None] = relationship(foreign_keys=[letter_document_id])
+
+    @property
+    def status_label(self) -> str:
+        return str(REFEREE_STATUS_LABELS[self.status])
+
+    def is_pending(self, now: datetime) -> bool:
+        return self.status == RefereeStatus.REQUESTED and now < self.expires_at
+

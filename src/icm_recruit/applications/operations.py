@@ -1,0 +1,201 @@
+"""State changes of applications: each checks who may do it, audits, queues its mail.
+
+The caller commits once. Deadlines are checked against the database's clock.
+"""
+
+from sqlalchemy import select
+
+from icm_recruit.applications.models import (
+    Application,
+    ApplicationStatus,
+    Document,
+)
+from icm_recruit.auth.models import Role
+from icm_recruit.calls.models import Call, DocumentKind, database_now
+from icm_recruit.core import audit, storage
+from icm_recruit.core.outbox import queue_mail
+from icm_recruit.core.urls import external_url
+from icm_recruit.extensions import db
+
+
+class ApplicationError(Exception):
+    """A problem the user can understand; `code` says which."""
+
+    def __init__(self, code: str, **details):
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+
+def make_reference(application: Application) -> str:
+    return f"ICM-{application.call.reference_year}-{application.id:04d}"
+
+
+def start_application(call: Call, *, by) -> Application:
+    """Open a draft for the applicant; one per applicant per call (the database agrees)."""
+    if not by.has_role(Role.APPLICANT):
+        raise ApplicationError("not_applicant")
+    if not call.is_accepting(database_now()):
+        raise ApplicationError("call_not_open")
+    existing = db.session.scalar(select(Application).where(
+        Application.call_id == call.id, Application.applicant_id == by.id))
+    if existing is not None:
+        raise ApplicationError("already_applied", application=existing)
+    application = Application(call=call, applicant_id=by.id, status=ApplicationStatus.DRAFT)
+    db.session.add(application)
+    db.session.flush()
+    application.reference = make_reference(application)
+    db.session.flush()
+    audit.record("application.started", actor=by, obj=application, call_id=call.id,
+                 reference=application.reference)
+    return application
+
+
+def _lock(application: Application) -> Application:
+    """Reload the row under a lock so two requests cannot change it at once."""
+    return db.session.scalars(
+        select(Application).where(Application.id == application.id)
+        .with_for_update().execution_options(populate_existing=True)).one()
+
+
+def require_editable(application: Application, by) -> None:
+    if not application.is_owned_by(by):
+        raise ApplicationError("forbidden")
+    if application.status != ApplicationStatus.DRAFT:
+        raise ApplicationError("not_editable")
+    if not application.call.is_accepting(database_now()):
+        raise ApplicationError("deadline_passed")
+
+
+def save_draft(application: Application, data: dict, excluded: list[str], *, by) -> None:
+    application = _lock(application)
+    require_editable(application, by)
+    for name, value in data.items():
+        setattr(application, name, value.strip() if isinstance(value, str) else value)
+    application.excluded_reviewers = excluded[:3]
+    db.session.flush()
+    audit.record("application.saved", actor=by, obj=application)
+
+
+def upload_document(application: Application, kind: DocumentKind,
+                    checked: storage.CheckedPdf, *, by) -> Document:
+    """Store a checked PDF as the current file of its kind; the previous one becomes
+    history (kept, never served)."""
+    application = _lock(application)
+    require_editable(application, by)
+    if kind not in application.call.allowed_kinds:
+        raise ApplicationError("kind_not_asked")
+    previous = application.current_documents().get(kind)
+    if previous is not None:
+        previous.is_current = False
+        db.session.flush()
+    document = Document(application=application, kind=kind,
+                        original_filename=checked.filename, size=checked.size,
+                        pages=checked.pages, sha256=checked.sha256,
+                        storage_key=storage.store(checked.data), uploaded_by_id=by.id)
+    db.session.add(document)
+    db.session.flush()
+    audit.record("document.uploaded", actor=by, obj=application, kind=kind.value,
+                 sha256=checked.sha256, size=checked.size, pages=checked.pages,
+                 replaced=previous.id if previous else None)
+    return document
+
+
+def remove_document(document: Document, *, by) -> None:
+    require_editable(document.application, by)
+    if document.kind == DocumentKind.LETTER or not document.is_current:
+        raise ApplicationError("forbidden")
+    document.is_current = False
+    db.session.flush()
+    audit.record("document.removed", actor=by, obj=document.application,
+                 kind=document.kind.value, document_id=document.id)
+
+
+def submit_application(application: Application, *, by) -> Application:
+    """Submit a complete draft before the deadline, read on the database's clock while the
+    row is locked; a second submit of the same application is refused as such."""
+    application = _lock(application)
+    if not application.is_owned_by(by):
+        raise ApplicationError("forbidden")
+    if application.status == ApplicationStatus.SUBMITTED:
+        raise ApplicationError("already_submitted")
+    if application.status != ApplicationStatus.DRAFT:
+        raise ApplicationError("not_editable")
+    now = database_now()
+    if not application.call.is_accepting(now):
+        audit.record("application.submit_refused", actor=by, obj=application,
+                     reason="deadline", at_db=now.isoformat())
+        raise ApplicationError("deadline_passed")
+    missing = application.missing()
+    if missing:
+        raise ApplicationError("incomplete", missing=missing)
+    application.status = ApplicationStatus.SUBMITTED
+    application.submitted_at = now
+    db.session.flush()
+    audit.record("application.submitted", actor=by, obj=application,
+                 reference=application.reference, at_db=now.isoformat())
+    applicant = application.applicant
+    queue_mail(
+        to=applicant.email, user=applicant, template="application_submitted",
+        locale=applicant.locale, key=f"application-submitted:{application.id}",
+        context={"name": applicant.name, "reference": application.reference,
+                 "call_title_en": application.call.title_en,
+                 "call_title_fr": application.call.title_fr,
+                 "submitted_at": now.isoformat(),
+                 "url": external_url("applications.status", application_id=application.id)},
+    )
+    return application
+
+
+def withdraw_application(application: Application, *, by, reason: str = "") -> None:
+    application = _lock(application)
+    if not application.can_withdraw(by):
+        raise ApplicationError("cannot_withdraw")
+    before = application.status
+    application.status = ApplicationStatus.WITHDRAWN
+    application.withdrawn_at = database_now()
+    db.session.flush()
+    audit.record("application.withdrawn", actor=by, obj=application, before=before.value,
+                 reason=reason.strip()[:2000])
+    applicant = application.applicant
+    queue_mail(
+        to=applicant.email, user=applicant, template="application_withdrawn",
+        locale=applicant.locale, key=f"application-withdrawn:{application.id}",
+        context={"name": applicant.name, "reference": application.reference,
+                 "call_title_en": application.call.title_en,
+                 "call_title_fr": application.call.title_fr},
+    )
+
+
+def screen_application(application: Application, *, eligible: bool, reason: str, by) -> None:
+    """Record HR's eligibility check; an ineligible applicant is told why, in both languages."""
+    application = _lock(application)
+    if not by.has_role(Role.ADMIN) or application.applicant_id == by.id:
+        raise ApplicationError("forbidden")
+    if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.INELIGIBLE,
+                                  ApplicationStatus.UNDER_REVIEW):
+        raise ApplicationError("not_screenable")
+    if not eligible and not reason.strip():
+        raise ApplicationError("reason_needed")
+    before = application.status
+    application.status = (ApplicationStatus.UNDER_REVIEW if eligible
+                          else ApplicationStatus.INELIGIBLE)
+    application.screened_at = database_now()
+    application.screened_by_id = by.id
+    application.screening_reason = None if eligible else reason.strip()
+    db.session.flush()
+    audit.record("application.screened", actor=by, obj=application, eligible=eligible,
+                 before=before.value, reason=application.screening_reason)
+    if not eligible and before != ApplicationStatus.INELIGIBLE:
+        applicant = application.applicant
+        queue_mail(
+            to=applicant.email, user=applicant, template="application_ineligible",
+            locale=applicant.locale,
+            key=f"application-ineligible:{application.id}:{application.screened_at.isoformat()}",
+            context={"name": applicant.name, "reference": application.reference,
+                     "reason": application.screening_reason,
+                     "call_title_en": application.call.title_en,
+                     "call_title_fr": application.call.title_fr,
+                     "locale": applicant.locale,
+                     "other_locale": "en" if applicant.locale == "fr" else "fr"},
+        )

@@ -1,0 +1,87 @@
+"""Reads of applications used by views and tasks."""
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+
+from icm_recruit.applications.models import Application, ApplicationStatus
+from icm_recruit.auth.models import User
+from icm_recruit.extensions import db
+
+
+def applications_by_call_for(user) -> dict[int, Application]:
+    """Return the user's applications keyed by call id."""
+    rows = db.session.scalars(select(Application).where(Application.applicant_id == user.id))
+    return {a.call_id: a for a in rows}
+
+
+def applications_of(user) -> list[Application]:
+    return list(db.session.scalars(
+        select(Application).where(Application.applicant_id == user.id)
+        .options(joinedload(Application.call)).order_by(Application.created_at.desc())))
+
+
+def application_for(call_id: int, user_id: int) -> Application | None:
+    return db.session.scalar(select(Application).where(
+        Application.call_id == call_id, Application.applicant_id == user_id))
+
+
+def filtered_applications(call_id: int, *, status: str = "", country: str = "",
+                          keyword: str = "", q: str = ""):
+    """Return the select() of a call's applications matching HR's filters, newest first."""
+    stmt = (select(Application).join(Application.applicant)
+            .where(Application.call_id == call_id)
+            .options(joinedload(Application.applicant)))
+    if status in {s.value for s in ApplicationStatus}:
+        stmt = stmt.where(Application.status == status)
+    if country:
+        stmt = stmt.where(Application.country == country.upper()[:2])
+    if keyword:
+        stmt = stmt.where(func.lower(Application.keywords).contains(keyword.lower().strip(),
+                                                                    autoescape=True))
+    if q:
+        like = q.strip().lower()
+        stmt = stmt.where(or_(func.lower(User.name).contains(like, autoescape=True),
+                              func.lower(Application.reference).contains(like, autoescape=True),
+                              User.email.contains(like, autoescape=True)))
+    return stmt.order_by(Application.id.desc())
+
+
+def status_counts(call_id: int) -> dict[str, int]:
+    rows = db.session.execute(
+        select(Application.status, func.count()).where(Application.call_id == call_id)
+        .group_by(Application.status))
+    return {status.value: count for status, count in rows}
+
+
+def country_choices(call_id: int) -> list[str]:
+    return list(db.session.scalars(
+        select(Application.country).where(Application.call_id == call_id,
+                                          Application.country != "")
+        .distinct().order_by(Application.country)))
+
+
+def timeline(application: Application) -> list[tuple]:
+    """Return (when, what) pairs the applicant may see, oldest first, in their language."""
+    from flask_babel import gettext as _
+
+    from icm_recruit.core.audit import AuditEvent
+
+    def label(event) -> str | None:
+        data = event.data or {}
+        return {
+            "application.started": _("Application started"),
+            "application.submitted": _("Application submitted"),
+            "application.withdrawn": _("Application withdrawn"),
+            "application.screened": (_("Eligibility confirmed: the application goes to review")
+                                     if data.get("eligible")
+                                     else _("The application was found not eligible")),
+            "referee.requested": _("Reference letter requested"),
+            "referee.letter_received": _("Reference letter received"),
+            "referee.declined": _("A referee declined"),
+        }.get(event.action)
+
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "application",
+                                 AuditEvent.object_id == str(application.id))
+        .order_by(AuditEvent.id))
+    return [(event.at, text) for event in events if (text := label(event))]

@@ -1,0 +1,362 @@
+"""The applicant's side: start, fill in, upload, name referees, submit, withdraw, follow."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
+
+from icm_recruit.applications import operations as ops
+from icm_recruit.applications import referees as referee_ops
+from icm_recruit.applications.forms import (
+    DRAFT_FIELDS,
+    ApplicationForm,
+    RefereeForm,
+    SubmitForm,
+    UploadForm,
+    WithdrawForm,
+    country_name,
+)
+from icm_recruit.applications.messages import error_message
+from icm_recruit.applications.models import Application, Document, RefereeRequest
+from icm_recruit.applications.queries import application_for, applications_of, timeline
+from icm_recruit.auth.models import Role
+from icm_recruit.calls.models import (
+    DOCUMENT_KIND_LABELS,
+    DocumentKind,
+    call_by_slug,
+    database_now,
+)
+from icm_recruit.core import storage
+from icm_recruit.core.audit import record
+from icm_recruit.core.permissions import require, roles_required, signed_in
+from icm_recruit.extensions import db
+
+bp = Blueprint("applications", __name__)
+
+DOWNLOAD_HEADERS = {"Content-Security-Policy": "default-src 'none'; sandbox",
+                    "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"}
+
+
+@bp.app_template_global("render_in")
+def render_in(locale: str, template: str, **context) -> str:
+    """Render a partial in another language (for bilingual e-mails)."""
+    with force_locale(locale):
+        return render_template(template, **context)
+
+
+@bp.app_template_global("in_lang")
+def in_lang(english: str, french: str) -> str:
+    """Pick the text of the current language (mail templates get both from the context)."""
+    from flask_babel import get_locale
+
+    return (french or english) if str(get_locale()) == "fr" else (english or french)
+
+
+@bp.app_template_filter("from_iso")
+def from_iso(value: str):
+    from datetime import datetime
+
+    return datetime.fromisoformat(value) if value else None
+
+
+@bp.app_template_global("country_name")
+def _country_name(code: str) -> str:
+    return country_name(code)
+
+
+def own_application_or_403(application_id: int) -> Application:
+    application = db.get_or_404(Application, application_id)
+    require(application.is_owned_by(current_user))
+    return application
+
+
+def _fail(exc: Exception, application: Application, anchor: str = ""):
+    flash(error_message(exc.code, **exc.details), "danger")
+    return redirect(url_for(".edit", application_id=application.id, _anchor=anchor or None))
+
+
+@bp.get("/applications")
+@roles_required(Role.APPLICANT)
+def mine():
+    return render_template("applications/mine.html", applications=applications_of(current_user))
+
+
+@bp.post("/calls/<slug>/apply")
+@roles_required(Role.APPLICANT)
+def start(slug):
+    call = call_by_slug(slug)
+    if call is None or not call.is_visible_to_applicants():
+        abort(404)
+    require(FlaskForm().validate_on_submit(), 400)
+    try:
+        application = ops.start_application(call, by=current_user)
+        db.session.commit()
+    except ops.ApplicationError as exc:
+        db.session.rollback()
+        existing = exc.details.get("application")
+        flash(error_message(exc.code), "info" if existing else "danger")
+        if existing is not None:
+            return redirect(url_for(".edit", application_id=existing.id))
+        return redirect(url_for("calls.show", slug=slug))
+    except IntegrityError:  # a second click raced the first: use the one that won
+        db.session.rollback()
+        existing = application_for(call.id, current_user.id)
+        return redirect(url_for(".edit", application_id=existing.id))
+    flash(_("Your application %(ref)s is started. Save it as often as you like.",
+            ref=application.reference), "success")
+    return redirect(url_for(".edit", application_id=application.id))
+
+
+def _fill_form(form: ApplicationForm, application: Application) -> None:
+    for name in DRAFT_FIELDS:
+        form[name].data = getattr(application, name)
+    for index, name in enumerate(application.excluded_reviewers or []):
+        form[f"excluded_{index + 1}"].data = name
+
+
+def _page(application: Application, form: ApplicationForm, status: int = 200):
+    editable = application.status.value == "draft" and application.call.is_accepting(
+        database_now())
+    return render_template(
+        "applications/edit.html", application=application, call=application.call, form=form,
+        editable=editable, upload_form=UploadForm(), referee_form=RefereeForm(
+            locale=current_user.locale),
+        submit_form=SubmitForm(), documents=application.current_documents(),
+        kind_labels=DOCUMENT_KIND_LABELS, DocumentKind=DocumentKind,
+        plain_form=FlaskForm()), status
+
+
+@bp.route("/applications/<int:application_id>", methods=["GET", "POST"])
+@roles_required(Role.APPLICANT)
+def edit(application_id):
+    application = own_application_or_403(application_id)
+    form = ApplicationForm()
+    if request.method == "GET":
+        _fill_form(form, application)
+        return _page(application, form)
+    if form.validate_on_submit():
+        data = {name: form[name].data for name in DRAFT_FIELDS}
+        data["country"] = data["country"] or ""
+        try:
+            ops.save_draft(application, data, form.excluded(), by=current_user)
+        except ops.ApplicationError as exc:
+            db.session.rollback()
+            flash(error_message(exc.code), "danger")
+            return _page(application, form, 409)
+        db.session.commit()
+        flash(_("Your draft is saved."), "success")
+        if application.summary_words > application.call.summary_word_limit:
+            flash(_("Your summary has %(n)d words, more than the limit of %(limit)d. Shorten it "
+                    "before submitting.", n=application.summary_words,
+                    limit=application.call.summary_word_limit), "warning")
+        return redirect(url_for(".edit", application_id=application.id))
+    flash(_("Some fields need your attention; they are marked below. Nothing was saved yet."),
+          "danger")
+    return _page(application, form)
+
+
+def _read_upload(max_mb: int) -> tuple[bytes, str]:
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise storage.UploadError("no_file")
+    data = upload.stream.read(max_mb * 1024 * 1024 + 1)
+    return data, upload.filename
+
+
+@bp.post("/applications/<int:application_id>/documents")
+@roles_required(Role.APPLICANT)
+def upload(application_id):
+    application = own_application_or_403(application_id)
+    form = UploadForm()
+    require(form.validate_on_submit(), 400)
+    try:
+        kind = DocumentKind(form.kind.data)
+        rule = application.call.rule_for(kind)
+        if rule is None or kind == DocumentKind.LETTER:
+            raise ops.ApplicationError("kind_not_asked")
+        ops.require_editable(application, current_user)
+        data, filename = _read_upload(rule["max_mb"])
+        checked = storage.check_pdf(data, filename, max_mb=rule["max_mb"],
+                                    max_pages=rule["max_pages"])
+        ops.upload_document(application, kind, checked, by=current_user)
+    except ValueError:
+        abort(400)
+    except (ops.ApplicationError, storage.UploadError) as exc:
+        db.session.rollback()
+        if isinstance(exc, storage.UploadError):
+            record("document.rejected", actor=current_user, obj=application,
+                   kind=form.kind.data, reason=exc.code)
+            db.session.commit()
+        return _fail(exc, application, "documents")
+    db.session.commit()
+    flash(_("%(kind)s uploaded (%(pages)d pages).", kind=DOCUMENT_KIND_LABELS[kind],
+            pages=checked.pages), "success")
+    return redirect(url_for(".edit", application_id=application.id, _anchor="documents"))
+
+
+@bp.post("/applications/<int:application_id>/documents/<int:document_id>/remove")
+@roles_required(Role.APPLICANT)
+def remove_document(application_id, document_id):
+    application = own_application_or_403(application_id)
+    document = db.get_or_404(Document, document_id)
+    require(document.application_id == application.id)
+    require(FlaskForm().validate_on_submit(), 400)
+    try:
+        ops.remove_document(document, by=current_user)
+    except ops.ApplicationError as exc:
+        db.session.rollback()
+        return _fail(exc, application, "documents")
+    db.session.commit()
+    flash(_("The document is removed."), "success")
+    return redirect(url_for(".edit", application_id=application.id, _anchor="documents"))
+
+
+@bp.get("/documents/<int:document_id>")
+@signed_in
+def download(document_id):
+    document = db.get_or_404(Document, document_id)
+    require(document.can_download(current_user))
+    response = send_file(storage.path_for(document.storage_key), mimetype="application/pdf",
+                         as_attachment=True, download_name=document.download_name,
+                         max_age=0)
+    response.headers.update(DOWNLOAD_HEADERS)
+    return response
+
+
+@bp.post("/applications/<int:application_id>/referees")
+@roles_required(Role.APPLICANT)
+def add_referee(application_id):
+    application = own_application_or_403(application_id)
+    form = RefereeForm()
+    if not form.validate_on_submit():
+        flash(_("Check the referee's details: %(errors)s",
+                errors=" ".join(str(e) for errors in form.errors.values() for e in errors)),
+              "danger")
+        return redirect(url_for(".edit", application_id=application.id, _anchor="referees"))
+    try:
+        referee_ops.add_referee(application, name=form.name.data, email=form.email.data,
+                                institution=form.institution.data, locale=form.locale.data,
+                                by=current_user)
+    except ops.ApplicationError as exc:
+        db.session.rollback()
+        return _fail(exc, application, "referees")
+    db.session.commit()
+    flash(_("We e-mailed %(name)s a link to upload the letter.", name=form.name.data),
+          "success")
+    return redirect(url_for(".edit", application_id=application.id, _anchor="referees"))
+
+
+def _own_referee(application_id: int, request_id: int) -> RefereeRequest:
+    application = own_application_or_403(application_id)
+    referee = db.get_or_404(RefereeRequest, request_id)
+    require(referee.application_id == application.id)
+    require(FlaskForm().validate_on_submit(), 400)
+    return referee
+
+
+@bp.post("/applications/<int:application_id>/referees/<int:request_id>/resend")
+@roles_required(Role.APPLICANT)
+def resend_referee(application_id, request_id):
+    referee = _own_referee(application_id, request_id)
+    try:
+        referee_ops.resend_referee(referee, by=current_user)
+    except ops.ApplicationError as exc:
+        db.session.rollback()
+        return _fail(exc, referee.application, "referees")
+    db.session.commit()
+    flash(_("A new link was sent to %(name)s; the previous one no longer works.",
+            name=referee.name), "success")
+    return redirect(url_for(".edit", application_id=application_id, _anchor="referees"))
+
+
+@bp.post("/applications/<int:application_id>/referees/<int:request_id>/cancel")
+@roles_required(Role.APPLICANT)
+def cancel_referee(application_id, request_id):
+    referee = _own_referee(application_id, request_id)
+    try:
+        referee_ops.cancel_referee(referee, by=current_user)
+    except ops.ApplicationError as exc:
+        db.session.rollback()
+        return _fail(exc, referee.application, "referees")
+    db.session.commit()
+    flash(_("%(name)s was removed from your referees. You can name someone else.",
+            name=referee.name), "success")
+    return redirect(url_for(".edit", application_id=application_id, _anchor="referees"))
+
+
+@bp.post("/applications/<int:application_id>/submit")
+@roles_required(Role.APPLICANT)
+def submit(application_id):
+    application = own_application_or_403(application_id)
+    form = SubmitForm()
+    if not form.validate_on_submit():
+        flash(_("Tick the box to confirm."), "danger")
+        return redirect(url_for(".edit", application_id=application.id, _anchor="submit"))
+    try:
+        ops.submit_application(application, by=current_user)
+    except ops.ApplicationError as exc:
+        if exc.code == "deadline_passed":
+            db.session.commit()  # keep the audit event of the refusal
+        else:
+            db.session.rollback()
+        if exc.code == "already_submitted":
+            flash(error_message(exc.code), "info")
+            return redirect(url_for(".status", application_id=application.id))
+        return _fail(exc, application, "submit")
+    application_id, reference = application.id, application.reference
+    db.session.commit()
+    # Only now, with the submission committed, is the applicant told it was received.
+    from icm_recruit.applications.tasks import build_dossier
+
+    try:
+        build_dossier.delay(application_id)
+    except Exception:  # the dossier can be rebuilt later; the submission stands
+        current_app.logger.exception("could not build the dossier of %s", application_id)
+    flash(_("Your application %(ref)s was submitted. A receipt is on its way by e-mail.",
+            ref=reference), "success")
+    return redirect(url_for(".status", application_id=application_id, submitted=1))
+
+
+@bp.get("/applications/<int:application_id>/status")
+@roles_required(Role.APPLICANT)
+def status(application_id):
+    application = own_application_or_403(application_id)
+    return render_template("applications/status.html", application=application,
+                           events=timeline(application),
+                           just_submitted=request.args.get("submitted") == "1")
+
+
+@bp.route("/applications/<int:application_id>/withdraw", methods=["GET", "POST"])
+@roles_required(Role.APPLICANT)
+def withdraw(application_id):
+    application = own_application_or_403(application_id)
+    form = WithdrawForm()
+    if not application.can_withdraw(current_user):
+        flash(error_message("cannot_withdraw"), "warning")
+        return redirect(url_for(".status", application_id=application.id))
+    if form.validate_on_submit():
+        try:
+            ops.withdraw_application(application, by=current_user,
+                                     reason=form.reason.data or "")
+        except ops.ApplicationError as exc:
+            db.session.rollback()
+            flash(error_message(exc.code), "danger")
+        else:
+            db.session.commit()
+            flash(_("Your application %(ref)s is withdrawn.", ref=application.reference),
+                  "success")
+        return redirect(url_for(".status", application_id=application.id))
+    return render_template("applications/withdraw.html", application=application, form=form)
+

@@ -1,0 +1,1 @@
+"""Calls for applications: what HR publishes and applicants apply to."""

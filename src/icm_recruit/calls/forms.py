@@ -1,0 +1,154 @@
+"""Forms of the calls feature: HR creates and edits a call with its criteria."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    FieldList,
+    FloatField,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+
+from icm_recruit.calls.models import APPLICANT_KINDS, DOCUMENT_KIND_LABELS
+
+BLANK_CRITERIA_ROWS = 2
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def _document_choices():
+    return [("no", _l("Not asked")), ("optional", _l("Optional")), ("required", _l("Required"))]
+
+
+class DocumentRuleForm(Form):
+    requested = SelectField(_l("Asked for"), choices=_document_choices(), default="no")
+    max_mb = IntegerField(_l("Size limit (MB)"), default=5,
+                          validators=[InputRequired(), NumberRange(min=1, max=20)])
+    max_pages = IntegerField(_l("Page limit"), default=10,
+                             validators=[InputRequired(), NumberRange(min=1, max=300)])
+
+
+class CriterionForm(Form):
+    criterion_id = HiddenField()
+    name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=200)])
+    name_fr = StringField(_l("Name (French)"), validators=[Optional(), Length(max=200)])
+    description_en = TextAreaField(_l("Description (English)"),
+                                   validators=[Optional(), Length(max=4000)])
+    description_fr = TextAreaField(_l("Description (French)"),
+                                   validators=[Optional(), Length(max=4000)])
+    descriptors_en = TextAreaField(_l("Score descriptors (English), one line per level"),
+                                   validators=[Optional(), Length(max=4000)])
+    descriptors_fr = TextAreaField(_l("Score descriptors (French), one line per level"),
+                                   validators=[Optional(), Length(max=4000)])
+    weight = FloatField(_l("Weight"), default=1.0, validators=[Optional()])
+    scale_min = IntegerField(_l("Lowest score"), default=1, validators=[Optional()])
+    scale_max = IntegerField(_l("Highest score"), default=5, validators=[Optional()])
+
+    def is_blank(self) -> bool:
+        return not ((self.name_en.data or "").strip() or (self.name_fr.data or "").strip())
+
+    def check(self) -> bool:
+        """Validate a filled-in row; return False and attach errors when it is wrong."""
+        ok = True
+        for field in (self.name_en, self.name_fr):
+            if not (field.data or "").strip():
+                field.errors.append(_l("Give the name in both languages."))
+                ok = False
+        if self.weight.data is None or self.weight.data <= 0:
+            self.weight.errors.append(_l("The weight must be a positive number."))
+            ok = False
+        low, high = self.scale_min.data, self.scale_max.data
+        if low is None or high is None or low >= high:
+            self.scale_max.errors.append(_l("The highest score must be above the lowest."))
+            return False
+        levels = high - low + 1
+        for field in (self.descriptors_en, self.descriptors_fr):
+            lines = [line for line in (field.data or "").splitlines() if line.strip()]
+            if len(lines) > levels:
+                field.errors.append(_l("There are %(lines)d lines for %(levels)d score levels.",
+                                       lines=len(lines), levels=levels))
+                ok = False
+        return ok
+
+
+class CallForm(FlaskForm):
+    slug = StringField(
+        _l("Short name in addresses"),
+        validators=[InputRequired(), Length(min=3, max=80),
+                    Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                           message=_l("Use lower-case letters, digits and hyphens only."))])
+    title_en = StringField(_l("Title (English)"), validators=[InputRequired(), Length(max=200)])
+    title_fr = StringField(_l("Title (French)"), validators=[InputRequired(), Length(max=200)])
+    description_en = TextAreaField(_l("Description (English)"),
+                                   validators=[Optional(), Length(max=20000)])
+    description_fr = TextAreaField(_l("Description (French)"),
+                                   validators=[Optional(), Length(max=20000)])
+    opens_at = DateTimeLocalField(_l("Opens on (Paris time)"), format=DATETIME_FORMAT,
+                                  validators=[InputRequired()])
+    closes_at = DateTimeLocalField(_l("Closes on (Paris time)"), format=DATETIME_FORMAT,
+                                   validators=[InputRequired()])
+    reviewers_per_application = IntegerField(
+        _l("Reviewers per application"), default=3,
+        validators=[InputRequired(), NumberRange(min=1, max=10)])
+    referees_required = IntegerField(_l("Reference letters required"), default=2,
+                                     validators=[InputRequired(), NumberRange(min=0, max=5)])
+    summary_word_limit = IntegerField(_l("Word limit of the research summary"), default=500,
+                                      validators=[InputRequired(), NumberRange(min=50, max=5000)])
+    doc_cv = FormField(DocumentRuleForm)
+    doc_research_project = FormField(DocumentRuleForm)
+    doc_publications = FormField(DocumentRuleForm)
+    doc_other = FormField(DocumentRuleForm)
+    criteria = FieldList(FormField(CriterionForm), min_entries=1)
+
+    def document_fields(self):
+        return [(kind, DOCUMENT_KIND_LABELS[kind], self[f"doc_{kind.value}"])
+                for kind in APPLICANT_KINDS]
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.opens_at.data and self.closes_at.data and \
+                self.closes_at.data <= self.opens_at.data:
+            self.closes_at.errors.append(_l("The call must close after it opens."))
+            ok = False
+        filled = [entry.form for entry in self.criteria if not entry.form.is_blank()]
+        if not filled:
+            self.criteria.errors.append(str(_l("Add at least one evaluation criterion.")))
+            ok = False
+        for criterion in filled:
+            ok = criterion.check() and ok
+        return ok
+
+    def document_rules(self) -> list[dict]:
+        rules = []
+        for kind, _label, sub in self.document_fields():
+            if sub.requested.data != "no":
+                rules.append({"kind": kind.value, "required": sub.requested.data == "required",
+                              "max_mb": sub.max_mb.data, "max_pages": sub.max_pages.data})
+        return rules
+
+    def criteria_data(self) -> list[dict]:
+        rows = []
+        for entry in self.criteria:
+            sub = entry.form
+            if sub.is_blank():
+                continue
+            rows.append({
+                "id": int(sub.criterion_id.data) if (sub.criterion_id.data or "").isdigit()
+                else None,
+                **{name: (sub[name].data or "").strip() for name in (
+                    "name_en", "name_fr", "description_en", "description_fr",
+                    "descriptors_en", "descriptors_fr")},
+                "weight": float(sub.weight.data), "scale_min": sub.scale_min.data,
+                "scale_max": sub.scale_max.data,
+            })
+        return rows
+
+
+class CallStatusForm(FlaskForm):
+    to = HiddenField(validators=[InputRequired()])

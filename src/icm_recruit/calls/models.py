@@ -1,0 +1,215 @@
+"""Calls, their evaluation criteria and the documents they require."""
+
+import enum
+from datetime import datetime
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, func, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from icm_recruit.core.timeutil import UTCDateTime, to_zone, utcnow
+from icm_recruit.extensions import db
+
+
+class CallStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    IN_REVIEW = "in_review"
+    SELECTION = "selection"
+    DECIDED = "decided"
+    ARCHIVED = "archived"
+
+
+CALL_STATUS_LABELS = {
+    CallStatus.DRAFT: _l("Draft"),
+    CallStatus.OPEN: _l("Open"),
+    CallStatus.CLOSED: _l("Closed"),
+    CallStatus.IN_REVIEW: _l("In review"),
+    CallStatus.SELECTION: _l("Selection"),
+    CallStatus.DECIDED: _l("Decided"),
+    CallStatus.ARCHIVED: _l("Archived"),
+}
+
+# The one way forward through a call's life; HR moves it one step at a time.
+NEXT_STATUS = {
+    CallStatus.DRAFT: CallStatus.OPEN,
+    CallStatus.OPEN: CallStatus.CLOSED,
+    CallStatus.CLOSED: CallStatus.IN_REVIEW,
+    CallStatus.IN_REVIEW: CallStatus.SELECTION,
+    CallStatus.SELECTION: CallStatus.DECIDED,
+    CallStatus.DECIDED: CallStatus.ARCHIVED,
+}
+
+
+class DocumentKind(enum.StrEnum):
+    CV = "cv"
+    RESEARCH_PROJECT = "research_project"
+    PUBLICATIONS = "publications"
+    LETTER = "letter"
+    OTHER = "other"
+
+
+DOCUMENT_KIND_LABELS = {
+    DocumentKind.CV: _l("Curriculum vitae"),
+    DocumentKind.RESEARCH_PROJECT: _l("Research project"),
+    DocumentKind.PUBLICATIONS: _l("Publication list"),
+    DocumentKind.LETTER: _l("Reference letter"),
+    DocumentKind.OTHER: _l("Other document"),
+}
+
+# Documents an applicant uploads (letters come from referees).
+APPLICANT_KINDS = [DocumentKind.CV, DocumentKind.RESEARCH_PROJECT, DocumentKind.PUBLICATIONS,
+                   DocumentKind.OTHER]
+DEFAULT_DOCUMENT_RULES = [
+    {"kind": "cv", "required": True, "max_mb": 5, "max_pages": 6},
+    {"kind": "research_project", "required": True, "max_mb": 10, "max_pages": 12},
+    {"kind": "publications", "required": True, "max_mb": 5, "max_pages": 10},
+    {"kind": "other", "required": False, "max_mb": 10, "max_pages": 20},
+]
+LETTER_RULE = {"kind": "letter", "required": False, "max_mb": 5, "max_pages": 6}
+
+
+def _enum(cls, length):
+    return db.Enum(cls, native_enum=False, length=length,
+                   values_callable=lambda e: [m.value for m in e])
+
+
+def localized(obj, field: str) -> str:
+    """Return obj.<field>_fr or _en in the current language, falling back to the other."""
+    lang = str(get_locale() or "en")
+    first, second = ("fr", "en") if lang == "fr" else ("en", "fr")
+    return getattr(obj, f"{field}_{first}") or getattr(obj, f"{field}_{second}") or ""
+
+
+class Call(db.Model):
+    __tablename__ = "call"
+    __table_args__ = (
+        CheckConstraint("closes_at > opens_at", name="closes_after_opens"),
+        CheckConstraint("reviewers_per_application >= 1", name="positive_k"),
+        CheckConstraint("referees_required >= 0 AND referees_required <= 5",
+                        name="referees_range"),
+        CheckConstraint("summary_word_limit >= 50", name="summary_limit_min"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title_en: Mapped[str] = mapped_column(String(200))
+    title_fr: Mapped[str] = mapped_column(String(200))
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    description_fr: Mapped[str] = mapped_column(Text, default="")
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    reviewers_per_application: Mapped[int] = mapped_column(default=3)
+    referees_required: Mapped[int] = mapped_column(default=2)
+    summary_word_limit: Mapped[int] = mapped_column(default=500)
+    document_rules: Mapped[list] = mapped_column(db.JSON, default=list)
+    status: Mapped[CallStatus] = mapped_column(_enum(CallStatus, 12), default=CallStatus.DRAFT,
+                                               index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    criteria: Mapped[list["Criterion"]] = relationship(
+        back_populates="call", cascade="all, delete-orphan", order_by="Criterion.position",
+        lazy="selectin")
+
+    def __repr__(self) -> str:
+        return f"<Call {self.slug} {self.status}>"
+
+    @property
+    def title(self) -> str:
+        return localized(self, "title")
+
+    @property
+    def description(self) -> str:
+        return localized(self, "description")
+
+    @property
+    def status_label(self) -> str:
+        return str(CALL_STATUS_LABELS[self.status])
+
+    @property
+    def next_status(self) -> CallStatus | None:
+        return NEXT_STATUS.get(self.status)
+
+    @property
+    def reference_year(self) -> int:
+        return to_zone(self.closes_at).year
+
+    def rules(self) -> dict[str, dict]:
+        """Return the document rules by kind, for the kinds this call asks for."""
+        return {rule["kind"]: rule for rule in self.document_rules or []}
+
+    def rule_for(self, kind: DocumentKind | str) -> dict | None:
+        if str(kind) == DocumentKind.LETTER:
+            return LETTER_RULE
+        return self.rules().get(str(kind))
+
+    @property
+    def required_kinds(self) -> list[DocumentKind]:
+        return [DocumentKind(r["kind"]) for r in self.document_rules or [] if r.get("required")]
+
+    @property
+    def allowed_kinds(self) -> list[DocumentKind]:
+        return [DocumentKind(r["kind"]) for r in self.document_rules or []]
+
+    def is_accepting(self, now: datetime) -> bool:
+        """Applications can be started, edited and submitted now."""
+        return self.status == CallStatus.OPEN and self.opens_at <= now < self.closes_at
+
+    def is_visible_to_applicants(self) -> bool:
+        return self.status != CallStatus.DRAFT
+
+    def is_editable(self) -> bool:
+        return self.status in (CallStatus.DRAFT, CallStatus.OPEN)
+
+
+class Criterion(db.Model):
+    __tablename__ = "criterion"
+    __table_args__ = (
+        CheckConstraint("weight > 0", name="positive_weight"),
+        CheckConstraint("scale_min < scale_max", name="scale_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("call.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name_en: Mapped[str] = mapped_column(String(200))
+    name_fr: Mapped[str] = mapped_column(String(200))
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    description_fr: Mapped[str] = mapped_column(Text, default="")
+    # One line per score level, from scale_min upwards.
+    descriptors_en: Mapped[str] = mapped_column(Text, default="")
+    descriptors_fr: Mapped[str] = mapped_column(Text, default="")
+    weight: Mapped[float] = mapped_column(default=1.0)
+    scale_min: Mapped[int] = mapped_column(default=1)
+    scale_max: Mapped[int] = mapped_column(default=5)
+
+    call: Mapped[Call] = relationship(back_populates="criteria")
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def description(self) -> str:
+        return localized(self, "description")
+
+    def descriptors(self) -> list[tuple[int, str]]:
+        """Return (score, text) pairs in the current language."""
+        lines = [line.strip() for line in localized(self, "descriptors").splitlines()]
+        return [(self.scale_min + i, text) for i, text in enumerate(lines) if text]
+
+
+def call_by_slug(slug: str) -> Call | None:
+    return db.session.scalar(select(Call).where(Call.slug == slug))
+
+
+def database_now() -> datetime:
+    """Return the database's current time (aware UTC); on PostgreSQL the real clock."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        value = db.session.scalar(select(func.clock_timestamp()))
+        return value if value.tzinfo else value.replace(tzinfo=utcnow().tzinfo)
+    return utcnow()

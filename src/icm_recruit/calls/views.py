@@ -1,0 +1,199 @@
+"""Calls: the public list and page of a call, HR creation, editing and status."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from icm_recruit.auth.models import Role
+from icm_recruit.calls import operations as ops
+from icm_recruit.calls.forms import BLANK_CRITERIA_ROWS, CallForm, CallStatusForm
+from icm_recruit.calls.models import (
+    CALL_STATUS_LABELS,
+    Call,
+    CallStatus,
+    DocumentKind,
+    call_by_slug,
+)
+from icm_recruit.core.permissions import public, require, roles_required
+from icm_recruit.core.timeutil import to_zone, utcnow
+from icm_recruit.extensions import db
+
+bp = Blueprint("calls", __name__)
+
+
+def _messages():
+    return {
+        "slug_taken": _("Another call already uses this short name."),
+        "not_editable": _("This call can no longer be edited."),
+        "bad_transition": _("The call cannot move to this state now."),
+        "incomplete": _("Add criteria and required documents before opening the call."),
+    }
+
+
+def _published_call_or_404(slug: str) -> Call:
+    call = call_by_slug(slug)
+    if call is None:
+        abort(404)
+    if not call.is_visible_to_applicants():
+        require(current_user.is_authenticated and current_user.has_role(Role.ADMIN), 404)
+    return call
+
+
+@bp.get("/calls")
+@public
+def open_calls():
+    from icm_recruit.applications.queries import applications_by_call_for
+
+    now = utcnow()
+    calls = db.session.scalars(
+        select(Call).where(Call.status == CallStatus.OPEN, Call.closes_at > now)
+        .order_by(Call.closes_at)).all()
+    mine = applications_by_call_for(current_user) if current_user.is_authenticated else {}
+    return render_template("calls/open_calls.html", calls=calls, now=now, mine=mine)
+
+
+@bp.get("/calls/<slug>")
+@public
+def show(slug):
+    from icm_recruit.applications.queries import applications_by_call_for
+
+    call = _published_call_or_404(slug)
+    mine = applications_by_call_for(current_user) if current_user.is_authenticated else {}
+    return render_template("calls/show.html", call=call, now=utcnow(),
+                           application=mine.get(call.id), kind_labels=_kind_labels())
+
+
+def _kind_labels():
+    from icm_recruit.calls.models import DOCUMENT_KIND_LABELS
+
+    return {kind.value: str(label) for kind, label in DOCUMENT_KIND_LABELS.items()}
+
+
+@bp.get("/admin/calls")
+@roles_required(Role.ADMIN)
+def admin_list():
+    calls = db.session.scalars(select(Call).order_by(Call.closes_at.desc())).all()
+    return render_template("calls/admin_list.html", calls=calls, labels=CALL_STATUS_LABELS)
+
+
+def _fill_form_from_call(form: CallForm, call: Call) -> None:
+    for name in ops.CALL_FIELDS:
+        form[name].data = getattr(call, name)
+    form.opens_at.data = to_zone(call.opens_at).replace(tzinfo=None)
+    form.closes_at.data = to_zone(call.closes_at).replace(tzinfo=None)
+    rules = call.rules()
+    for kind, _label, sub in form.document_fields():
+        rule = rules.get(kind.value)
+        sub.requested.data = ("required" if rule["required"] else "optional") if rule else "no"
+        if rule:
+            sub.max_mb.data, sub.max_pages.data = rule["max_mb"], rule["max_pages"]
+    while len(form.criteria.entries):
+        form.criteria.pop_entry()
+    for criterion in call.criteria:
+        form.criteria.append_entry({
+            "criterion_id": str(criterion.id), "weight": criterion.weight,
+            **{name: getattr(criterion, name) for name in (
+                "name_en", "name_fr", "description_en", "description_fr", "descriptors_en",
+                "descriptors_fr", "scale_min", "scale_max")}})
+
+
+def _add_blank_rows(form: CallForm) -> None:
+    blanks = sum(1 for entry in form.criteria if entry.form.is_blank())
+    for _row in range(max(BLANK_CRITERIA_ROWS - blanks, 0)):
+        form.criteria.append_entry()
+
+
+def _parts(form: CallForm) -> dict:
+    return {"opens_local": form.opens_at.data, "closes_local": form.closes_at.data,
+            "document_rules": form.document_rules(), "criteria": form.criteria_data()}
+
+
+def _defaults(form: CallForm) -> None:
+    for kind, _label, sub in form.document_fields():
+        if kind != DocumentKind.OTHER:
+            sub.requested.data = "required"
+
+
+@bp.route("/admin/calls/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def create():
+    form = CallForm()
+    if form.validate_on_submit():
+        data = {name: form[name].data for name in ops.CALL_FIELDS}
+        try:
+            call = ops.create_call(data, by=current_user, **_parts(form))
+        except ops.CallError as exc:
+            db.session.rollback()
+            form.slug.errors.append(_messages()[exc.code])
+        else:
+            db.session.commit()
+            flash(_("The call is created as a draft. Open it when it is ready."), "success")
+            return redirect(url_for(".admin_show", call_id=call.id))
+    elif not form.is_submitted():
+        _defaults(form)
+    _add_blank_rows(form)
+    return render_template("calls/edit.html", form=form, call=None)
+
+
+@bp.route("/admin/calls/<int:call_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def edit(call_id):
+    call = db.get_or_404(Call, call_id)
+    if not call.is_editable():
+        flash(_messages()["not_editable"], "warning")
+        return redirect(url_for(".admin_show", call_id=call.id))
+    form = CallForm()
+    if not form.is_submitted():
+        _fill_form_from_call(form, call)
+    elif form.validate():
+        data = {name: form[name].data for name in ops.CALL_FIELDS}
+        try:
+            ops.update_call(call, data, by=current_user, **_parts(form))
+        except ops.CallError as exc:
+            db.session.rollback()
+            form.slug.errors.append(_messages()[exc.code])
+        else:
+            db.session.commit()
+            flash(_("The call is saved."), "success")
+            return redirect(url_for(".admin_show", call_id=call.id))
+    _add_blank_rows(form)
+    return render_template("calls/edit.html", form=form, call=call)
+
+
+@bp.get("/admin/calls/<int:call_id>")
+@roles_required(Role.ADMIN)
+def admin_show(call_id):
+    call = db.get_or_404(Call, call_id)
+    return render_template("calls/admin_show.html", call=call, status_form=CallStatusForm(),
+                           labels=CALL_STATUS_LABELS, kind_labels=_kind_labels(), now=utcnow())
+
+
+@bp.post("/admin/calls/<int:call_id>/status")
+@roles_required(Role.ADMIN)
+def change_status(call_id):
+    call = db.get_or_404(Call, call_id)
+    form = CallStatusForm()
+    if form.validate_on_submit():
+        try:
+            target = CallStatus(form.to.data)
+            ops.change_call_status(call, target, by=current_user)
+        except ValueError:
+            flash(_messages()["bad_transition"], "danger")
+        except ops.CallError as exc:
+            flash(_messages()[exc.code], "danger")
+        else:
+            db.session.commit()
+            flash(_("The call is now: %(status)s.", status=CALL_STATUS_LABELS[target]), "success")
+    return redirect(url_for(".admin_show", call_id=call.id))
+
+
+@bp.app_template_filter("time_left")
+def time_left(closes_at, now=None):
+    """Say how long until `closes_at` in the reader's language, e.g. "in 3 days"."""
+    from flask_babel import format_timedelta
+
+    now = now or utcnow()
+    if closes_at <= now:
+        return _("closed")
+    return format_timedelta(closes_at - now, add_direction=True, threshold=1.0)

@@ -1,0 +1,105 @@
+"""Uploaded files: PDF checks by content, storage by SHA-256 outside static/."""
+
+import hashlib
+import io
+import os
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+PDF_MAGIC = b"%PDF-"
+
+
+class UploadError(Exception):
+    """A file the user must replace; `code` says why."""
+
+    def __init__(self, code: str, **details):
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+
+@dataclass(frozen=True)
+class CheckedPdf:
+    data: bytes
+    sha256: str
+    pages: int
+    filename: str
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+def clean_filename(name: str | None) -> str:
+    """Keep a display name only: no path, no control characters, bounded length."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
+    return name[:200] or "document.pdf"
+
+
+def check_pdf(data: bytes, filename: str | None, *, max_mb: int, max_pages: int) -> CheckedPdf:
+    """Accept only a readable, unencrypted PDF within the limits; raise UploadError if not."""
+    if not data:
+        raise UploadError("empty")
+    if len(data) > max_mb * 1024 * 1024:
+        raise UploadError("too_large", max_mb=max_mb)
+    if not data.startswith(PDF_MAGIC):
+        raise UploadError("not_pdf")
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise UploadError("encrypted")
+        pages = len(reader.pages)
+    except UploadError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+            RecursionError, OSError, AssertionError, ZeroDivisionError) as exc:
+        current_app.logger.info("rejected unreadable PDF: %s", type(exc).__name__)
+        raise UploadError("corrupt") from exc
+    if pages < 1:
+        raise UploadError("corrupt")
+    if pages > max_pages:
+        raise UploadError("too_many_pages", max_pages=max_pages, pages=pages)
+    return CheckedPdf(data=data, sha256=hashlib.sha256(data).hexdigest(), pages=pages,
+                      filename=clean_filename(filename))
+
+
+def _root() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"])
+
+
+def path_for(key: str) -> Path:
+    if len(key) != 64 or any(ch not in "0123456789abcdef" for ch in key):
+        raise ValueError("not a storage key")
+    return _root() / key[:2] / key[2:4] / key
+
+
+def store(data: bytes) -> str:
+    """Write the bytes under their SHA-256 (once) and return the storage key."""
+    key = hashlib.sha256(data).hexdigest()
+    target = path_for(key)
+    if target.exists():
+        return key
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return key
+
+
+def read(key: str) -> bytes:
+    return path_for(key).read_bytes()
