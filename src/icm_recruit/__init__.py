@@ -43,7 +43,9 @@ def _blueprints():
 def _import_models_and_tasks() -> None:
     from icm_recruit.applications import models as _application_models  # noqa: F401
     from icm_recruit.applications import tasks as _application_tasks  # noqa: F401
+    from icm_recruit.assignment import models as _assignment_models  # noqa: F401
     from icm_recruit.auth import models as _auth_models  # noqa: F401
+    from icm_recruit.board import models as _board_models  # noqa: F401
     from icm_recruit.calls import models as _call_models  # noqa: F401
     from icm_recruit.calls import tasks as _call_tasks  # noqa: F401
     from icm_recruit.core import audit as _audit  # noqa: F401

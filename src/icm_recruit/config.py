@@ -55,6 +55,11 @@ def _base(instance_path: Path) -> dict:
         "INVITE_TOKEN_MAX_AGE": 14 * 24 * 3600,
         "RATELIMIT_STORAGE": os.environ.get("RATELIMIT_STORAGE", "redis"),
         "RATELIMIT_PREFIX": "icm:rl",
+        "SESSION_IDLE_SECONDS": int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60))),
+        "SESSION_ABSOLUTE_SECONDS": int(os.environ.get("SESSION_ABSOLUTE_SECONDS",
+                                                       str(12 * 3600))),
+        # Roles that must sign in with a second factor (production: HR and the chair).
+        "REQUIRE_2FA_FOR_ROLES": ["admin", "chair"],
         "LOGIN_LIMIT_PER_ACCOUNT": (5, 15 * 60),
         "LOGIN_LIMIT_PER_IP": (30, 15 * 60),
         "CELERY": {
@@ -79,6 +84,7 @@ def demo_config(instance_path: Path) -> dict:
         ),
         MAIL_TRANSPORT="mailbox",
         RATELIMIT_STORAGE="memory",
+        REQUIRE_2FA_FOR_ROLES=[],  # the demo logins work with a password alone
     )
     config["CELERY"] = {
         "task_always_eager": True,
@@ -121,7 +127,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         config = demo_config(instance_path)
     elif profile == "test":
         config = _base(instance_path)
-        config.update(SECRET_KEY="test-secret-key", TESTING=True)  # noqa: S106
+        config.update(SECRET_KEY="test-secret-key", TESTING=True,  # noqa: S106
+                      REQUIRE_2FA_FOR_ROLES=[])
     else:
         config = production_config(instance_path)
     celery_overrides = overrides.pop("CELERY", None)

@@ -1,6 +1,8 @@
 """Sign-in, registration, e-mail verification, password reset and the user's account."""
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+import time
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -39,8 +41,24 @@ def _start_session(user) -> None:
     locale = session.get("locale")
     session.clear()
     login_user(user)
+    session["auth_at"] = session["seen_at"] = int(time.time())
     if locale:
         session["locale"] = locale
+
+
+def _after_password(user, target: str | None):
+    """Finish sign-in, or ask for the second factor first when the account has one."""
+    if user.has_two_factor:
+        locale = session.get("locale")
+        session.clear()
+        session["2fa_user_id"] = user.id
+        session["2fa_started"] = int(time.time())
+        session["2fa_next"] = target if is_safe_next(target) else None
+        if locale:
+            session["locale"] = locale
+        return redirect(url_for("auth.second_factor"))
+    _start_session(user)
+    return redirect(target if is_safe_next(target) else url_for("main.home"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -54,7 +72,7 @@ def login():
             db.session.commit()  # keep the failed-attempt audit event
             form.password.errors.append(_messages()[exc.code])
             status = 429 if exc.code == "throttled" else 200
-            return render_template("auth/login.html", form=form), status
+            return render_template("auth/login.html", form=form, demo=_demo_logins()), status
         if user.email_verified_at is None:
             db.session.commit()
             session["unverified_user_id"] = user.id
@@ -62,10 +80,18 @@ def login():
                   "warning")
             return redirect(url_for("auth.verify_pending"))
         db.session.commit()
-        _start_session(user)
-        target = form.next.data
-        return redirect(target if is_safe_next(target) else url_for("main.home"))
-    return render_template("auth/login.html", form=form)
+        return _after_password(user, form.next.data)
+    return render_template("auth/login.html", form=form, demo=_demo_logins())
+
+
+def _demo_logins():
+    """In the demo, list the seeded accounts on the sign-in page."""
+    if not current_app.config["DEMO"]:
+        return None
+    from icm_recruit.seed import DEMO_PASSWORD, DEMO_PEOPLE
+
+    return {"password": DEMO_PASSWORD,
+            "people": [(email, name, roles) for email, name, _locale, roles in DEMO_PEOPLE]}
 
 
 @bp.post("/logout")
@@ -196,3 +222,6 @@ def account():
             flash(_("Your password is changed. Other sessions were signed out."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", profile=profile, password=password)
+
+
+from icm_recruit.auth import twofactor_views  # noqa: E402,F401 - routes on this blueprint

@@ -1,0 +1,59 @@
+"""Assignments of applications to board members."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Float, ForeignKey, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from icm_recruit.applications.models import Application
+from icm_recruit.auth.models import User
+from icm_recruit.core.timeutil import UTCDateTime, utcnow
+from icm_recruit.extensions import db
+
+
+def _enum(cls, length):
+    return db.Enum(cls, native_enum=False, length=length,
+                   values_callable=lambda e: [m.value for m in e])
+
+
+class AssignmentStatus(enum.StrEnum):
+    PROPOSED = "proposed"  # computed, not yet published to the member
+    ACTIVE = "active"  # published: the member reviews it
+    DECLINED = "declined"  # the member declined (with a reason) or HR withdrew it
+    DONE = "done"  # the review was submitted
+
+
+class AssignmentOrigin(enum.StrEnum):
+    AUTO = "auto"
+    MANUAL = "manual"
+
+
+class Assignment(db.Model):
+    __tablename__ = "assignment"
+    __table_args__ = (UniqueConstraint("application_id", "reviewer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                             index=True)
+    status: Mapped[AssignmentStatus] = mapped_column(_enum(AssignmentStatus, 10),
+                                                     default=AssignmentStatus.PROPOSED,
+                                                     index=True)
+    origin: Mapped[AssignmentOrigin] = mapped_column(_enum(AssignmentOrigin, 10),
+                                                     default=AssignmentOrigin.AUTO)
+    locked: Mapped[bool] = mapped_column(default=False)
+    affinity: Mapped[float | None] = mapped_column(Float)
+    # {"shared_terms": [["hippocampus", 0.12], ...], "bid": "eager"}
+    explanation: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    job_run_id: Mapped[int | None] = mapped_column(ForeignKey("job_run.id", ondelete="SET NULL"))
+
+    application: Mapped[Application] = relationship()
+    reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])

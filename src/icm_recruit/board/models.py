@@ -1,0 +1,153 @@
+"""Board members, their per-call availability, conflicts of interest and bids."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from icm_recruit.auth.models import User
+from icm_recruit.core.timeutil import UTCDateTime, utcnow
+from icm_recruit.extensions import db
+
+
+def _enum(cls, length):
+    return db.Enum(cls, native_enum=False, length=length,
+                   values_callable=lambda e: [m.value for m in e])
+
+
+class DigestPreference(enum.StrEnum):
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+
+
+class BoardMember(db.Model):
+    """The board profile of a user holding the reviewer (or chair) role."""
+
+    __tablename__ = "board_member"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), unique=True)
+    affiliation: Mapped[str] = mapped_column(String(300), default="")
+    # [{"name": "University of Oxford", "end_year": 2021}, ...]
+    past_affiliations: Mapped[list] = mapped_column(db.JSON, default=list)
+    country: Mapped[str] = mapped_column(String(2), default="")
+    expertise_keywords: Mapped[str] = mapped_column(String(1000), default="")
+    expertise_statement: Mapped[str] = mapped_column(Text, default="")
+    # One co-author or close collaborator per line.
+    coauthors: Mapped[str] = mapped_column(Text, default="")
+    default_max_load: Mapped[int] = mapped_column(default=10)
+    digest: Mapped[DigestPreference] = mapped_column(_enum(DigestPreference, 10),
+                                                     default=DigestPreference.IMMEDIATE)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+    call_settings: Mapped[list["MemberCallSetting"]] = relationship(
+        back_populates="member", cascade="all, delete-orphan")
+
+    __table_args__ = (db.CheckConstraint("default_max_load >= 0", name="max_load_positive"),)
+
+
+class MemberCallSetting(db.Model):
+    """A member's availability and maximum load for one call."""
+
+    __tablename__ = "member_call_setting"
+    __table_args__ = (
+        UniqueConstraint("board_member_id", "call_id"),
+        db.CheckConstraint("max_load >= 0", name="max_load_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_member_id: Mapped[int] = mapped_column(
+        ForeignKey("board_member.id", ondelete="CASCADE"), index=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("call.id", ondelete="CASCADE"), index=True)
+    available: Mapped[bool] = mapped_column(default=True)
+    max_load: Mapped[int] = mapped_column(default=10)
+
+    member: Mapped[BoardMember] = relationship(back_populates="call_settings")
+
+
+class ConflictSource(enum.StrEnum):
+    """Why a member may not review an application (DESIGN.md, plus self and exclusion)."""
+
+    DECLARED = "declared"
+    INSTITUTION = "institution"
+    EMAIL_DOMAIN = "email_domain"
+    REFEREE = "referee"
+    COAUTHOR = "coauthor"
+    MANUAL = "manual"
+    SELF = "self"
+    REQUESTED_EXCLUSION = "requested_exclusion"
+
+
+class ConflictStatus(enum.StrEnum):
+    """Suggested by detection until HR decides; suggested and confirmed both block."""
+
+    SUGGESTED = "suggested"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+
+
+BLOCKING_CONFLICT = (ConflictStatus.SUGGESTED, ConflictStatus.CONFIRMED)
+
+
+class Conflict(db.Model):
+    __tablename__ = "conflict"
+    __table_args__ = (UniqueConstraint("reviewer_id", "application_id", "source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                             index=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    source: Mapped[ConflictSource] = mapped_column(_enum(ConflictSource, 24))
+    status: Mapped[ConflictStatus] = mapped_column(_enum(ConflictStatus, 10),
+                                                   default=ConflictStatus.SUGGESTED)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    params: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def blocks(self) -> bool:
+        return self.status in BLOCKING_CONFLICT
+
+
+class ConflictDeclaration(db.Model):
+    """A member's own answer for one application: conflict or no conflict."""
+
+    __tablename__ = "conflict_declaration"
+    __table_args__ = (UniqueConstraint("reviewer_id", "application_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                             index=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    has_conflict: Mapped[bool] = mapped_column()
+    reason: Mapped[str] = mapped_column(Text, default="")
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class BidLevel(enum.StrEnum):
+    EAGER = "eager"
+    WILLING = "willing"
+    NOT_WILLING = "not_willing"
+
+
+class Bid(db.Model):
+    __tablename__ = "bid"
+    __table_args__ = (UniqueConstraint("reviewer_id", "application_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                             index=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    level: Mapped[BidLevel] = mapped_column(_enum(BidLevel, 12))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
