@@ -42,7 +42,7 @@ def test_compiled_catalogs_match_the_po_files():
             po = {m.id: m.string for m in read_po(f, locale="fr") if m.id and not m.fuzzy}
         with po_file.with_suffix(".mo").open("rb") as f:
             mo = {m.id: m.string for m in read_mo(f) if m.id}
-        assert po == mo, f"recompile {po_file.name}: pybabel compile -d src/icm_recruit/translations"
+        assert po == mo, f"recompile {po_file.name}: make translations"
 
 
 def test_every_catalog_domain_is_loaded(app):
