@@ -25,7 +25,7 @@ test: install
 	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
 
 format: install
 	$(BIN)/ruff format src tests benchmarks
