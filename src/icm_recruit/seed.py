@@ -35,4 +35,9 @@ def seed_demo(applications: int | None = None, reviewers: int | None = None) -> 
         _ensure_user(email, name, locale, roles)
         lines.append(f"  {', '.join(r.value for r in roles):<18} {email}  ({name})")
     db.session.commit()
+    from icm_recruit.applications.demo import seed_calls_and_applications
+
+    lines += seed_calls_and_applications("hr@demo.icm-recruit.org",
+                                         "applicant1@demo.icm-recruit.org",
+                                         "applicant2@demo.icm-recruit.org")
     return lines

@@ -40,7 +40,7 @@ def make_call(slug: str = "team-leaders-2027", *, status=CallStatus.OPEN, opens_
 
 def make_application(call: Call, applicant, *, status=ApplicationStatus.DRAFT,
                      complete: bool = False, **fields) -> Application:
-    application = Application(call=call, applicant_id=applicant.id, status=status, **fields)
+    application = Application(call=call, applicant_id=applicant.id, status=status)
     if complete:
         application.current_position = "Group leader"
         application.institution = "Institut Pasteur"
@@ -50,6 +50,8 @@ def make_application(call: Call, applicant, *, status=ApplicationStatus.DRAFT,
         application.keywords = "memory, synapse"
         application.summary = "We study memory " * 10
         application.publications = "Paper one. Nature 2020."
+    for name, value in fields.items():
+        setattr(application, name, value)
     db.session.add(application)
     db.session.flush()
     application.reference = f"ICM-2027-{application.id:04d}"

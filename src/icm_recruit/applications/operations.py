@@ -71,7 +71,9 @@ def save_draft(application: Application, data: dict, excluded: list[str], *, by)
     application = _lock(application)
     require_editable(application, by)
     for name, value in data.items():
-        setattr(application, name, value.strip() if isinstance(value, str) else value)
+        if name != "phd_year":
+            value = (value or "").strip()
+        setattr(application, name, value)
     application.excluded_reviewers = excluded[:3]
     db.session.flush()
     audit.record("application.saved", actor=by, obj=application)
