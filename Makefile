@@ -26,6 +26,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/bandit -r src -q --severity-level medium
 
 format: install
 	$(BIN)/ruff format src tests benchmarks
