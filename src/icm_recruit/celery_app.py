@@ -1,11 +1,14 @@
 """Celery bound to the Flask application: every task runs inside an app context."""
 
+import os
+
 from celery import Celery, Task
 from celery.schedules import crontab
 from flask import Flask
 
 BEAT_SCHEDULE = {
-    "outbox-sweep": {"task": "icm_recruit.core.tasks.sweep_outbox", "schedule": 60.0},
+    "outbox-sweep": {"task": "icm_recruit.core.tasks.sweep_outbox",
+                     "schedule": float(os.environ.get("OUTBOX_SWEEP_SECONDS", "60"))},
     "calls-close-due": {"task": "icm_recruit.calls.tasks.close_due_calls", "schedule": 60.0},
     "referee-reminders": {"task": "icm_recruit.applications.tasks.remind_referees",
                           "schedule": crontab(hour=9, minute=0)},

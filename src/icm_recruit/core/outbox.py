@@ -213,7 +213,10 @@ def deliver(message_id: int) -> str:
     """Send one pending message, holding its row lock until it is marked sent.
 
     The row lock (FOR UPDATE SKIP LOCKED) stops a second task from sending the same
-    row concurrently; a row already sent is skipped, so running this twice is safe.
+    row concurrently; a row already sent is skipped, so running this twice is safe. The
+    "sent" mark is written before the SMTP conversation and committed right after the
+    server accepts the message, so a crash can only repeat a mail in the moment between
+    the server's "250" and our COMMIT reaching PostgreSQL; it can never lose one.
     Returns what happened: sent, skipped, retry or failed.
     """
     session = db.session
@@ -225,31 +228,39 @@ def deliver(message_id: int) -> str:
     if message is None:
         session.rollback()
         return "skipped"
-    message.attempts += 1
     if current_app.config["OUTBOX_ASYNC_COMMIT"] and _is_postgresql(session):
         # The row was committed synchronously when it was queued, so nothing can be lost;
         # only the "sent" mark may be lost if PostgreSQL itself crashes within a fraction
         # of a second, and that costs one repeated mail, not a missing one.
         session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    try:
-        if current_app.config["MAIL_TRANSPORT"] == "smtp":
-            _smtp_send(_build_email(message))
-    except (OSError, smtplib.SMTPException) as exc:
-        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-            message.status = OutboxStatus.FAILED
-            outcome = "failed"
-        else:
-            message.next_attempt_at = utcnow() + backoff(message.attempts)
-            outcome = "retry"
-        session.commit()
-        log.warning("outbox message %s not delivered: %s", message_id, message.last_error)
-        return outcome
+    email = _build_email(message)
+    message.attempts += 1
     message.status = OutboxStatus.SENT
     message.sent_at = utcnow()
+    session.flush()  # the UPDATE waits, uncommitted, under the row lock
+    try:
+        if current_app.config["MAIL_TRANSPORT"] == "smtp":
+            _smtp_send(email)
+    except (OSError, smtplib.SMTPException) as exc:
+        return _record_failure(message, exc)
     message.last_error = None
     session.commit()
     return "sent"
+
+
+def _record_failure(message: OutboxMessage, exc: Exception) -> str:
+    message.status = OutboxStatus.PENDING
+    message.sent_at = None
+    message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        message.status = OutboxStatus.FAILED
+        outcome = "failed"
+    else:
+        message.next_attempt_at = utcnow() + backoff(message.attempts)
+        outcome = "retry"
+    db.session.commit()
+    log.warning("outbox message %s not delivered: %s", message.id, message.last_error)
+    return outcome
 
 
 def _is_postgresql(session) -> bool:
