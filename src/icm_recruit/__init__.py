@@ -32,20 +32,24 @@ def _blueprints():
     from icm_recruit.applications.hr_views import bp as applications_hr_bp
     from icm_recruit.applications.referee_views import bp as referees_bp
     from icm_recruit.applications.views import bp as applications_bp
+    from icm_recruit.assignment.views import bp as assignment_bp
     from icm_recruit.auth.views import bp as auth_bp
+    from icm_recruit.board.views import bp as board_bp
     from icm_recruit.calls.views import bp as calls_bp
     from icm_recruit.main.views import bp as main_bp
 
     return [main_bp, auth_bp, admin_bp, calls_bp, applications_bp, applications_hr_bp,
-            referees_bp]
+            referees_bp, board_bp, assignment_bp]
 
 
 def _import_models_and_tasks() -> None:
     from icm_recruit.applications import models as _application_models  # noqa: F401
     from icm_recruit.applications import tasks as _application_tasks  # noqa: F401
     from icm_recruit.assignment import models as _assignment_models  # noqa: F401
+    from icm_recruit.assignment import tasks as _assignment_tasks  # noqa: F401
     from icm_recruit.auth import models as _auth_models  # noqa: F401
     from icm_recruit.board import models as _board_models  # noqa: F401
+    from icm_recruit.board import tasks as _board_tasks  # noqa: F401
     from icm_recruit.calls import models as _call_models  # noqa: F401
     from icm_recruit.calls import tasks as _call_tasks  # noqa: F401
     from icm_recruit.core import audit as _audit  # noqa: F401

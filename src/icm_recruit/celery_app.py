@@ -12,6 +12,8 @@ BEAT_SCHEDULE = {
     "calls-close-due": {"task": "icm_recruit.calls.tasks.close_due_calls", "schedule": 60.0},
     "referee-reminders": {"task": "icm_recruit.applications.tasks.remind_referees",
                           "schedule": crontab(hour=9, minute=0)},
+    "assignment-daily-digests": {"task": "icm_recruit.assignment.tasks.send_daily_digests",
+                                 "schedule": crontab(hour=7, minute=0)},
 }
 
 
@@ -42,7 +44,8 @@ def celery_init_app(app: Flask) -> Celery:
         "enable_utc": True,
         "beat_schedule": dict(BEAT_SCHEDULE),
         "include": ["icm_recruit.core.tasks", "icm_recruit.calls.tasks",
-                    "icm_recruit.applications.tasks"],
+                    "icm_recruit.applications.tasks", "icm_recruit.board.tasks",
+                    "icm_recruit.assignment.tasks"],
     }
     settings.update(app.config.get("CELERY", {}))
     celery.config_from_object(settings)

@@ -16,6 +16,7 @@ class JobKind(enum.StrEnum):
     DECISION_LETTERS = "decision_letters"
     REMINDERS = "reminders"
     RETENTION = "retention"
+    CONFLICTS = "conflicts"
 
 
 class JobStatus(enum.StrEnum):

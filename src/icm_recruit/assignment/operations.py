@@ -1,0 +1,377 @@
+"""Propose, edit, publish and repair the assignment of a call's applications to the board.
+
+The proposal comes from the exact solver (``solver.solve``) on TF-IDF affinities; every
+manual change is checked against the access rules (conflicts) and the loads. Functions
+take the acting user, audit and flush; the caller commits once.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import delete, not_, select
+
+from icm_recruit.applications.models import Application, ApplicationStatus
+from icm_recruit.assignment import affinity, queries
+from icm_recruit.assignment.models import Assignment, AssignmentOrigin, AssignmentStatus
+from icm_recruit.assignment.notify import notify_published, notify_replacement
+from icm_recruit.assignment.solver import (
+    AssignmentProblem,
+    AssignmentResult,
+    Notice,
+    SolverOptions,
+    solve,
+    suggest_replacement,
+)
+from icm_recruit.auth.models import Role, User
+from icm_recruit.board import access
+from icm_recruit.calls.models import Call
+from icm_recruit.core import audit
+from icm_recruit.core.timeutil import utcnow
+from icm_recruit.extensions import db
+
+Progress = Callable[[int], None]
+TOP_TERMS = 5
+
+
+class AssignmentError(Exception):
+    """A problem HR can act on; `code` says which."""
+
+    def __init__(self, code: str, **details):
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+
+@dataclass
+class Prepared:
+    """A call's assignment problem with what is needed to store and explain its answer."""
+
+    call: Call
+    problem: AssignmentProblem
+    model: affinity.AffinityModel
+    bids: dict[tuple[int, int], str]
+    blocked: set[tuple[int, int]]
+    existing: dict[tuple[int, int], Assignment]
+
+
+def _require_admin(user: User) -> None:
+    if not user.has_role(Role.ADMIN):
+        raise AssignmentError("forbidden")
+
+
+def _model(applications, seats) -> affinity.AffinityModel:
+    return affinity.build_model(
+        [affinity.ApplicationText(a.id, a.title, a.keyword_list, a.summary)
+         for a in applications],
+        [affinity.MemberText(s.user_id, [k.strip() for k in
+                                         s.member.expertise_keywords.split(",") if k.strip()],
+                             s.member.expertise_statement) for s in seats])
+
+
+def prepare(call: Call, *, progress: Progress | None = None) -> Prepared:
+    """Read a call's applications, board, bids, conflicts and current assignments."""
+    progress = progress or (lambda _: None)
+    applications = queries.assignable_applications(call)
+    seats = [s for s in queries.call_board(call) if s.available]
+    progress(10)
+    model = _model(applications, seats)
+    bids = queries.bids_of_call(call)
+    scores = affinity.affinity_matrix(model, {p: affinity.Bid(b) for p, b in bids.items()})
+    progress(30)
+    blocked = queries.blocked_pairs(call, [s.user_id for s in seats])
+    existing = {(a.application_id, a.reviewer_id): a for a in queries.call_assignments(call)}
+    progress(45)
+    on_board = {s.user_id for s in seats}
+    locks, declined, held_elsewhere = [], [], {}
+    for (app_id, user_id), a in existing.items():
+        if a.status == AssignmentStatus.DECLINED:
+            declined.append((app_id, user_id))
+        elif user_id not in on_board:
+            held_elsewhere[app_id] = held_elsewhere.get(app_id, 0) + 1
+        elif a.status != AssignmentStatus.PROPOSED or a.locked \
+                or a.origin == AssignmentOrigin.MANUAL:
+            locks.append((app_id, user_id))
+    k = call.reviewers_per_application
+    problem = AssignmentProblem(
+        application_ids=[a.id for a in applications], member_ids=[s.user_id for s in seats],
+        scores=scores, k=[max(k - held_elsewhere.get(a.id, 0), 0) for a in applications],
+        max_load=[s.cap for s in seats], conflicts=blocked, exclusions=declined, locks=locks,
+        labels={a.id: a.reference or str(a.id) for a in applications})
+    return Prepared(call, problem, model, bids, blocked, existing)
+
+
+def _explanation(prepared: Prepared, app_id: int, user_id: int) -> dict:
+    terms = affinity.explain(prepared.model, app_id, user_id, TOP_TERMS)
+    return {"shared_terms": [[t.term, round(t.contribution, 4)] for t in terms],
+            "bid": prepared.bids.get((app_id, user_id))}
+
+
+def _store(prepared: Prepared, result: AssignmentResult, *, by: User | None, job_id) -> None:
+    """Replace the unlocked automatic proposals by the solver's pairs."""
+    chosen = {(p.application_id, p.member_id): p for p in result.pairs}
+    for pair, a in prepared.existing.items():
+        stale = a.status == AssignmentStatus.PROPOSED and pair not in chosen and (
+            pair in prepared.blocked or (not a.locked and a.origin == AssignmentOrigin.AUTO))
+        if stale:
+            db.session.delete(a)
+    for pair, chosen_pair in chosen.items():
+        a = prepared.existing.get(pair)
+        if a is None:
+            a = Assignment(application_id=pair[0], reviewer_id=pair[1],
+                           status=AssignmentStatus.PROPOSED, origin=AssignmentOrigin.AUTO,
+                           created_by_id=getattr(by, "id", None), job_run_id=job_id)
+            db.session.add(a)
+        a.affinity = round(float(chosen_pair.affinity), 6)
+        a.explanation = _explanation(prepared, *pair)
+    db.session.flush()
+
+
+def notice_dict(notice: Notice) -> dict:
+    return {"code": notice.code, "params": {k: (v.item() if isinstance(v, np.generic) else v)
+                                            for k, v in notice.params.items()},
+            "application_id": notice.application_id, "member_id": notice.member_id}
+
+
+def propose_assignment(call: Call, *, by: User | None, job_id: int | None = None,
+                       progress: Progress | None = None, fairness: bool = False) -> dict:
+    """Solve a call's assignment and store it as a proposal; return the summary."""
+    progress = progress or (lambda _: None)
+    prepared = prepare(call, progress=progress)
+    result = solve(prepared.problem, SolverOptions(fairness=fairness))
+    progress(75)
+    _store(prepared, result, by=by, job_id=job_id)
+    summary = {
+        "applications": len(prepared.problem.application_ids),
+        "members": len(prepared.problem.member_ids),
+        "k": call.reviewers_per_application, "pairs": len(result.pairs),
+        "objective": round(result.objective, 4), "optimal": result.optimal,
+        "status": result.status, "fairness": fairness,
+        "shortfalls": [notice_dict(n) for n in result.shortfalls],
+        "notices": [notice_dict(n) for n in result.notices],
+    }
+    audit.record("assignment.proposed", actor=by, obj=call, job_id=job_id,
+                 **{k: v for k, v in summary.items() if k not in ("shortfalls", "notices")},
+                 shortfalls=len(result.shortfalls))
+    return summary
+
+
+# ---------------------------------------------------------------- HR edits the proposal
+
+
+def _seat_of(call: Call, user_id: int) -> queries.Seat | None:
+    return next((s for s in queries.call_board(call) if s.user_id == user_id and s.available),
+                None)
+
+
+def _check_can_give(application: Application, reviewer: User, *, ignoring: Assignment | None
+                    ) -> queries.Seat:
+    """Refuse a pair the rules forbid: conflict, not on the board, full member or application."""
+    call = application.call
+    if application.status not in queries.ASSIGNABLE_STATES:
+        raise AssignmentError("not_assignable")
+    if queries.is_blocked(application, reviewer.id):
+        raise AssignmentError("conflicted")
+    seat = _seat_of(call, reviewer.id)
+    if seat is None:
+        raise AssignmentError("not_on_board")
+    same_member = ignoring is not None and ignoring.reviewer_id == reviewer.id
+    if queries.member_load(call.id, reviewer.id) - same_member >= seat.cap:
+        raise AssignmentError("over_load", cap=seat.cap)
+    if queries.application_load(application.id) - (ignoring is not None) \
+            >= call.reviewers_per_application:
+        raise AssignmentError("application_full", k=call.reviewers_per_application)
+    return seat
+
+
+def _pair_affinity(application: Application, user_id: int) -> tuple[float | None, dict]:
+    """Score one pair against the call's whole vocabulary, as the solver would."""
+    call = application.call
+    seats = [s for s in queries.call_board(call) if s.available]
+    applications = queries.assignable_applications(call)
+    model = _model(applications, seats)
+    if user_id not in model.member_ids or application.id not in model.application_ids:
+        return None, {}
+    row = model.application_ids.index(application.id)
+    col = model.member_ids.index(user_id)
+    score = float((model.applications[row] @ model.members[col].T).toarray()[0, 0])
+    terms = affinity.explain(model, application.id, user_id, TOP_TERMS)
+    return round(score, 6), {"shared_terms": [[t.term, round(t.contribution, 4)]
+                                              for t in terms]}
+
+
+def add_manual(application: Application, reviewer: User, *, by: User,
+               replacing: Assignment | None = None) -> Assignment:
+    """Give an application to a member by hand (locked), optionally in place of another."""
+    _require_admin(by)
+    if replacing is not None and replacing.application_id != application.id:
+        raise AssignmentError("not_assignable")
+    _check_can_give(application, reviewer, ignoring=replacing)
+    if replacing is not None:
+        remove_assignment(replacing, by=by)
+    existing = db.session.scalar(select(Assignment).where(
+        Assignment.application_id == application.id, Assignment.reviewer_id == reviewer.id))
+    if existing is not None and existing.status in queries.HELD:
+        raise AssignmentError("already_assigned")
+    assignment = existing or Assignment(application_id=application.id, reviewer_id=reviewer.id)
+    if existing is None:
+        db.session.add(assignment)
+    assignment.status, assignment.origin = AssignmentStatus.PROPOSED, AssignmentOrigin.MANUAL
+    assignment.locked, assignment.created_by_id = True, by.id
+    assignment.decline_reason = assignment.responded_at = assignment.published_at = None
+    assignment.affinity, assignment.explanation = _pair_affinity(application, reviewer.id)
+    db.session.flush()
+    audit.record("assignment.added", actor=by, obj=assignment, application_id=application.id,
+                 reviewer_id=reviewer.id, replacing=getattr(replacing, "id", None))
+    return assignment
+
+
+def remove_assignment(assignment: Assignment, *, by: User, reason: str = "withdrawn by HR"
+                      ) -> None:
+    """Drop a proposal, or withdraw a published assignment (kept as declined, for history)."""
+    _require_admin(by)
+    if assignment.status == AssignmentStatus.DONE:
+        raise AssignmentError("review_done")
+    audit.record("assignment.removed", actor=by, obj=assignment,
+                 application_id=assignment.application_id,
+                 reviewer_id=assignment.reviewer_id, status=assignment.status.value)
+    if assignment.status == AssignmentStatus.PROPOSED:
+        db.session.delete(assignment)
+    elif assignment.status == AssignmentStatus.ACTIVE:
+        assignment.status, assignment.decline_reason = AssignmentStatus.DECLINED, reason
+        assignment.responded_at = utcnow()
+    db.session.flush()
+
+
+def set_locked(assignment: Assignment, locked: bool, *, by: User) -> None:
+    _require_admin(by)
+    if assignment.status not in (AssignmentStatus.PROPOSED, AssignmentStatus.ACTIVE):
+        raise AssignmentError("not_editable")
+    assignment.locked = locked
+    db.session.flush()
+    audit.record("assignment.locked" if locked else "assignment.unlocked", actor=by,
+                 obj=assignment)
+
+
+# ---------------------------------------------------------------- publishing
+
+
+def publish(call: Call, *, due_at: datetime, by: User) -> int:
+    """Make every proposal of a call active, notify each member once, start the reviews."""
+    from icm_recruit.applications.operations import screen_application
+
+    _require_admin(by)
+    drop_conflicted_proposals(call.id, by=by)
+    proposals = [a for a in queries.call_assignments(call)
+                 if a.status == AssignmentStatus.PROPOSED]
+    if not proposals:
+        raise AssignmentError("nothing_to_publish")
+    now = utcnow()
+    for assignment in proposals:
+        assignment.status, assignment.due_at, assignment.published_at = (
+            AssignmentStatus.ACTIVE, due_at, now)
+    db.session.flush()
+    for application in {a.application for a in proposals}:
+        if application.status == ApplicationStatus.SUBMITTED:
+            screen_application(application, eligible=True, reason="", by=by)
+    notify_published(call, proposals)
+    audit.record("assignment.published", actor=by, obj=call, assignments=len(proposals),
+                 members=len({a.reviewer_id for a in proposals}), due_at=due_at.isoformat())
+    return len(proposals)
+
+
+# ---------------------------------------------------------------- declines and replacements
+
+
+def decline(assignment: Assignment, *, reason: str, by: User) -> None:
+    """The member declines a published assignment, with a reason HR reads."""
+    if assignment.reviewer_id != by.id or assignment.status != AssignmentStatus.ACTIVE:
+        raise AssignmentError("forbidden")
+    if not reason.strip():
+        raise AssignmentError("reason_needed")
+    assignment.status = AssignmentStatus.DECLINED
+    assignment.decline_reason, assignment.responded_at = reason.strip()[:2000], utcnow()
+    db.session.flush()
+    audit.record("assignment.declined", actor=by, obj=assignment,
+                 application_id=assignment.application_id, reason=assignment.decline_reason)
+
+
+def replace(assignment: Assignment, *, by: User) -> Assignment:
+    """Give a declined assignment to the best free member, every other assignment kept."""
+    _require_admin(by)
+    if assignment.status != AssignmentStatus.DECLINED:
+        raise AssignmentError("not_declined")
+    call = assignment.application.call
+    prepared = prepare(call)
+    if assignment.application_id not in prepared.problem.application_ids:
+        raise AssignmentError("not_assignable")
+    current = [p for p, a in prepared.existing.items() if a.status in queries.HELD]
+    declined = [p for p, a in prepared.existing.items()
+                if a.status == AssignmentStatus.DECLINED]
+    found = suggest_replacement(prepared.problem, current, assignment.application_id,
+                                assignment.reviewer_id, declined=declined)
+    if found.member_id is None:
+        raise AssignmentError("no_replacement", notice=notice_dict(found.notice))
+    new = Assignment(application_id=assignment.application_id, reviewer_id=found.member_id,
+                     origin=AssignmentOrigin.MANUAL, locked=True, created_by_id=by.id,
+                     affinity=round(float(found.affinity), 6),
+                     explanation=_explanation(prepared, assignment.application_id,
+                                              found.member_id))
+    if assignment.published_at is not None:
+        new.status, new.due_at, new.published_at = (AssignmentStatus.ACTIVE, assignment.due_at,
+                                                     utcnow())
+    db.session.add(new)
+    db.session.flush()
+    audit.record("assignment.replaced", actor=by, obj=new, declined_id=assignment.id,
+                 reviewer_id=found.member_id, affinity=new.affinity)
+    if new.status == AssignmentStatus.ACTIVE:
+        notify_replacement(new)
+    return new
+
+
+# ---------------------------------------------------------------- conflicts win
+
+
+def withdraw_conflicted(reviewer_id: int, application_id: int, *, by: User | None,
+                        proposed_only: bool = False) -> None:
+    """Drop or withdraw the assignment of a pair that has just become conflicted."""
+    assignment = db.session.scalar(select(Assignment).where(
+        Assignment.reviewer_id == reviewer_id, Assignment.application_id == application_id))
+    if assignment is None:
+        return
+    if assignment.status == AssignmentStatus.PROPOSED:
+        db.session.delete(assignment)
+    elif assignment.status == AssignmentStatus.ACTIVE and not proposed_only:
+        assignment.status = AssignmentStatus.DECLINED
+        assignment.decline_reason, assignment.responded_at = "conflict of interest", utcnow()
+    else:
+        return
+    db.session.flush()
+    audit.record("assignment.withdrawn_for_conflict", actor=by, object_type="assignment",
+                 object_id=assignment.id, reviewer_id=reviewer_id,
+                 application_id=application_id)
+
+
+def drop_conflicted_proposals(call_id: int, *, by: User | None) -> int:
+    """Delete the proposals of a call that the access rules now forbid."""
+    ids = list(db.session.scalars(
+        select(Assignment.id).join(Application, Application.id == Assignment.application_id)
+        .where(Application.call_id == call_id, Assignment.status == AssignmentStatus.PROPOSED,
+               not_(access.not_conflicted(Assignment.reviewer_id)))))
+    if ids:
+        db.session.execute(delete(Assignment).where(Assignment.id.in_(ids)))
+        audit.record("assignment.proposals_dropped", actor=by, object_type="call",
+                     object_id=call_id, reason="conflict", assignments=ids)
+    return len(ids)
+
+
+def drop_proposals_of(user_id: int, *, by: User | None) -> int:
+    """Delete a member's unpublished proposals (the member left the board)."""
+    ids = list(db.session.scalars(select(Assignment.id).where(
+        Assignment.reviewer_id == user_id, Assignment.status == AssignmentStatus.PROPOSED)))
+    if ids:
+        db.session.execute(delete(Assignment).where(Assignment.id.in_(ids)))
+        audit.record("assignment.proposals_dropped", actor=by, object_type="user",
+                     object_id=user_id, reason="member_deactivated", assignments=ids)
+    return len(ids)

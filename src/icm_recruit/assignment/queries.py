@@ -1,0 +1,198 @@
+"""Reads of the assignment feature, shaped so a page costs a fixed number of queries."""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, not_, select
+from sqlalchemy.orm import selectinload
+
+from icm_recruit.applications.models import Application, ApplicationStatus
+from icm_recruit.assignment.models import Assignment, AssignmentStatus
+from icm_recruit.auth.models import Role, User
+from icm_recruit.board import access
+from icm_recruit.board.models import (
+    BLOCKING_CONFLICT,
+    Bid,
+    BoardMember,
+    Conflict,
+    MemberCallSetting,
+)
+from icm_recruit.calls.models import Call
+from icm_recruit.core.jobs import JobKind, JobRun
+from icm_recruit.extensions import db
+
+# Applications the board reviews: submitted (publishing moves them on) or under review.
+ASSIGNABLE_STATES = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
+# Assignments that hold a seat: they count towards k and towards the member's load.
+HELD = (AssignmentStatus.PROPOSED, AssignmentStatus.ACTIVE, AssignmentStatus.DONE)
+
+
+@dataclass(frozen=True)
+class Seat:
+    """An active board member as seen by one call: availability and load cap."""
+
+    member: BoardMember
+    available: bool
+    cap: int
+
+    @property
+    def user_id(self) -> int:
+        return self.member.user_id
+
+    @property
+    def name(self) -> str:
+        return self.member.user.name
+
+
+def call_board(call: Call) -> list[Seat]:
+    """Return every active board member with their availability and cap for the call."""
+    rows = db.session.execute(
+        select(BoardMember, MemberCallSetting)
+        .join(User, User.id == BoardMember.user_id)
+        .outerjoin(MemberCallSetting, and_(MemberCallSetting.board_member_id == BoardMember.id,
+                                           MemberCallSetting.call_id == call.id))
+        .where(BoardMember.active, User.active)
+        .options(selectinload(BoardMember.user))
+        .order_by(User.name, BoardMember.id))
+    seats = []
+    for member, setting in rows:
+        if not member.user.has_role(Role.REVIEWER, Role.CHAIR):
+            continue
+        available = setting.available if setting else True
+        cap = setting.max_load if setting else member.default_max_load
+        seats.append(Seat(member, available, cap))
+    return seats
+
+
+def assignable_applications(call: Call) -> list[Application]:
+    return list(db.session.scalars(
+        select(Application)
+        .where(Application.call_id == call.id, Application.status.in_(ASSIGNABLE_STATES))
+        .options(selectinload(Application.applicant))
+        .order_by(Application.reference, Application.id)))
+
+
+def blocked_pairs(call: Call, user_ids: list[int]) -> set[tuple[int, int]]:
+    """Return (application id, user id) pairs the access rules forbid, for one call."""
+    if not user_ids:
+        return set()
+    rows = db.session.execute(
+        select(Application.id, User.id)
+        .where(Application.call_id == call.id, Application.status.in_(ASSIGNABLE_STATES),
+               User.id.in_(user_ids), not_(access.not_conflicted(User.id))))
+    return {(a, u) for a, u in rows}
+
+
+def is_blocked(application: Application, user_id: int) -> bool:
+    stmt = select(Application.id).where(Application.id == application.id,
+                                        not_(access.not_conflicted(user_id)))
+    return bool(db.session.scalar(select(stmt.exists())))
+
+
+def call_assignments(call: Call) -> list[Assignment]:
+    return list(db.session.scalars(
+        select(Assignment).join(Application, Application.id == Assignment.application_id)
+        .where(Application.call_id == call.id)
+        .options(selectinload(Assignment.reviewer))
+        .order_by(Assignment.application_id, Assignment.id)))
+
+
+def bids_of_call(call: Call) -> dict[tuple[int, int], str]:
+    rows = db.session.execute(
+        select(Bid.application_id, Bid.reviewer_id, Bid.level)
+        .join(Application, Application.id == Bid.application_id)
+        .where(Application.call_id == call.id))
+    return {(a, r): level.value for a, r, level in rows}
+
+
+def member_load(call_id: int, user_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(Assignment.id))
+        .join(Application, Application.id == Assignment.application_id)
+        .where(Application.call_id == call_id, Assignment.reviewer_id == user_id,
+               Assignment.status.in_(HELD))) or 0
+
+
+def application_load(application_id: int) -> int:
+    return db.session.scalar(select(func.count(Assignment.id)).where(
+        Assignment.application_id == application_id, Assignment.status.in_(HELD))) or 0
+
+
+def loads(assignments: list[Assignment]) -> Counter:
+    return Counter(a.reviewer_id for a in assignments if a.status in HELD)
+
+
+def conflict_counts(call: Call) -> dict[int, int]:
+    """Return the number of blocking conflicts per application of a call."""
+    rows = db.session.execute(
+        select(Conflict.application_id, func.count(Conflict.id))
+        .join(Application, Application.id == Conflict.application_id)
+        .where(Application.call_id == call.id, Conflict.status.in_(BLOCKING_CONFLICT))
+        .group_by(Conflict.application_id))
+    return dict(rows.all())
+
+
+def latest_job(call: Call, kind: JobKind) -> JobRun | None:
+    return db.session.scalar(select(JobRun).where(JobRun.call_id == call.id, JobRun.kind == kind)
+                             .order_by(JobRun.id.desc()).limit(1))
+
+
+def assignments_of(user: User) -> list[Assignment]:
+    """Return a member's published assignments, never one they are conflicted with."""
+    return list(db.session.scalars(
+        select(Assignment).join(Application, Application.id == Assignment.application_id)
+        .where(Assignment.reviewer_id == user.id,
+               Assignment.status.in_((AssignmentStatus.ACTIVE, AssignmentStatus.DONE,
+                                      AssignmentStatus.DECLINED)),
+               Application.id.in_(select(Application.id).where(
+                   access.not_conflicted(user.id))))
+        .options(selectinload(Assignment.application).selectinload(Application.call))
+        .order_by(Assignment.due_at, Assignment.id)))
+
+
+@dataclass
+class ProposalRow:
+    """One application on HR's proposal page."""
+
+    application: Application
+    assignments: list[Assignment]
+    declined: list[Assignment]
+    candidates: list[Seat]
+    blocked: int
+
+    @property
+    def held(self) -> int:
+        return sum(1 for a in self.assignments if a.status in HELD)
+
+
+def proposal(call: Call) -> dict:
+    """Gather HR's proposal page in a fixed number of queries, whatever the call's size."""
+    applications = assignable_applications(call)
+    seats = call_board(call)
+    blocked = blocked_pairs(call, [s.user_id for s in seats])
+    assignments = call_assignments(call)
+    by_app: dict[int, list[Assignment]] = {}
+    for a in assignments:
+        by_app.setdefault(a.application_id, []).append(a)
+    load = loads(assignments)
+    rows = []
+    for application in applications:
+        mine = by_app.get(application.id, [])
+        taken = {a.reviewer_id for a in mine if a.status in HELD}
+        rows.append(ProposalRow(
+            application=application,
+            assignments=sorted((a for a in mine if a.status in HELD),
+                               key=lambda a: -(a.affinity or 0)),
+            declined=[a for a in mine if a.status == AssignmentStatus.DECLINED],
+            candidates=[s for s in seats if s.available and s.user_id not in taken
+                        and (application.id, s.user_id) not in blocked
+                        and load[s.user_id] < s.cap],
+            blocked=sum(1 for s in seats if (application.id, s.user_id) in blocked)))
+    status_counts = Counter(a.status.value for a in assignments)
+    per_member: dict[int, Counter] = {}
+    for a in assignments:
+        per_member.setdefault(a.reviewer_id, Counter())[a.status.value] += 1
+    return {"rows": rows, "seats": seats, "load": load, "per_member": per_member,
+            "counts": status_counts, "job": latest_job(call, JobKind.ASSIGNMENT),
+            "unscreened": sum(1 for a in applications
+                              if a.status == ApplicationStatus.SUBMITTED)}

@@ -1,0 +1,261 @@
+"""Assignment pages: HR runs, reviews, edits and publishes the proposal; members see
+and decline their assignments. `flask --app icm_recruit assign CALL_SLUG` runs the job."""
+
+from datetime import datetime, time, timedelta
+
+import click
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, IntegerField, StringField
+from wtforms.validators import InputRequired, Length, Optional
+
+from icm_recruit.applications.models import Application
+from icm_recruit.assignment import operations as ops
+from icm_recruit.assignment import queries
+from icm_recruit.assignment.models import Assignment
+from icm_recruit.assignment.solver import Notice, describe
+from icm_recruit.assignment.tasks import run_assignment, start_job
+from icm_recruit.auth.models import Role, User
+from icm_recruit.board.forms import SimpleForm
+from icm_recruit.calls.models import Call, call_by_slug
+from icm_recruit.core.jobs import JobKind, JobRun, JobStatus
+from icm_recruit.core.permissions import require, roles_required
+from icm_recruit.core.timeutil import paris_to_utc, to_zone, utcnow
+from icm_recruit.extensions import db
+
+bp = Blueprint("assignment", __name__, cli_group=None)
+REVIEW_WEEKS = 3
+
+
+class RunForm(FlaskForm):
+    fairness = BooleanField()
+
+
+class AddForm(FlaskForm):
+    application_id = IntegerField(validators=[InputRequired()])
+    member_id = IntegerField(validators=[InputRequired()])
+    replacing_id = IntegerField(validators=[Optional()])
+
+
+class PublishForm(FlaskForm):
+    due_on = DateField(validators=[InputRequired()])
+
+
+class DeclineForm(FlaskForm):
+    reason = StringField(validators=[InputRequired(), Length(max=2000)])
+
+
+def error_message(code: str, details: dict) -> str:
+    messages = {
+        "forbidden": _("You cannot do this."),
+        "conflicted": _("This member has a conflict of interest with this application."),
+        "not_on_board": _("This member is not active or not available for this call."),
+        "over_load": _("This member has reached their maximum load (%(cap)s).",
+                       cap=details.get("cap", "")),
+        "application_full": _("This application already has %(k)s members; remove one "
+                              "first or replace one.", k=details.get("k", "")),
+        "already_assigned": _("This member already has this application."),
+        "not_assignable": _("This application is not waiting for review."),
+        "nothing_to_publish": _("There is no proposed assignment to publish."),
+        "not_declined": _("Only a declined assignment can be replaced."),
+        "review_done": _("The review is already submitted."),
+        "not_editable": _("This assignment cannot be changed any more."),
+        "reason_needed": _("Give a reason."),
+    }
+    if code == "no_replacement":
+        notice = details["notice"]
+        return describe(Notice(notice["code"], notice["params"]), str(get_locale() or "en"))
+    return messages.get(code, _("This could not be done."))
+
+
+def _notices(job: JobRun | None, key: str) -> list[tuple[int | None, str]]:
+    if job is None or job.status != JobStatus.DONE:
+        return []
+    locale = str(get_locale() or "en")
+    return [(n["application_id"], describe(Notice(n["code"], n["params"]), locale))
+            for n in (job.result or {}).get(key, [])]
+
+
+# ---------------------------------------------------------------- HR
+
+
+@bp.get("/admin/calls/<int:call_id>/assignment")
+@roles_required(Role.ADMIN)
+def proposal(call_id):
+    call = db.get_or_404(Call, call_id)
+    data = queries.proposal(call)
+    shortfalls = dict(_notices(data["job"], "shortfalls"))
+    default_due = to_zone(utcnow()).date() + timedelta(weeks=REVIEW_WEEKS)
+    return render_template(
+        "assignment/proposal.html", call=call, **data, shortfalls=shortfalls,
+        notices=[text for _, text in _notices(data["job"], "notices")],
+        run_form=RunForm(), button=SimpleForm(), publish_form=PublishForm(due_on=default_due))
+
+
+@bp.post("/admin/calls/<int:call_id>/assignment/run")
+@roles_required(Role.ADMIN)
+def run(call_id):
+    call = db.get_or_404(Call, call_id)
+    form = RunForm()
+    require(form.validate_on_submit(), 400)
+    start_job(JobKind.ASSIGNMENT, call, current_user, run_assignment,
+              fairness=bool(form.fairness.data))
+    flash(_("The assignment is being computed."), "info")
+    return redirect(url_for(".proposal", call_id=call.id))
+
+
+@bp.get("/admin/jobs/<int:job_id>")
+@roles_required(Role.ADMIN)
+def job_status(job_id):
+    job = db.get_or_404(JobRun, job_id)
+    response = make_response(render_template("assignment/_job.html", job=job))
+    if job.status not in (JobStatus.QUEUED, JobStatus.RUNNING) and request.headers.get(
+            "HX-Request"):
+        response.headers["HX-Refresh"] = "true"
+    return response
+
+
+def _back(call_id: int, anchor: str = ""):
+    return redirect(url_for(".proposal", call_id=call_id, _anchor=anchor or None))
+
+
+def _apply(call_id: int, anchor: str, action, success: str):
+    try:
+        action()
+    except ops.AssignmentError as exc:
+        db.session.rollback()
+        flash(error_message(exc.code, exc.details), "danger")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return _back(call_id, anchor)
+
+
+@bp.post("/admin/calls/<int:call_id>/assignment/add")
+@roles_required(Role.ADMIN)
+def add(call_id):
+    call = db.get_or_404(Call, call_id)
+    form = AddForm()
+    require(form.validate_on_submit(), 400)
+    application = db.get_or_404(Application, form.application_id.data)
+    require(application.call_id == call.id, 404)
+    reviewer = db.get_or_404(User, form.member_id.data)
+    replacing = None
+    if form.replacing_id.data:
+        replacing = db.get_or_404(Assignment, form.replacing_id.data)
+    return _apply(call.id, f"app-{application.id}",
+                  lambda: ops.add_manual(application, reviewer, by=current_user,
+                                         replacing=replacing),
+                  _("%(name)s is assigned to %(ref)s.", name=reviewer.name,
+                    ref=application.reference))
+
+
+def _assignment_for_hr(assignment_id: int) -> Assignment:
+    assignment = db.get_or_404(Assignment, assignment_id)
+    require(SimpleForm().validate_on_submit(), 400)
+    return assignment
+
+
+@bp.post("/admin/assignments/<int:assignment_id>/<any(lock, unlock):action>")
+@roles_required(Role.ADMIN)
+def lock(assignment_id, action):
+    assignment = _assignment_for_hr(assignment_id)
+    return _apply(assignment.application.call_id, f"app-{assignment.application_id}",
+                  lambda: ops.set_locked(assignment, action == "lock", by=current_user),
+                  _("Locked: the next computation keeps it.") if action == "lock"
+                  else _("Unlocked."))
+
+
+@bp.post("/admin/assignments/<int:assignment_id>/remove")
+@roles_required(Role.ADMIN)
+def remove(assignment_id):
+    assignment = _assignment_for_hr(assignment_id)
+    call_id, app_id = assignment.application.call_id, assignment.application_id
+    return _apply(call_id, f"app-{app_id}",
+                  lambda: ops.remove_assignment(assignment, by=current_user),
+                  _("The assignment is removed."))
+
+
+@bp.post("/admin/assignments/<int:assignment_id>/replace")
+@roles_required(Role.ADMIN)
+def replace(assignment_id):
+    assignment = _assignment_for_hr(assignment_id)
+    return _apply(assignment.application.call_id, f"app-{assignment.application_id}",
+                  lambda: ops.replace(assignment, by=current_user),
+                  _("A replacement is assigned."))
+
+
+@bp.post("/admin/calls/<int:call_id>/assignment/publish")
+@roles_required(Role.ADMIN)
+def publish(call_id):
+    call = db.get_or_404(Call, call_id)
+    form = PublishForm()
+    if not form.validate_on_submit():
+        flash(_("Choose the date by which reviews are due."), "danger")
+        return _back(call.id, "publish")
+    due_at = paris_to_utc(datetime.combine(form.due_on.data, time(23, 59)))
+    if due_at <= utcnow():
+        flash(_("The due date must be in the future."), "danger")
+        return _back(call.id, "publish")
+    return _apply(call.id, "", lambda: ops.publish(call, due_at=due_at, by=current_user),
+                  _("The assignment is published; each member receives one e-mail."))
+
+
+# ---------------------------------------------------------------- members
+
+
+@bp.get("/board/assignments")
+@roles_required(Role.REVIEWER, Role.CHAIR)
+def mine():
+    return render_template("assignment/mine.html", assignments=queries.assignments_of(
+        current_user), form=DeclineForm())
+
+
+@bp.post("/board/assignments/<int:assignment_id>/decline")
+@roles_required(Role.REVIEWER, Role.CHAIR)
+def decline(assignment_id):
+    assignment = db.get_or_404(Assignment, assignment_id)
+    require(assignment.reviewer_id == current_user.id)
+    form = DeclineForm()
+    if not form.validate_on_submit():
+        flash(_("Give a reason so that HR can find a replacement."), "danger")
+        return redirect(url_for(".mine"))
+    try:
+        ops.decline(assignment, reason=form.reason.data, by=current_user)
+    except ops.AssignmentError as exc:
+        require(exc.code != "forbidden")
+        raise
+    db.session.commit()
+    flash(_("You declined %(ref)s. HR will find a replacement.",
+            ref=assignment.application.reference), "success")
+    return redirect(url_for(".mine"))
+
+
+# ---------------------------------------------------------------- command line
+
+
+@bp.cli.command("assign")
+@click.argument("call_slug")
+@click.option("--fairness", is_flag=True, help="First raise the weakest application's total.")
+def assign_command(call_slug: str, fairness: bool) -> None:
+    """Compute the assignment proposal of a call (the same job as HR's button)."""
+    call = call_by_slug(call_slug)
+    if call is None:
+        raise click.ClickException(f"no call with the short name {call_slug!r}")
+    job = JobRun(kind=JobKind.ASSIGNMENT, call_id=call.id, status=JobStatus.QUEUED,
+                 result={"fairness": fairness}, label=call.slug)
+    db.session.add(job)
+    db.session.commit()
+    outcome = run_assignment.run(job.id)
+    job = db.session.get(JobRun, job.id)
+    if outcome != "done":
+        raise click.ClickException(f"the assignment failed: {job.error}")
+    result = job.result
+    click.echo(f"{call.slug}: {result['pairs']} assignments proposed for "
+               f"{result['applications']} applications and {result['members']} members "
+               f"(k={result['k']}, total affinity {result['objective']}, {result['status']}).")
+    for notice in result["shortfalls"] + result["notices"]:
+        click.echo("  " + describe(Notice(notice["code"], notice["params"]), "en"))

@@ -1,0 +1,113 @@
+"""Forms of the board: invitations, member profiles, availability, conflicts and bids."""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+
+from icm_recruit.applications.forms import country_choices
+from icm_recruit.board.models import BidLevel, DigestPreference
+
+_YEAR_AT_END = re.compile(r"^(?P<name>.*?)[\s,;:()-]*(?P<year>(19|20)\d\d)\)?\s*$")
+
+
+def parse_past_affiliations(text: str) -> list[dict]:
+    """Read one past affiliation per line, its end year last: "Univ. of Oxford, 2021"."""
+    found = []
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        match = _YEAR_AT_END.match(line)
+        if match and match.group("name").strip():
+            found.append({"name": match.group("name").strip(), "end_year": int(match["year"])})
+        else:
+            found.append({"name": line, "end_year": None})
+    return found
+
+
+def format_past_affiliations(items: list[dict]) -> str:
+    return "\n".join(f"{i['name']}, {i['end_year']}" if i.get("end_year") else i["name"]
+                     for i in items or [])
+
+
+def locale_choices():
+    return [("en", "English"), ("fr", "Français")]
+
+
+class InviteMemberForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[InputRequired(), Email(), Length(max=254)])
+    locale = SelectField(_l("Language of the invitation"), choices=locale_choices())
+
+
+class ProfileForm(FlaskForm):
+    affiliation = StringField(_l("Current affiliation"), validators=[Length(max=300)])
+    past_affiliations = TextAreaField(
+        _l("Past affiliations, one per line with the year you left"),
+        validators=[Length(max=4000)])
+    country = SelectField(_l("Country"), validators=[Optional()])
+    expertise_keywords = StringField(_l("Expertise keywords, separated by commas"),
+                                     validators=[Length(max=1000)])
+    expertise_statement = TextAreaField(_l("Short expertise statement"),
+                                        validators=[Length(max=4000)])
+    coauthors = TextAreaField(_l("Co-authors and close collaborators, one per line"),
+                              validators=[Length(max=8000)])
+    default_max_load = IntegerField(_l("Maximum number of applications per call"), default=10,
+                                    validators=[InputRequired(), NumberRange(min=0, max=200)])
+    digest = SelectField(_l("Assignment e-mails"), choices=[
+        (DigestPreference.IMMEDIATE.value, _l("One e-mail as soon as assignments are published")),
+        (DigestPreference.DAILY.value, _l("At most one summary a day")),
+    ])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = [("", "—"), *country_choices()]
+
+    def validate_past_affiliations(self, field):
+        for item in parse_past_affiliations(field.data):
+            if len(item["name"]) > 300:
+                raise ValidationError(_l("Each affiliation has at most 300 characters."))
+
+
+class CallSettingForm(FlaskForm):
+    available = BooleanField(_l("I am available to review for this call"))
+    max_load = IntegerField(_l("Maximum number of applications for this call"),
+                            validators=[InputRequired(), NumberRange(min=0, max=200)])
+
+
+class DeclarationForm(FlaskForm):
+    answer = SelectField(choices=[("conflict", _l("Conflict of interest")),
+                                  ("none", _l("No conflict"))])
+    reason = StringField(_l("Reason (optional)"), validators=[Length(max=1000)])
+
+
+class BidForm(FlaskForm):
+    level = SelectField(choices=[("", _l("No preference")),
+                                 (BidLevel.EAGER.value, _l("Eager")),
+                                 (BidLevel.WILLING.value, _l("Willing")),
+                                 (BidLevel.NOT_WILLING.value, _l("Not willing"))])
+
+
+class DecisionForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[InputRequired(), Length(max=2000)])
+
+
+class ManualConflictForm(FlaskForm):
+    member = SelectField(_l("Board member"), coerce=int, validators=[InputRequired()])
+    application = SelectField(_l("Application"), coerce=int, validators=[InputRequired()])
+    reason = StringField(_l("Reason"), validators=[InputRequired(), Length(max=2000)])
+
+
+class SimpleForm(FlaskForm):
+    """A button-only form: the CSRF token is all it carries."""

@@ -1,0 +1,347 @@
+"""State changes of the board: members, availability, conflicts of interest and bids.
+
+Every function takes the acting user, audits, and flushes; the caller commits once.
+"""
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from icm_recruit.applications.models import Application
+from icm_recruit.assignment.operations import drop_conflicted_proposals, withdraw_conflicted
+from icm_recruit.auth.models import Role, User
+from icm_recruit.auth.operations import invite_user
+from icm_recruit.board import access
+from icm_recruit.board.conflicts import (
+    Affiliation,
+    ApplicantProfile,
+    ConflictCode,
+    ConflictFinding,
+    ConflictIndex,
+    MemberProfile,
+    Referee,
+    describe,
+)
+from icm_recruit.board.models import (
+    Bid,
+    BidLevel,
+    BoardMember,
+    Conflict,
+    ConflictDeclaration,
+    ConflictSource,
+    ConflictStatus,
+    MemberCallSetting,
+)
+from icm_recruit.calls.models import Call
+from icm_recruit.core import audit
+from icm_recruit.core.timeutil import utcnow
+from icm_recruit.extensions import db
+
+PROFILE_FIELDS = ("affiliation", "past_affiliations", "country", "expertise_keywords",
+                  "expertise_statement", "coauthors", "default_max_load", "digest")
+# Sources detection writes; declared and manual conflicts come from people.
+DETECTED_SOURCES = frozenset(c.value for c in ConflictCode) - {"declared", "manual"}
+
+
+class BoardError(Exception):
+    """A problem the user can understand; `code` says which."""
+
+    def __init__(self, code: str, **details):
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+
+# ---------------------------------------------------------------- members
+
+
+def member_of(user: User) -> BoardMember | None:
+    return db.session.scalar(select(BoardMember).where(BoardMember.user_id == user.id))
+
+
+def ensure_member(user: User) -> BoardMember:
+    """Return the user's board profile, creating an empty one for a reviewer or chair."""
+    member = member_of(user)
+    if member is None:
+        if not user.has_role(Role.REVIEWER, Role.CHAIR):
+            raise BoardError("not_member")
+        member = BoardMember(user_id=user.id, past_affiliations=[])
+        db.session.add(member)
+        db.session.flush()
+        audit.record("board.member_created", actor=user, obj=member, user_id=user.id)
+    return member
+
+
+def invite_member(*, email: str, name: str, locale: str, by: User) -> BoardMember:
+    """Invite someone to the board: a reviewer account, a set-password link, a profile."""
+    user = invite_user(email=email, name=name, roles={Role.REVIEWER}, locale=locale, by=by)
+    member = member_of(user)
+    if member is None:
+        member = BoardMember(user_id=user.id, past_affiliations=[])
+        db.session.add(member)
+    elif not member.active:
+        member.active, member.deactivated_at = True, None
+    db.session.flush()
+    audit.record("board.member_invited", actor=by, obj=member, user_id=user.id)
+    return member
+
+
+def update_profile(member: BoardMember, data: dict, *, by: User) -> None:
+    if by.id != member.user_id:
+        raise BoardError("forbidden")
+    changed = []
+    for name in PROFILE_FIELDS:
+        if name in data and getattr(member, name) != data[name]:
+            setattr(member, name, data[name])
+            changed.append(name)
+    db.session.flush()
+    audit.record("board.profile_updated", actor=by, obj=member, fields=changed)
+
+
+def set_call_setting(member: BoardMember, call: Call, *, available: bool, max_load: int,
+                     by: User) -> MemberCallSetting:
+    if by.id != member.user_id and not by.has_role(Role.ADMIN):
+        raise BoardError("forbidden")
+    setting = db.session.scalar(select(MemberCallSetting).where(
+        MemberCallSetting.board_member_id == member.id, MemberCallSetting.call_id == call.id))
+    if setting is None:
+        setting = MemberCallSetting(board_member_id=member.id, call_id=call.id)
+        db.session.add(setting)
+    setting.available, setting.max_load = available, max_load
+    db.session.flush()
+    audit.record("board.availability_set", actor=by, obj=member, call_id=call.id,
+                 available=available, max_load=max_load)
+    return setting
+
+
+def set_member_active(member: BoardMember, active: bool, *, by: User) -> None:
+    """Deactivate (history stays, no new assignments) or reactivate a member."""
+    if not by.has_role(Role.ADMIN):
+        raise BoardError("forbidden")
+    if member.active == active:
+        return
+    member.active = active
+    member.deactivated_at = None if active else utcnow()
+    if not active:
+        from icm_recruit.assignment.operations import drop_proposals_of
+
+        drop_proposals_of(member.user_id, by=by)
+    db.session.flush()
+    audit.record("board.member_activated" if active else "board.member_deactivated",
+                 actor=by, obj=member, user_id=member.user_id)
+
+
+# ---------------------------------------------------------------- detection
+
+
+def member_profile(member: BoardMember) -> MemberProfile:
+    past = tuple(Affiliation(p.get("name", ""), p.get("end_year"))
+                 for p in member.past_affiliations or [] if p.get("name"))
+    return MemberProfile(
+        user_id=member.user_id, name=member.user.name, email=member.user.email,
+        affiliation=member.affiliation, past_affiliations=past,
+        coauthors=tuple(line.strip() for line in member.coauthors.splitlines() if line.strip()))
+
+
+def applicant_profile(application: Application) -> ApplicantProfile:
+    return ApplicantProfile(
+        user_id=application.applicant_id, name=application.applicant.name,
+        email=application.applicant.email, institution=application.institution,
+        publications=application.publications or "",
+        referees=tuple(Referee(r.name, r.email) for r in application.active_referees()),
+        excluded_names=tuple(n for n in application.excluded_reviewers or [] if n))
+
+
+def active_members() -> list[BoardMember]:
+    return list(db.session.scalars(
+        select(BoardMember).join(BoardMember.user)
+        .where(BoardMember.active, User.active)
+        .options(selectinload(BoardMember.user))))
+
+
+def _call_applications(call: Call) -> list[Application]:
+    return list(db.session.scalars(
+        select(Application)
+        .where(Application.call_id == call.id, Application.status.in_(access.IN_REVIEW_STATES))
+        .options(selectinload(Application.applicant),
+                 selectinload(Application.referee_requests))
+        .order_by(Application.id)))
+
+
+def _findings_by_key(call: Call, members, applications, progress) -> dict:
+    """Return {(member user id, application id, source): [findings]} for a call."""
+    index = ConflictIndex([member_profile(m) for m in members],
+                          reference_year=call.reference_year)
+    found: dict[tuple[int, int, str], list[ConflictFinding]] = {}
+    for position, application in enumerate(applications, start=1):
+        for finding in index.conflicts_for(applicant_profile(application)):
+            found.setdefault((finding.member_id, application.id, finding.source),
+                             []).append(finding)
+        if progress and position % 25 == 0:
+            progress(int(80 * position / len(applications)))
+    return found
+
+
+def detect_call_conflicts(call: Call, *, by: User | None = None,
+                          progress: Callable[[int], None] | None = None) -> dict:
+    """Upsert suggested conflicts for a call; dismissed ones stay dismissed."""
+    members, applications = active_members(), _call_applications(call)
+    found = _findings_by_key(call, members, applications, progress)
+    existing = {(c.reviewer_id, c.application_id, c.source.value): c for c in db.session.scalars(
+        select(Conflict).join(Application, Application.id == Conflict.application_id)
+        .where(Application.call_id == call.id,
+               Conflict.source.in_(sorted(DETECTED_SOURCES))))}
+    counts = {"new": 0, "kept_dismissed": 0, "updated": 0, "removed": 0}
+    for key, findings in found.items():
+        reason = " ".join(describe(f, "en") for f in findings)
+        params = {"findings": [dict(f.params) for f in findings]}
+        conflict = existing.get(key)
+        if conflict is None:
+            db.session.add(Conflict(reviewer_id=key[0], application_id=key[1],
+                                    source=ConflictSource(key[2]), reason=reason, params=params,
+                                    status=ConflictStatus.SUGGESTED))
+            counts["new"] += 1
+        elif conflict.status == ConflictStatus.DISMISSED:
+            counts["kept_dismissed"] += 1
+        elif conflict.params != params:
+            conflict.reason, conflict.params = reason, params
+            counts["updated"] += 1
+    for key, conflict in existing.items():
+        if key not in found and conflict.status == ConflictStatus.SUGGESTED:
+            db.session.delete(conflict)
+            counts["removed"] += 1
+    db.session.flush()
+    drop_conflicted_proposals(call.id, by=by)
+    audit.record("conflicts.detected", actor=by, obj=call, members=len(members),
+                 applications=len(applications), **counts)
+    return counts
+
+
+def conflict_reason(conflict: Conflict, locale: str) -> str:
+    """Return a conflict's reason in the reader's language."""
+    source = conflict.source.value
+    findings = (conflict.params or {}).get("findings")
+    if source in DETECTED_SOURCES and findings:
+        return " ".join(describe(ConflictFinding(ConflictCode(source), conflict.reviewer_id, 0,
+                                                 params), locale) for params in findings)
+    if source == "declared":
+        text = describe(ConflictFinding(ConflictCode.DECLARED, conflict.reviewer_id, 0), locale)
+        return f"{text} {conflict.reason}".strip()
+    if source == "manual":
+        return describe(ConflictFinding(ConflictCode.MANUAL, conflict.reviewer_id, 0,
+                                        {"reason": conflict.reason}), locale)
+    return conflict.reason
+
+
+# ---------------------------------------------------------------- members declare and bid
+
+
+def _require_on_title_list(user: User, application: Application) -> None:
+    stmt = access.title_list_applications(user, application.call_id).where(
+        Application.id == application.id)
+    if not user.has_role(Role.REVIEWER, Role.CHAIR) or db.session.scalar(
+            select(stmt.exists())) is not True:
+        raise BoardError("forbidden")
+
+
+def declare(user: User, application: Application, *, has_conflict: bool,
+            reason: str = "") -> ConflictDeclaration:
+    """Record a member's own answer; a declared conflict blocks at once (confirmed)."""
+    _require_on_title_list(user, application)
+    reason = reason.strip()[:1000]
+    declaration = db.session.scalar(select(ConflictDeclaration).where(
+        ConflictDeclaration.reviewer_id == user.id,
+        ConflictDeclaration.application_id == application.id))
+    if declaration is None:
+        declaration = ConflictDeclaration(reviewer_id=user.id, application_id=application.id,
+                                          has_conflict=has_conflict)
+        db.session.add(declaration)
+    declaration.has_conflict, declaration.reason = has_conflict, reason
+    declaration.declared_at = utcnow()
+    conflict = _conflict(user.id, application.id, ConflictSource.DECLARED)
+    if has_conflict:
+        conflict = conflict or _new_conflict(user.id, application.id, ConflictSource.DECLARED,
+                                             created_by=user)
+        conflict.reason = reason
+        _decide(conflict, ConflictStatus.CONFIRMED, user, reason)
+    elif conflict is not None and conflict.status != ConflictStatus.DISMISSED:
+        _decide(conflict, ConflictStatus.DISMISSED, user, "withdrawn by the member")
+    db.session.flush()
+    audit.record("conflict.declared", actor=user, obj=application, has_conflict=has_conflict,
+                 reason=reason)
+    if has_conflict:
+        withdraw_conflicted(user.id, application.id, by=user)
+    return declaration
+
+
+def set_bid(user: User, application: Application, level: BidLevel | None) -> None:
+    _require_on_title_list(user, application)
+    bid = db.session.scalar(select(Bid).where(Bid.reviewer_id == user.id,
+                                              Bid.application_id == application.id))
+    if level is None:
+        if bid is not None:
+            db.session.delete(bid)
+    elif bid is None:
+        db.session.add(Bid(reviewer_id=user.id, application_id=application.id, level=level))
+    else:
+        bid.level = level
+    db.session.flush()
+    audit.record("bid.set", actor=user, obj=application, level=level.value if level else None)
+
+
+# ---------------------------------------------------------------- HR decides
+
+
+def _conflict(reviewer_id: int, application_id: int, source: ConflictSource) -> Conflict | None:
+    return db.session.scalar(select(Conflict).where(
+        Conflict.reviewer_id == reviewer_id, Conflict.application_id == application_id,
+        Conflict.source == source))
+
+
+def _new_conflict(reviewer_id, application_id, source, *, created_by) -> Conflict:
+    conflict = Conflict(reviewer_id=reviewer_id, application_id=application_id, source=source,
+                        created_by_id=created_by.id, params={})
+    db.session.add(conflict)
+    return conflict
+
+
+def _decide(conflict: Conflict, status: ConflictStatus, by: User, reason: str) -> None:
+    conflict.status = status
+    conflict.decided_by_id, conflict.decided_at = by.id, utcnow()
+    conflict.decision_reason = reason
+
+
+def decide_conflict(conflict: Conflict, *, confirm: bool, reason: str, by: User) -> None:
+    """HR confirms or dismisses a conflict, with a reason."""
+    if not by.has_role(Role.ADMIN):
+        raise BoardError("forbidden")
+    if not reason.strip():
+        raise BoardError("reason_needed")
+    before = conflict.status
+    _decide(conflict, ConflictStatus.CONFIRMED if confirm else ConflictStatus.DISMISSED, by,
+            reason.strip()[:2000])
+    db.session.flush()
+    audit.record("conflict.confirmed" if confirm else "conflict.dismissed", actor=by,
+                 obj=conflict, reviewer_id=conflict.reviewer_id,
+                 application_id=conflict.application_id, source=conflict.source.value,
+                 before=before.value, reason=conflict.decision_reason)
+    if confirm:
+        withdraw_conflicted(conflict.reviewer_id, conflict.application_id, by=by)
+
+
+def add_manual_conflict(*, reviewer: User, application: Application, reason: str,
+                        by: User) -> Conflict:
+    if not by.has_role(Role.ADMIN):
+        raise BoardError("forbidden")
+    if not reason.strip():
+        raise BoardError("reason_needed")
+    conflict = _conflict(reviewer.id, application.id, ConflictSource.MANUAL) or _new_conflict(
+        reviewer.id, application.id, ConflictSource.MANUAL, created_by=by)
+    conflict.reason = reason.strip()[:2000]
+    _decide(conflict, ConflictStatus.CONFIRMED, by, conflict.reason)
+    db.session.flush()
+    audit.record("conflict.added", actor=by, obj=conflict, reviewer_id=reviewer.id,
+                 application_id=application.id, reason=conflict.reason)
+    withdraw_conflicted(reviewer.id, application.id, by=by)
+    return conflict

@@ -1,0 +1,87 @@
+"""Reads of the board feature used by views and tasks."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from icm_recruit.applications.models import Application
+from icm_recruit.auth.models import User
+from icm_recruit.board import access
+from icm_recruit.board.models import (
+    Bid,
+    BoardMember,
+    Conflict,
+    ConflictDeclaration,
+    ConflictStatus,
+    MemberCallSetting,
+)
+from icm_recruit.calls.models import Call, CallStatus
+from icm_recruit.extensions import db
+
+# Calls whose applications the board looks at (from submission to selection).
+BOARD_CALL_STATES = (CallStatus.OPEN, CallStatus.CLOSED, CallStatus.IN_REVIEW,
+                     CallStatus.SELECTION)
+
+
+def all_members() -> list[BoardMember]:
+    return list(db.session.scalars(
+        select(BoardMember).join(User, User.id == BoardMember.user_id)
+        .options(selectinload(BoardMember.user))
+        .order_by(BoardMember.active.desc(), User.name)))
+
+
+def board_calls() -> list[Call]:
+    return list(db.session.scalars(select(Call).where(Call.status.in_(BOARD_CALL_STATES))
+                                   .order_by(Call.closes_at.desc())))
+
+
+def call_setting(member: BoardMember, call: Call) -> MemberCallSetting | None:
+    return db.session.scalar(select(MemberCallSetting).where(
+        MemberCallSetting.board_member_id == member.id, MemberCallSetting.call_id == call.id))
+
+
+def title_list(user: User, call: Call) -> list[dict]:
+    """Return the member's title-and-keywords list with their declaration and bid."""
+    applications = db.session.scalars(access.title_list_applications(user, call.id)).all()
+    ids = [a.id for a in applications]
+    declarations = {d.application_id: d for d in db.session.scalars(
+        select(ConflictDeclaration).where(ConflictDeclaration.reviewer_id == user.id,
+                                          ConflictDeclaration.application_id.in_(ids)))}
+    bids = {b.application_id: b.level for b in db.session.scalars(
+        select(Bid).where(Bid.reviewer_id == user.id, Bid.application_id.in_(ids)))}
+    # Only the title and keywords leave this function: never names or institutions.
+    return [{"id": a.id, "reference": a.reference, "title": a.title,
+             "keywords": a.keyword_list, "declaration": declarations.get(a.id),
+             "bid": bids.get(a.id)} for a in applications]
+
+
+def call_conflicts(call: Call) -> list[Conflict]:
+    return list(db.session.scalars(
+        select(Conflict).join(Application, Application.id == Conflict.application_id)
+        .where(Application.call_id == call.id)
+        .order_by(Conflict.status, Application.reference, Conflict.reviewer_id)))
+
+
+def conflict_context(conflicts: list[Conflict]) -> tuple[dict, dict]:
+    """Return the applications and users the conflicts refer to, by id (two queries)."""
+    app_ids = {c.application_id for c in conflicts}
+    user_ids = {c.reviewer_id for c in conflicts} | {
+        c.decided_by_id for c in conflicts if c.decided_by_id}
+    applications = {a.id: a for a in db.session.scalars(
+        select(Application).where(Application.id.in_(app_ids))
+        .options(selectinload(Application.applicant)))}
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))}
+    return applications, users
+
+
+def group_conflicts(conflicts: list[Conflict]) -> dict[str, list[Conflict]]:
+    groups = {status.value: [] for status in ConflictStatus}
+    for conflict in conflicts:
+        groups[conflict.status.value].append(conflict)
+    return groups
+
+
+def call_applications_for_hr(call: Call) -> list[Application]:
+    return list(db.session.scalars(
+        select(Application).where(Application.call_id == call.id,
+                                  Application.status.in_(access.IN_REVIEW_STATES))
+        .order_by(Application.reference)))
