@@ -10,6 +10,8 @@ BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "icm_recruit.core.tasks.sweep_outbox",
                      "schedule": float(os.environ.get("OUTBOX_SWEEP_SECONDS", "60"))},
     "calls-close-due": {"task": "icm_recruit.calls.tasks.close_due_calls", "schedule": 60.0},
+    "retention-purge": {"task": "icm_recruit.governance.tasks.purge_expired",
+                        "schedule": crontab(hour=3, minute=30)},
     "referee-reminders": {"task": "icm_recruit.applications.tasks.remind_referees",
                           "schedule": crontab(hour=9, minute=0)},
     "assignment-daily-digests": {"task": "icm_recruit.assignment.tasks.send_daily_digests",
@@ -45,7 +47,7 @@ def celery_init_app(app: Flask) -> Celery:
         "beat_schedule": dict(BEAT_SCHEDULE),
         "include": ["icm_recruit.core.tasks", "icm_recruit.calls.tasks",
                     "icm_recruit.applications.tasks", "icm_recruit.board.tasks",
-                    "icm_recruit.assignment.tasks"],
+                    "icm_recruit.assignment.tasks", "icm_recruit.governance.tasks"],
     }
     settings.update(app.config.get("CELERY", {}))
     celery.config_from_object(settings)

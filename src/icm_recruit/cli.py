@@ -14,6 +14,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(outbox_group)
     app.cli.add_command(audit_group)
+    app.cli.add_command(retention_group)
 
 
 @click.command("create-admin")
@@ -78,3 +79,25 @@ def audit_verify() -> None:
     click.echo(f"audit chain BROKEN at event {event.id} ({event.action}, {when}): {reason}",
                err=True)
     sys.exit(1)
+
+
+@click.group("retention")
+def retention_group() -> None:
+    """Personal data retention."""
+
+
+@retention_group.command("purge")
+@click.option("--dry-run", is_flag=True, help="Show what would be deleted, change nothing.")
+def retention_purge(dry_run: bool) -> None:
+    """Anonymise the data of calls whose retention period is over."""
+    from icm_recruit.governance.retention import purge
+
+    report = purge(dry_run=dry_run)
+    if not dry_run:
+        db.session.commit()
+    if not report["calls"]:
+        click.echo("nothing is due")
+    for entry in report["calls"]:
+        verb = "would purge" if dry_run else "purged"
+        click.echo(f"{verb} {entry['call']}: {entry['applications']} applications, "
+                   f"{entry['documents']} documents (due since {entry['purge_after'][:10]})")

@@ -40,7 +40,8 @@ def test_submit_after_deadline_is_refused_and_the_draft_kept(client, auth, ctx):
     from tests.support import csrf_from
 
     response = client.post(f"/applications/{application.id}/submit", follow_redirects=True,
-                           data={"csrf_token": csrf_from(page.get_data(True)), "confirm": "y"})
+                           data={"csrf_token": csrf_from(page.get_data(True)), "confirm": "y",
+                                 "consent": "y"})
     assert "deadline of this call has passed" in response.get_data(as_text=True)
     db.session.expire_all()
     assert application.status == ApplicationStatus.DRAFT
@@ -54,7 +55,8 @@ def test_double_submit_is_harmless(client, auth, mail, ctx):
     auth.login(user)
     for _ in range(2):
         response = post_form(client, f"/applications/{application.id}/submit",
-                             {"confirm": "y"}, page_url=edit_url(application))
+                             {"confirm": "y", "consent": "y"},
+                             page_url=edit_url(application))
         assert response.status_code == 302
         assert "/status" in response.headers["Location"]
     receipts = [m for m in mail.to("twice@example.org") if "received" in m["Subject"]]

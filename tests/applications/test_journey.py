@@ -79,7 +79,8 @@ def test_full_journey_from_call_to_screening(client, auth, mail, ctx):
     letter = db.session.scalar(select(Document).where(Document.kind == "letter"))
     assert client.get(f"/documents/{letter.id}").status_code == 403  # never the letter
 
-    response = post_form(client, f"/applications/{application.id}/submit", {"confirm": "y"},
+    response = post_form(client, f"/applications/{application.id}/submit",
+                         {"confirm": "y", "consent": "y"},
                          page_url=edit_url(application))
     assert response.headers["Location"].endswith("/status?submitted=1")
     db.session.expire_all()
@@ -127,7 +128,8 @@ def test_incomplete_application_cannot_be_submitted(client, auth, ctx):
     auth.login("a@example.org")
     _start(client, call)
     application = db.session.scalar(select(Application))
-    response = post_form(client, f"/applications/{application.id}/submit", {"confirm": "y"},
+    response = post_form(client, f"/applications/{application.id}/submit",
+                         {"confirm": "y", "consent": "y"},
                          page_url=edit_url(application), follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "not complete yet" in html and "Curriculum vitae" in html

@@ -91,6 +91,10 @@ class SubmitForm(FlaskForm):
     confirm = BooleanField(
         _l("I confirm that the information in this application is accurate and complete."),
         validators=[InputRequired(message=_l("Tick the box to confirm."))])
+    consent = BooleanField(
+        _l("I agree that the institute processes this application as the privacy notice "
+           "describes."),
+        validators=[InputRequired(message=_l("Your consent is needed to submit."))])
 
 
 class WithdrawForm(FlaskForm):

@@ -316,6 +316,7 @@ def submit(application_id):
             return redirect(url_for(".status", application_id=application.id))
         return _fail(exc, application, "submit")
     application_id, reference = application.id, application.reference
+    record("application.privacy_consent", actor=current_user, obj=application)
     db.session.commit()
     # Only now, with the submission committed, is the applicant told it was received.
     from icm_recruit.applications.tasks import build_dossier
