@@ -40,4 +40,7 @@ def seed_demo(applications: int | None = None, reviewers: int | None = None) -> 
     lines += seed_calls_and_applications("hr@demo.icm-recruit.org",
                                          "applicant1@demo.icm-recruit.org",
                                          "applicant2@demo.icm-recruit.org")
+    from icm_recruit.board.demo import seed_board
+
+    lines += seed_board()
     return lines

@@ -296,3 +296,27 @@ def make_applications_offset(call, count: int) -> list:
         applications.append(application)
     db.session.commit()
     return applications
+
+
+def test_daily_summary_members_get_one_digest_instead_of_the_immediate_mail(client, world,
+                                                                            mail):
+    from icm_recruit.assignment.tasks import send_daily_digests
+    from icm_recruit.board.models import BoardMember, DigestPreference
+
+    call, members = world["call"], world["members"]
+    daily = db.session.get(BoardMember, members[0].id)
+    daily.digest = DigestPreference.DAILY
+    db.session.commit()
+    daily_user = db.session.get(User, daily.user_id)
+    sign_in(client, world["admin"])
+    _run(client, call)
+    page = f"/admin/calls/{call.id}/assignment"
+    due = (to_zone(utcnow()) + timedelta(days=20)).date().isoformat()
+    post(client, page, f"{page}/publish", {"due_on": due})
+    mine = [a for a in _assignments(call) if a.reviewer_id == daily_user.id]
+    assert mine and mail.to(daily_user.email) == []
+    assert send_daily_digests.delay().get() == 1
+    assert send_daily_digests.delay().get() == 1
+    received = mail.to(daily_user.email)
+    assert len(received) == 1
+    assert all(a.application.reference in mail.text_of(received[0]) for a in mine)

@@ -204,3 +204,18 @@ def test_hr_deactivates_a_member_and_history_stays(client, world):
     assert member.active is False and member.deactivated_at is not None
     assert _audited("board.member_deactivated") == 1
     assert "deactivated" in client.get("/admin/board").get_data(as_text=True)
+
+
+def test_configured_shared_mail_domains_are_not_conflicts(client, world, app):
+    call, member = world["call"], world["member"]
+    app.config["CONFLICT_IGNORED_MAIL_DOMAINS"] = ["pasteur.fr"]
+    try:
+        sign_in(client, world["admin"])
+        page = f"/admin/calls/{call.id}/conflicts"
+        post(client, page, f"{page}/detect")
+    finally:
+        app.config.pop("CONFLICT_IGNORED_MAIL_DOMAINS")
+    db.session.expire_all()
+    sources = {c.source for c in db.session.scalars(select(Conflict).where(
+        Conflict.reviewer_id == member.user_id))}
+    assert sources == {ConflictSource.INSTITUTION}

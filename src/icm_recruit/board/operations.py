@@ -5,6 +5,7 @@ Every function takes the acting user, audits, and flushes; the caller commits on
 
 from collections.abc import Callable
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -42,6 +43,7 @@ PROFILE_FIELDS = ("affiliation", "past_affiliations", "country", "expertise_keyw
                   "expertise_statement", "coauthors", "default_max_load", "digest")
 # Sources detection writes; declared and manual conflicts come from people.
 DETECTED_SOURCES = frozenset(c.value for c in ConflictCode) - {"declared", "manual"}
+DEMO_MAIL_DOMAIN = "demo.icm-recruit.org"
 
 
 class BoardError(Exception):
@@ -169,13 +171,25 @@ def _call_applications(call: Call) -> list[Application]:
         .order_by(Application.id)))
 
 
+def _ignored_mail_domains() -> set[str]:
+    """Domains shared by unrelated people: configured ones, and the demo's made-up one."""
+    domains = set(current_app.config.get("CONFLICT_IGNORED_MAIL_DOMAINS", ()))
+    if current_app.config.get("DEMO"):
+        domains.add(DEMO_MAIL_DOMAIN)
+    return domains
+
+
 def _findings_by_key(call: Call, members, applications, progress) -> dict:
     """Return {(member user id, application id, source): [findings]} for a call."""
     index = ConflictIndex([member_profile(m) for m in members],
                           reference_year=call.reference_year)
+    ignored = _ignored_mail_domains()
     found: dict[tuple[int, int, str], list[ConflictFinding]] = {}
     for position, application in enumerate(applications, start=1):
         for finding in index.conflicts_for(applicant_profile(application)):
+            if finding.code is ConflictCode.EMAIL_DOMAIN and finding.params.get(
+                    "domain") in ignored:
+                continue
             found.setdefault((finding.member_id, application.id, finding.source),
                              []).append(finding)
         if progress and position % 25 == 0:
