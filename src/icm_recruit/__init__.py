@@ -105,10 +105,12 @@ def create_app(config: dict | None = None) -> Flask:
     _import_models_and_tasks()
 
     from icm_recruit.celery_app import celery_init_app
+    from icm_recruit.core.querycount import init_query_count
     from icm_recruit.core.ratelimit import init_rate_limiter
 
     celery_init_app(app)
     init_rate_limiter(app)
+    init_query_count(app)
 
     for blueprint in _blueprints():
         app.register_blueprint(blueprint)

@@ -2,6 +2,7 @@
 
 import secrets
 import sys
+import time
 
 import click
 from flask import Flask
@@ -44,6 +45,13 @@ def seed_demo_command(applications: int | None, reviewers: int | None) -> None:
 
     for line in seed_demo(applications=applications, reviewers=reviewers):
         click.echo(line)
+    if applications or reviewers:
+        from icm_recruit.scale_seed import seed_large
+
+        started = time.perf_counter()
+        for line in seed_large(applications or 100, reviewers or 20):
+            click.echo(line)
+        click.echo(f"seeded in {time.perf_counter() - started:.1f} s")
 
 
 @click.group("outbox")

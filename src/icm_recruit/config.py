@@ -56,6 +56,7 @@ def _base(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE": os.environ.get("RATELIMIT_STORAGE", "redis"),
         "RATELIMIT_PREFIX": "icm:rl",
         "RETENTION_MONTHS": int(os.environ.get("RETENTION_MONTHS", "24")),
+        "QUERY_COUNT_HEADER": _env_bool("QUERY_COUNT_HEADER"),
         "SESSION_IDLE_SECONDS": int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60))),
         "SESSION_ABSOLUTE_SECONDS": int(os.environ.get("SESSION_ABSOLUTE_SECONDS",
                                                        str(12 * 3600))),

@@ -187,3 +187,11 @@ def test_engine_for_sqlite_demo_works(tmp_path, app):
     engine = create_engine(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM user")).scalar() >= 7
+
+
+def test_query_count_header_counts_statements(make_app):
+    counted = make_app(QUERY_COUNT_HEADER=True)
+    response = counted.test_client().get("/healthz")
+    assert int(response.headers["X-Query-Count"]) == 1  # SELECT 1
+    plain = make_app()
+    assert "X-Query-Count" not in plain.test_client().get("/healthz").headers

@@ -1,0 +1,211 @@
+"""Page cost at two call sizes: SQL queries per request, latency and throughput.
+
+Seeds two PostgreSQL databases (N=40 and N=4,000 applications, with the demo data and
+`seed-demo --applications N --reviewers M`), serves each with gunicorn, signs in as HR
+and as a board member, and measures the main pages: SQL statements per request (from the
+X-Query-Count header that QUERY_COUNT_HEADER=1 turns on), then p50/p95 latency and
+requests per second under 20 concurrent clients, and the throughput of a trivial
+endpoint (a static file) served by the same gunicorn in the same run.
+
+    python benchmarks/pages.py [--seconds 5] [--clients 20]
+
+Prints one JSON line: per page queries_small, queries_large, p50_ms, p95_ms, rps,
+ratio_to_trivial.
+"""
+
+import argparse
+import http.cookiejar
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+PG = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://127.0.0.1:5432/test")
+HR = ("hr@demo.icm-recruit.org", "demo-password-2027")
+MEMBER = ("member0@scale.icm-recruit.org", "scale-password-2027")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def flask(env: dict, *args: str) -> str:
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "icm_recruit", *args],
+                            cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    return result.stdout
+
+
+def prepare(name: str, applications: int, reviewers: int) -> tuple[dict, dict]:
+    with psycopg.connect(PG, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env = {**os.environ, "ICM_ENV": "test", "QUERY_COUNT_HEADER": "1",
+           "DATABASE_URL": f"postgresql+psycopg://127.0.0.1:5432/{name}",
+           "UPLOAD_FOLDER": f"/tmp/{name}-uploads"}
+    flask(env, "db", "upgrade")
+    flask(env, "seed-demo", "--applications", str(applications), "--reviewers", str(reviewers))
+    with psycopg.connect(PG.rsplit("/", 1)[0] + f"/{name}") as conn:
+        call_id = conn.execute("SELECT id FROM call WHERE slug LIKE 'scale-%'").fetchone()[0]
+        app_id = conn.execute("SELECT min(id) FROM application WHERE call_id = %s",
+                              (call_id,)).fetchone()[0]
+    _rank(env, call_id)
+    return env, {"call": call_id, "application": app_id}
+
+
+def _rank(env: dict, call_id: int) -> None:
+    """Store a ranking snapshot so the ranking page shows a full table."""
+    code = ("from icm_recruit import create_app\n"
+            "app = create_app()\n"
+            "with app.app_context():\n"
+            "    from icm_recruit.selection import operations as ops\n"
+            f"    ops.compute_ranking_now({call_id})\n")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=False,
+                   capture_output=True)
+
+
+PAGES = {
+    "applications_list": ("hr", "/admin/calls/{call}/applications"),
+    "hr_progress_dashboard": ("hr", "/review/calls/{call}/progress"),
+    "member_assignments": ("member", "/review/"),
+    "ranking": ("hr", "/selection/calls/{call}/ranking"),
+    "application_page": ("hr", "/admin/applications/{application}"),
+}
+
+
+class Client:
+    def __init__(self, base: str):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path: str):
+        return self.opener.open(self.base + path, timeout=60)
+
+    def login(self, email: str, password: str) -> None:
+        page = self.get("/login").read().decode()
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        data = urllib.parse.urlencode({"csrf_token": token, "email": email,
+                                       "password": password, "next": ""}).encode()
+        self.opener.open(self.base + "/login", data=data, timeout=60).read()
+
+
+def serve(env: dict):
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "4", "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", "icm_recruit:create_app()"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=2).read()
+            break
+        except OSError:
+            time.sleep(0.2)
+    return proc, base
+
+
+def query_counts(base: str, ids: dict) -> dict:
+    clients = {"hr": Client(base), "member": Client(base)}
+    clients["hr"].login(*HR)
+    clients["member"].login(*MEMBER)
+    counts = {}
+    for name, (who, path) in PAGES.items():
+        response = clients[who].get(path.format(**ids))
+        response.read()
+        counts[name] = int(response.headers.get("X-Query-Count", -1))
+    return counts
+
+
+def load(base: str, who: tuple, path: str, seconds: float, clients: int) -> dict:
+    sessions = []
+    for _ in range(clients):
+        client = Client(base)
+        if who:
+            client.login(*who)
+        sessions.append(client)
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def run(client):
+        while time.perf_counter() < stop:
+            started = time.perf_counter()
+            try:
+                client.get(path).read()
+            except OSError:
+                with lock:
+                    errors[0] += 1
+                continue
+            with lock:
+                latencies.append(time.perf_counter() - started)
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in sessions]
+    begun = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - begun
+    latencies.sort()
+    return {"p50_ms": round(statistics.median(latencies) * 1000, 1),
+            "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 1),
+            "rps": round(len(latencies) / elapsed, 1), "errors": errors[0]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--large", type=int, default=4000)
+    args = parser.parse_args()
+    tag = uuid.uuid4().hex[:6]
+    names = {"small": f"icm_pages_small_{tag}", "large": f"icm_pages_large_{tag}"}
+    procs = []
+    try:
+        env_small, ids_small = prepare(names["small"], 40, 10)
+        env_large, ids_large = prepare(names["large"], args.large, 150)
+        proc, base_small = serve(env_small)
+        procs.append(proc)
+        small = query_counts(base_small, ids_small)
+        proc.terminate()
+        proc, base = serve(env_large)
+        procs.append(proc)
+        large = query_counts(base, ids_large)
+        trivial = load(base, None, "/static/favicon.svg", args.seconds, args.clients)
+        pages = {}
+        for name, (who, path) in PAGES.items():
+            figures = load(base, HR if who == "hr" else MEMBER, path.format(**ids_large),
+                           args.seconds, args.clients)
+            pages[name] = {"queries_small": small[name], "queries_large": large[name],
+                           **figures, "ratio_to_trivial": round(figures["rps"]
+                                                                / trivial["rps"], 2)}
+        result = {"applications_small": 40, "applications_large": args.large,
+                  "clients": args.clients, "gunicorn_workers": 4, "trivial": trivial,
+                  "pages": pages}
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(10)
+        with psycopg.connect(PG, autocommit=True) as conn:
+            for name in names.values():
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
