@@ -35,8 +35,8 @@ def _blueprints():
     from icm_recruit.assignment.views import bp as assignment_bp
     from icm_recruit.auth.views import bp as auth_bp
     from icm_recruit.board.views import bp as board_bp
-    from icm_recruit.governance.views import bp as governance_bp
     from icm_recruit.calls.views import bp as calls_bp
+    from icm_recruit.governance.views import bp as governance_bp
     from icm_recruit.main.views import bp as main_bp
 
     return [main_bp, auth_bp, admin_bp, calls_bp, applications_bp, applications_hr_bp,
