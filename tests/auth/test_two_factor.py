@@ -132,3 +132,13 @@ def test_sign_in_starts_a_new_session(client, auth, ctx):
     with client.session_transaction() as session:
         assert "planted" not in session
     assert csrf_from(client.get("/account").get_data(as_text=True))
+
+
+def test_sign_out_ends_the_session_on_the_server(client, auth, ctx, app):
+    make_user("copied@example.org")
+    auth.login("copied@example.org")
+    stolen = client.get_cookie("session").value
+    auth.logout()
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    assert thief.get("/account").status_code == 302  # the copied cookie is refused

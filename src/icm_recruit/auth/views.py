@@ -1,5 +1,6 @@
 """Sign-in, registration, e-mail verification, password reset and the user's account."""
 
+import secrets
 import time
 
 from flask import (
@@ -107,7 +108,10 @@ def _demo_logins():
 @public
 def logout():
     if current_user.is_authenticated:
-        audit.record("auth.logout", actor=current_user, obj=current_user)
+        user = current_user._get_current_object()
+        # A new nonce ends the session on the server too: a copied cookie stops working.
+        user.session_nonce = secrets.token_hex(16)
+        audit.record("auth.logout", actor=user, obj=user)
         db.session.commit()
     logout_user()
     session.clear()
