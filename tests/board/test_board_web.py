@@ -219,3 +219,16 @@ def test_configured_shared_mail_domains_are_not_conflicts(client, world, app):
     sources = {c.source for c in db.session.scalars(select(Conflict).where(
         Conflict.reviewer_id == member.user_id))}
     assert sources == {ConflictSource.INSTITUTION}
+
+
+def test_a_declaration_without_an_answer_is_refused_politely(client, world):
+    call, application = world["call"], world["application"]
+    member = make_member("blank@example.org", "Blank Answer")
+    sign_in(client, db.session.get(User, member.user_id))
+    page = f"/board/calls/{call.id}"
+    assert "Not answered yet" in client.get(page).get_data(as_text=True)
+    response = post(client, page, f"/board/applications/{application.id}/declaration",
+                    {"answer": ""}, follow_redirects=True)
+    assert "Choose conflict of interest or no conflict." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalars(select(ConflictDeclaration)).all() == []

@@ -256,7 +256,10 @@ def _title_listed_or_403(application_id: int) -> Application:
 def declare(application_id):
     application = _title_listed_or_403(application_id)
     form = DeclarationForm()
-    require(form.validate_on_submit(), 400)
+    if not form.validate_on_submit():
+        flash(_("Choose conflict of interest or no conflict."), "danger")
+        return redirect(url_for(".call_list", call_id=application.call_id,
+                                _anchor=f"app-{application.id}"))
     try:
         ops.declare(current_user, application, has_conflict=form.answer.data == "conflict",
                     reason=form.reason.data or "")
