@@ -34,7 +34,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 PG = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://127.0.0.1:5432/test")
 HR = ("hr@demo.icm-recruit.org", "demo-password-2027")
-MEMBER = ("member0@scale.icm-recruit.org", "scale-password-2027")
+MEMBER_PASSWORD = "scale-password-2027"  # noqa: S105 - generated demo data
 
 
 def free_port() -> int:
@@ -62,7 +62,8 @@ def prepare(name: str, applications: int, reviewers: int) -> tuple[dict, dict]:
         app_id = conn.execute("SELECT min(id) FROM application WHERE call_id = %s",
                               (call_id,)).fetchone()[0]
     _rank(env, call_id)
-    return env, {"call": call_id, "application": app_id}
+    return env, {"call": call_id, "application": app_id,
+                 "member": f"member0.{call_id}@scale.icm-recruit.org"}
 
 
 def _rank(env: dict, call_id: int) -> None:
@@ -70,9 +71,12 @@ def _rank(env: dict, call_id: int) -> None:
     code = ("from icm_recruit import create_app\n"
             "app = create_app()\n"
             "with app.app_context():\n"
-            "    from icm_recruit.selection import operations as ops\n"
-            f"    ops.compute_ranking_now({call_id})\n")
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=False,
+            "    from icm_recruit.calls.models import Call\n"
+            "    from icm_recruit.extensions import db\n"
+            "    from icm_recruit.selection.ranking import build_snapshot\n"
+            f"    build_snapshot(db.session.get(Call, {call_id}), by=None)\n"
+            "    db.session.commit()\n")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,
                    capture_output=True)
 
 
@@ -121,7 +125,7 @@ def serve(env: dict):
 def query_counts(base: str, ids: dict) -> dict:
     clients = {"hr": Client(base), "member": Client(base)}
     clients["hr"].login(*HR)
-    clients["member"].login(*MEMBER)
+    clients["member"].login(ids["member"], MEMBER_PASSWORD)
     counts = {}
     for name, (who, path) in PAGES.items():
         response = clients[who].get(path.format(**ids))
@@ -189,8 +193,8 @@ def main() -> None:
         trivial = load(base, None, "/static/favicon.svg", args.seconds, args.clients)
         pages = {}
         for name, (who, path) in PAGES.items():
-            figures = load(base, HR if who == "hr" else MEMBER, path.format(**ids_large),
-                           args.seconds, args.clients)
+            login = HR if who == "hr" else (ids_large["member"], MEMBER_PASSWORD)
+            figures = load(base, login, path.format(**ids_large), args.seconds, args.clients)
             pages[name] = {"queries_small": small[name], "queries_large": large[name],
                            **figures, "ratio_to_trivial": round(figures["rps"]
                                                                 / trivial["rps"], 2)}

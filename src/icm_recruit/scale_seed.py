@@ -69,11 +69,11 @@ def _insert(model, rows: list[dict], returning=None) -> list:
     return list(db.session.scalars(stmt, rows))
 
 
-def _people(prefix: str, count: int, rng, password_hash, now) -> list[dict]:
+def _people(prefix: str, tag: str, count: int, rng, password_hash, now) -> list[dict]:
     rows = []
     for i in range(count):
         name = f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}"
-        rows.append({"email": f"{prefix}{i}@scale.icm-recruit.org", "name": name,
+        rows.append({"email": f"{prefix}{i}.{tag}@scale.icm-recruit.org", "name": name,
                      "locale": rng.choice(["en", "fr"]), "timezone": "Europe/Paris",
                      "password_hash": password_hash, "email_verified_at": now, "active": True,
                      "session_nonce": f"{rng.getrandbits(128):032x}", "created_at": now})
@@ -101,19 +101,21 @@ def seed_large(applications: int, reviewers: int, seed: int = 2027) -> list[str]
                                scale_max=5) for i, (en, fr, w) in enumerate(CRITERIA)]
     db.session.add(call)
     db.session.flush()
-    member_ids = _seed_members(reviewers, rng, password_hash, now)
+    member_ids = _seed_members(reviewers, str(call.id), rng, password_hash, now)
     app_ids = _seed_applications(call, applications, rng, password_hash, now)
     conflicts = _seed_conflicts(app_ids, member_ids, rng, now)
     assignments = _seed_assignments(app_ids, member_ids, conflicts, rng, now)
     reviewed = _seed_reviews(call, assignments, rng, now)
     db.session.commit()
-    return [f"Large call {slug}: {len(app_ids)} applications, {len(member_ids)} board members, "
+    return [f"Large call {slug} (board members sign in as member0.{call.id}"
+            "@scale.icm-recruit.org ...)",
+            f"Large call {slug}: {len(app_ids)} applications, {len(member_ids)} board members, "
             f"{len(conflicts)} conflicts, {len(assignments)} assignments, {reviewed} reviews "
             "(password for all: scale-password-2027)"]
 
 
-def _seed_members(count, rng, password_hash, now) -> list[int]:
-    ids = _insert(User, _people("member", count, rng, password_hash, now), User.id)
+def _seed_members(count, tag, rng, password_hash, now) -> list[int]:
+    ids = _insert(User, _people("member", tag, count, rng, password_hash, now), User.id)
     _insert(UserRole, [{"user_id": i, "role": Role.REVIEWER, "granted_at": now} for i in ids])
     _insert(BoardMember, [
         {"user_id": i, "affiliation": rng.choice(INSTITUTIONS)[0], "past_affiliations": [],
@@ -124,7 +126,8 @@ def _seed_members(count, rng, password_hash, now) -> list[int]:
 
 
 def _seed_applications(call, count, rng, password_hash, now) -> list[int]:
-    user_ids = _insert(User, _people("applicant", count, rng, password_hash, now), User.id)
+    user_ids = _insert(User, _people("applicant", str(call.id), count, rng, password_hash, now),
+                       User.id)
     _insert(UserRole, [{"user_id": i, "role": Role.APPLICANT, "granted_at": now}
                        for i in user_ids])
     rows = []
@@ -132,7 +135,8 @@ def _seed_applications(call, count, rng, password_hash, now) -> list[int]:
         institution, country = rng.choice(INSTITUTIONS)
         topics = rng.sample(TOPICS, 4)
         rows.append({
-            "call_id": call.id, "applicant_id": user_id, "reference": f"ICM-L{n + 1:06d}",
+            "call_id": call.id, "applicant_id": user_id,
+            "reference": f"ICM-L{call.id:03d}-{n + 1:05d}",
             "status": ApplicationStatus.UNDER_REVIEW, "current_position": "Group leader",
             "institution": institution, "country": country, "phd_year": rng.randint(2005, 2019),
             "title": f"{topics[0].capitalize()} and {topics[1]}", "keywords": ", ".join(topics),
