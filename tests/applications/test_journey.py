@@ -49,8 +49,8 @@ def test_full_journey_from_call_to_screening(client, auth, mail, ctx):
         assert "uploaded" in upload(client, application, kind).get_data(as_text=True)
 
     response = post_form(client, f"/applications/{application.id}/referees",
-                         {"name": "Prof. Ref", "email": "ref@example.org",
-                          "institution": "EMBL", "locale": "en"},
+                         {"referee-name": "Prof. Ref", "referee-email": "ref@example.org",
+                          "referee-institution": "EMBL", "referee-locale": "en"},
                          page_url=edit_url(application))
     assert response.status_code == 302
     link = mail.last_link("ref@example.org")
@@ -209,8 +209,9 @@ def test_referee_declines_and_applicant_replaces(client, auth, mail, ctx):
     _start(client, call)
     application = db.session.scalar(select(Application))
     post_form(client, f"/applications/{application.id}/referees",
-              {"name": "Prof. No", "email": "no@example.org", "institution": "X",
-               "locale": "fr"}, page_url=edit_url(application))
+              {"referee-name": "Prof. No", "referee-email": "no@example.org",
+               "referee-institution": "X",
+               "referee-locale": "fr"}, page_url=edit_url(application))
     assert mail.to("no@example.org")[0]["Subject"] == "Lettre de recommandation pour Ada"
     path = mail.last_link("no@example.org").replace("http://localhost", "")
     post_on_page(client, path, path, {"action": "decline", "decline-reason": "Too busy"})

@@ -23,8 +23,9 @@ def requested(client, auth, mail, ctx):
     application = make_application(call, user)
     auth.login(user)
     post_form(client, f"/applications/{application.id}/referees",
-              {"name": "Prof. R", "email": "R@Example.org", "institution": "EMBL",
-               "locale": "en"}, page_url=edit_url(application))
+              {"referee-name": "Prof. R", "referee-email": "R@Example.org",
+               "referee-institution": "EMBL",
+               "referee-locale": "en"}, page_url=edit_url(application))
     path = mail.last_link("r@example.org").replace("http://localhost", "")
     auth.logout()
     return application, path
@@ -74,8 +75,9 @@ def test_self_referee_and_duplicates_are_refused(client, auth, requested):
     for email, message in (("a@example.org", "your own referee"),
                            ("r@example.org", "already on your list")):
         response = post_form(client, f"/applications/{application.id}/referees",
-                             {"name": "X", "email": email, "institution": "Y",
-                              "locale": "en"}, page_url=edit_url(application),
+                             {"referee-name": "X", "referee-email": email,
+                              "referee-institution": "Y",
+                              "referee-locale": "en"}, page_url=edit_url(application),
                              follow_redirects=True)
         assert message in response.get_data(as_text=True)
 

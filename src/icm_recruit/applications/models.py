@@ -168,7 +168,8 @@ class Application(db.Model):
             ("research", _l("Keywords"), bool(self.keyword_list)),
             ("research", _l("Research summary within %(n)d words", n=call.summary_word_limit),
              0 < self.summary_words <= call.summary_word_limit),
-            ("publications", _l("Publication list"), bool(self.publications.strip())),
+            ("publications-section", _l("Publication list"),
+             bool(self.publications.strip())),
         ]
         documents = self.current_documents()
         for kind in call.required_kinds:

@@ -132,7 +132,7 @@ def _page(application: Application, form: ApplicationForm, status: int = 200):
     return render_template(
         "applications/edit.html", application=application, call=application.call, form=form,
         editable=editable, upload_form=UploadForm(), referee_form=RefereeForm(
-            locale=current_user.locale),
+            prefix="referee", locale=current_user.locale),
         submit_form=SubmitForm(), documents=application.current_documents(),
         kind_labels=DOCUMENT_KIND_LABELS, DocumentKind=DocumentKind,
         plain_form=FlaskForm()), status
@@ -239,7 +239,7 @@ def download(document_id):
 @roles_required(Role.APPLICANT)
 def add_referee(application_id):
     application = own_application_or_403(application_id)
-    form = RefereeForm()
+    form = RefereeForm(prefix="referee")  # the draft form has its own "institution"
     if not form.validate_on_submit():
         flash(_("Check the referee's details: %(errors)s",
                 errors=" ".join(str(e) for errors in form.errors.values() for e in errors)),

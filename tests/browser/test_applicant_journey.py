@@ -1,0 +1,103 @@
+"""The applicant's whole journey in a real browser, in English and in French: register,
+confirm the e-mail, fill the application, upload PDFs, invite a referee who uploads a
+letter through the mailed link, submit, and receive the receipt."""
+
+import re
+import time
+
+import pytest
+
+from tests.applications.factories import make_call, make_pdf
+from tests.support import SmtpSink
+
+pytestmark = [pytest.mark.services, pytest.mark.browser]
+
+TEXT = {
+    "en": {"language": None, "create": "Create the account", "sign_in": "Sign in",
+           "start": "Start my application", "save": "Save the draft",
+           "request": "Send the request", "submit": "Submit my application",
+           "received": "Received"},
+    "fr": {"language": "Français", "create": "Créer le compte", "sign_in": "Se connecter",
+           "start": "Commencer ma candidature", "save": "Enregistrer le brouillon",
+           "request": "Envoyer la demande", "submit": "Déposer ma candidature",
+           "received": "Reçue"},
+}
+
+
+def _wait_for_mail(mail, address, count=1, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(mail.to(address)) >= count:
+            return mail.to(address)[-1]
+        time.sleep(0.1)
+    raise AssertionError(f"no mail reached {address}")
+
+
+def _link(message) -> str:
+    return re.findall(r"https?://\S+", SmtpSink.text_of(message))[-1]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_applicant_applies_with_a_referee_letter(journey, live_server, mail, tmp_path, lang):
+    t = TEXT[lang]
+    with live_server.app_context():
+        call = make_call(slug=f"team-leaders-{lang}", referees_required=1)
+        slug = call.slug
+    pdf = tmp_path / "document.pdf"
+    pdf.write_bytes(make_pdf(pages=2))
+    page = journey.goto("/register")
+    if t["language"]:
+        page.get_by_role("button", name=t["language"]).click()
+    address = f"lina.{lang}@example.org"
+    page.locator("#name").fill("Lina Haddad")
+    page.locator("#email").fill(address)
+    page.locator("#password").fill("a-good-secret-2027")
+    page.locator("#confirm").fill("a-good-secret-2027")
+    page.locator("#consent").check()
+    page.get_by_role("button", name=t["create"]).click()
+    page.goto(_link(_wait_for_mail(mail, address)))
+    page.locator("#email").fill(address)
+    page.locator("#password").fill("a-good-secret-2027")
+    page.locator("main").get_by_role("button", name=t["sign_in"]).click()
+
+    page.goto(journey.base_url + f"/calls/{slug}")
+    journey.step("call")
+    page.get_by_role("button", name=t["start"]).click()
+    page.locator("#current_position").fill("Group leader")
+    page.locator("#institution").fill("Florey Institute of Neuroscience")
+    page.locator("#country").select_option("AU")
+    page.locator("#phd_year").fill("2014")
+    page.locator("#title").fill("Spinal circuits of locomotion")
+    page.locator("#keywords").fill("spinal cord, motor neurons, zebrafish")
+    page.locator("#summary").fill("We map the spinal circuits that drive locomotion. " * 4)
+    page.locator("#publications").fill("Haddad L. et al. Neuron 2023.")
+    page.get_by_role("button", name=t["save"]).click()
+    journey.step("draft-saved")
+    for kind in ("cv", "research_project", "publications"):
+        page.locator(f"#file-{kind}").set_input_files(str(pdf))
+        page.locator(f"#file-{kind}").locator("xpath=ancestor::form").locator("button").click()
+    journey.step("documents")
+    page.locator("#referee-name").fill("Prof. Ada Referee")
+    page.locator("#referee-email").fill(f"referee.{lang}@example.org")
+    page.locator("#referee-institution").fill("UCL Queen Square Institute of Neurology")
+    page.get_by_role("button", name=t["request"]).click()
+    journey.step("referee-invited")
+
+    # The referee, with no account, opens the mailed link in another browser context.
+    referee_page = page.context.browser.new_page()
+    referee_page.goto(_link(_wait_for_mail(mail, f"referee.{lang}@example.org")))
+    assert "Lina Haddad" in referee_page.content()
+    referee_page.locator("#letter-file").set_input_files(str(pdf))
+    referee_page.locator("form:has(#letter-file) button[type=submit]").click()
+    assert referee_page.locator("#letter-file").count() == 0  # the letter was taken
+    referee_page.close()
+
+    page.reload()
+    assert t["received"] in page.content()
+    page.locator("#confirm").check()
+    page.locator("#consent").check()
+    page.get_by_role("button", name=t["submit"]).click()
+    journey.step("submitted")
+    receipt = _wait_for_mail(mail, address, count=2)
+    assert re.search(r"ICM-\d{4}-\d{4}", receipt["Subject"] + SmtpSink.text_of(receipt))
+    journey.assert_accessible()
