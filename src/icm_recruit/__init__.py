@@ -38,9 +38,10 @@ def _blueprints():
     from icm_recruit.calls.views import bp as calls_bp
     from icm_recruit.governance.views import bp as governance_bp
     from icm_recruit.main.views import bp as main_bp
+    from icm_recruit.reviews.views import bp as reviews_bp
 
     return [main_bp, auth_bp, admin_bp, calls_bp, applications_bp, applications_hr_bp,
-            referees_bp, board_bp, assignment_bp, governance_bp]
+            referees_bp, board_bp, assignment_bp, governance_bp, reviews_bp]
 
 
 def _import_models_and_tasks() -> None:
@@ -57,6 +58,8 @@ def _import_models_and_tasks() -> None:
     from icm_recruit.core import jobs as _jobs  # noqa: F401
     from icm_recruit.core import outbox as _outbox  # noqa: F401
     from icm_recruit.core import tasks as _core_tasks  # noqa: F401
+    from icm_recruit.reviews import models as _review_models  # noqa: F401
+    from icm_recruit.reviews import tasks as _review_tasks  # noqa: F401
 
 
 def translation_domains() -> list[str]:

@@ -16,6 +16,10 @@ BEAT_SCHEDULE = {
                           "schedule": crontab(hour=9, minute=0)},
     "assignment-daily-digests": {"task": "icm_recruit.assignment.tasks.send_daily_digests",
                                  "schedule": crontab(hour=7, minute=0)},
+    "review-reminders": {"task": "icm_recruit.reviews.tasks.send_review_reminders",
+                         "schedule": crontab(minute=5)},
+    "discussion-digests": {"task": "icm_recruit.reviews.tasks.send_discussion_digests",
+                           "schedule": crontab(minute=20)},
 }
 
 
@@ -47,7 +51,8 @@ def celery_init_app(app: Flask) -> Celery:
         "beat_schedule": dict(BEAT_SCHEDULE),
         "include": ["icm_recruit.core.tasks", "icm_recruit.calls.tasks",
                     "icm_recruit.applications.tasks", "icm_recruit.board.tasks",
-                    "icm_recruit.assignment.tasks", "icm_recruit.governance.tasks"],
+                    "icm_recruit.assignment.tasks", "icm_recruit.governance.tasks",
+                    "icm_recruit.reviews.tasks"],
     }
     settings.update(app.config.get("CELERY", {}))
     celery.config_from_object(settings)

@@ -43,4 +43,7 @@ def seed_demo(applications: int | None = None, reviewers: int | None = None) -> 
     from icm_recruit.board.demo import seed_board
 
     lines += seed_board()
+    from icm_recruit.reviews.demo import seed_review_demo
+
+    lines += seed_review_demo()
     return lines

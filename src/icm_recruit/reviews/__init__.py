@@ -1,0 +1,1 @@
+"""Reviewing: board members score, report and discuss; reminders keep the call on time."""

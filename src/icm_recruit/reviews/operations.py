@@ -1,0 +1,278 @@
+"""Every change of reviewing: answer an assignment, save and submit a review, discuss,
+reassign. Functions take the acting user, audit, queue mail and flush; the caller commits.
+
+The review deadline is the assignment's own due date (`Assignment.due_at`): the call has no
+separate review deadline, and HR moves one member's date when it reassigns or extends.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+
+from icm_recruit.assignment import operations as assignment_ops
+from icm_recruit.assignment import queries as assignment_queries
+from icm_recruit.assignment.models import Assignment, AssignmentStatus
+from icm_recruit.assignment.solver import suggest_replacement
+from icm_recruit.auth.models import Role, User
+from icm_recruit.calls.models import Criterion
+from icm_recruit.core import audit
+from icm_recruit.core.outbox import queue_mail
+from icm_recruit.core.timeutil import utcnow
+from icm_recruit.core.urls import external_url
+from icm_recruit.extensions import db
+from icm_recruit.reviews import queries
+from icm_recruit.reviews.models import (
+    DiscussionPost,
+    Recommendation,
+    Review,
+    ReviewRescue,
+    ReviewScore,
+    ReviewStatus,
+)
+
+MAX_TEXT = 20_000
+MAX_POST = 5_000
+REASSIGN_DAYS = 14  # a member taking over a late review gets at least this long
+
+
+class ReviewError(Exception):
+    """A problem the user can fix or must be told about; `code` says which."""
+
+    def __init__(self, code: str, **details):
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+
+@dataclass
+class ReviewInput:
+    """What the review form sends; scores by criterion id, any of them may be missing."""
+
+    scores: dict[int, int | None] = field(default_factory=dict)
+    recommendation: str | None = None
+    confidence: int | None = None
+    comments_to_board: str = ""
+    feedback_for_applicant: str = ""
+
+
+def is_open_for_editing(assignment: Assignment, now: datetime) -> bool:
+    return assignment.due_at is None or now < assignment.due_at
+
+
+def _check_scores(criteria: list[Criterion], scores: dict[int, int | None]) -> None:
+    by_id = {c.id: c for c in criteria}
+    for criterion_id, value in scores.items():
+        criterion = by_id.get(criterion_id)
+        if criterion is None:
+            raise ReviewError("unknown_criterion")
+        if value is None:
+            continue
+        if not isinstance(value, int) or not criterion.scale_min <= value <= criterion.scale_max:
+            raise ReviewError("score_out_of_range", criterion_id=criterion.id,
+                              min=criterion.scale_min, max=criterion.scale_max)
+
+
+def _check_complete(criteria: list[Criterion], data: ReviewInput) -> None:
+    missing: list = [c.id for c in criteria if data.scores.get(c.id) is None]
+    if data.recommendation is None:
+        missing.append("recommendation")
+    if data.confidence is None:
+        missing.append("confidence")
+    if not data.comments_to_board.strip():
+        missing.append("comments")
+    if missing:
+        raise ReviewError("incomplete", missing=missing)
+
+
+def _check_input(criteria: list[Criterion], data: ReviewInput, *, submit: bool) -> None:
+    _check_scores(criteria, data.scores)
+    if data.recommendation is not None and data.recommendation not in set(Recommendation):
+        raise ReviewError("bad_recommendation")
+    if data.confidence is not None and not 1 <= data.confidence <= 5:
+        raise ReviewError("confidence_out_of_range")
+    if max(len(data.comments_to_board), len(data.feedback_for_applicant)) > MAX_TEXT:
+        raise ReviewError("too_long", limit=MAX_TEXT)
+    if submit:
+        _check_complete(criteria, data)
+
+
+def _require_reviewer(assignment: Assignment, by: User, now: datetime) -> None:
+    if not queries.may_review(by, assignment):
+        raise ReviewError("forbidden")
+    if not is_open_for_editing(assignment, now):
+        raise ReviewError("deadline_passed")
+
+
+def _apply(review: Review, criteria: list[Criterion], data: ReviewInput) -> None:
+    existing = {s.criterion_id: s for s in review.scores}
+    for criterion in criteria:
+        value = data.scores.get(criterion.id)
+        row = existing.get(criterion.id)
+        if value is None:
+            if row is not None:
+                review.scores.remove(row)
+        elif row is None:
+            review.scores.append(ReviewScore(criterion_id=criterion.id, score=value,
+                                             scale_min=criterion.scale_min,
+                                             scale_max=criterion.scale_max))
+        else:
+            row.score = value
+    review.recommendation = Recommendation(data.recommendation) if data.recommendation else None
+    review.confidence = data.confidence
+    review.comments_to_board = data.comments_to_board
+    review.feedback_for_applicant = data.feedback_for_applicant
+
+
+def save_review(assignment: Assignment, data: ReviewInput, *, by: User, submit: bool,
+                now: datetime | None = None) -> Review:
+    """Save the member's review as a draft, or submit it (complete); refuse after the
+    deadline. A submitted review stays submitted: later saves must be complete too."""
+    now = now or utcnow()
+    _require_reviewer(assignment, by, now)
+    criteria = list(assignment.application.call.criteria)
+    review = queries.review_of(assignment)
+    submit = submit or bool(review and review.is_submitted)
+    _check_input(criteria, data, submit=submit)
+    if review is None:
+        review = Review(assignment_id=assignment.id, created_at=now)
+        db.session.add(review)
+    _apply(review, criteria, data)
+    review.updated_at = now
+    if submit:
+        first = not review.is_submitted
+        review.status = ReviewStatus.SUBMITTED
+        review.submitted_at = review.submitted_at or now
+        assignment.status = AssignmentStatus.DONE
+        db.session.flush()
+        audit.record("review.submitted" if first else "review.updated", actor=by, obj=review,
+                     assignment_id=assignment.id, application_id=assignment.application_id)
+    db.session.execute(delete(ReviewRescue).where(ReviewRescue.assignment_id == assignment.id))
+    db.session.flush()
+    return review
+
+
+def keep_rescued_text(assignment: Assignment, fields: dict, *, by: User) -> None:
+    """Keep what a member sent as their session ended; the form offers it back."""
+    if assignment.reviewer_id != by.id:
+        return
+    rescue = queries.rescue_of(assignment) or ReviewRescue(assignment_id=assignment.id)
+    rescue.data, rescue.saved_at = fields, utcnow()
+    db.session.add(rescue)
+    db.session.flush()
+
+
+# ---------------------------------------------------------------- answering an assignment
+
+
+def accept_assignment(assignment: Assignment, *, by: User) -> None:
+    if assignment.reviewer_id != by.id or assignment.status != AssignmentStatus.ACTIVE:
+        raise ReviewError("forbidden")
+    if assignment.responded_at is None:
+        assignment.responded_at = utcnow()
+        db.session.flush()
+        audit.record("assignment.accepted", actor=by, obj=assignment,
+                     application_id=assignment.application_id)
+
+
+def decline_assignment(assignment: Assignment, *, reason: str, by: User) -> None:
+    """The member declines, with a reason; HR is told so it can find a replacement."""
+    if not reason.strip():
+        raise ReviewError("reason_needed")
+    try:
+        assignment_ops.decline(assignment, reason=reason, by=by)
+    except assignment_ops.AssignmentError as exc:
+        raise ReviewError(exc.code) from exc
+    application = assignment.application
+    for hr in queries.hr_users():
+        if hr.id == application.applicant_id:
+            continue
+        queue_mail(to=hr.email, user=hr, locale=hr.locale, template="review_declined",
+                   key=f"assignment-declined:{assignment.id}:{hr.id}", context={
+                       "member": by.name, "reference": application.reference,
+                       "reason": assignment.decline_reason,
+                       "url": external_url("reviews.progress", call_id=application.call_id)})
+
+
+# ---------------------------------------------------------------- discussion
+
+
+def post_to_discussion(application, body: str, *, by: User) -> DiscussionPost:
+    """Add a post to the application's thread; only HR, chair and members who reviewed."""
+    body = (body or "").strip()
+    if not queries.can_discuss(by, application):
+        raise ReviewError("not_a_participant")
+    if not body:
+        raise ReviewError("empty_post")
+    if len(body) > MAX_POST:
+        raise ReviewError("too_long", limit=MAX_POST)
+    post = DiscussionPost(application_id=application.id, author_id=by.id, body=body,
+                          created_at=utcnow())
+    db.session.add(post)
+    db.session.flush()
+    audit.record("discussion.posted", actor=by, obj=post, application_id=application.id)
+    return post
+
+
+# ---------------------------------------------------------------- HR
+
+
+def _require_hr(by: User, assignment: Assignment) -> None:
+    if not by.has_role(Role.ADMIN) or assignment.application.applicant_id == by.id:
+        raise ReviewError("forbidden")
+
+
+def reassign(assignment: Assignment, *, by: User, now: datetime | None = None) -> Assignment:
+    """Give a late or declined review to the solver's best free member.
+
+    The previous member's draft stays on their old assignment, seen by nobody else.
+    """
+    now = now or utcnow()
+    _require_hr(by, assignment)
+    review = queries.review_of(assignment)
+    if review is not None and review.is_submitted:
+        raise ReviewError("review_done")
+    late = (assignment.status == AssignmentStatus.ACTIVE and assignment.due_at is not None
+            and assignment.due_at <= now)
+    if assignment.status != AssignmentStatus.DECLINED and not late:
+        raise ReviewError("not_late")
+    try:
+        if late:
+            assignment_ops.remove_assignment(assignment, by=by, reason="late; reassigned by HR")
+        new = assignment_ops.replace(assignment, by=by)
+    except assignment_ops.AssignmentError as exc:
+        raise ReviewError(exc.code) from exc
+    floor = now + timedelta(days=REASSIGN_DAYS)
+    if new.status == AssignmentStatus.ACTIVE and (new.due_at is None or new.due_at < floor):
+        new.due_at = floor
+    db.session.flush()
+    audit.record("review.reassigned", actor=by, obj=new, previous_id=assignment.id,
+                 due_at=new.due_at)
+    return new
+
+
+def replacement_suggestions(call, declined: list[Assignment]) -> dict[int, tuple[str, float]]:
+    """For each declined assignment, the member the solver would pick and the affinity."""
+    if not declined:
+        return {}
+    prepared = assignment_ops.prepare(call)
+    current = [pair for pair, a in prepared.existing.items() if a.status in assignment_queries.HELD]
+    refused = [pair for pair, a in prepared.existing.items()
+               if a.status == AssignmentStatus.DECLINED]
+    names = {seat.user_id: seat.name for seat in assignment_queries.call_board(call)}
+    found = {}
+    for assignment in declined:
+        if assignment.application_id not in prepared.problem.application_ids:
+            continue
+        best = suggest_replacement(prepared.problem, current, assignment.application_id,
+                                   assignment.reviewer_id, declined=refused)
+        if best.member_id is not None:
+            found[assignment.id] = (names.get(best.member_id, ""), round(best.affinity, 2))
+    return found
+
+
+def existing_key(key: str) -> bool:
+    from icm_recruit.core.outbox import OutboxMessage
+
+    return db.session.scalar(select(OutboxMessage.id)
+                             .where(OutboxMessage.idempotency_key == key)) is not None

@@ -1,0 +1,269 @@
+"""Reads for reviewing: who may see which review or discussion, dashboards, progress.
+
+Every question about an application goes through `board.access`, so a conflicted member
+never reaches a review, a post or a count of an application they are conflicted with.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from icm_recruit.applications.models import Application
+from icm_recruit.assignment.models import Assignment, AssignmentStatus
+from icm_recruit.auth.models import Role, User, UserRole
+from icm_recruit.board import access
+from icm_recruit.calls.models import Call
+from icm_recruit.extensions import db
+from icm_recruit.reviews.models import DiscussionPost, Review, ReviewRescue, ReviewStatus
+from icm_recruit.selection import scoring
+
+HELD = (AssignmentStatus.ACTIVE, AssignmentStatus.DONE)
+
+
+def review_of(assignment: Assignment) -> Review | None:
+    return db.session.scalar(select(Review).where(Review.assignment_id == assignment.id))
+
+
+def rescue_of(assignment: Assignment) -> ReviewRescue | None:
+    return db.session.scalar(select(ReviewRescue)
+                             .where(ReviewRescue.assignment_id == assignment.id))
+
+
+def own_assignment(user: User, application: Application) -> Assignment | None:
+    """The user's held assignment for this application, if any."""
+    return db.session.scalar(select(Assignment).where(
+        Assignment.application_id == application.id, Assignment.reviewer_id == user.id,
+        Assignment.status.in_(HELD)))
+
+
+def may_review(user: User, assignment: Assignment) -> bool:
+    """The member holds this assignment and may still open the application."""
+    return (assignment.reviewer_id == user.id and assignment.status in HELD
+            and access.can_open_dossier(user, assignment.application))
+
+
+def has_submitted(user: User, application: Application) -> bool:
+    return bool(db.session.scalar(select(
+        select(Review.id).join(Assignment)
+        .where(Assignment.application_id == application.id, Assignment.reviewer_id == user.id,
+               Assignment.status.in_(HELD), Review.status == ReviewStatus.SUBMITTED)
+        .exists())))
+
+
+def can_see_reviews(user: User, application: Application) -> bool:
+    """HR and the chair see every review they may; a member only after submitting theirs."""
+    if not access.can_open_dossier(user, application):
+        return False
+    return user.has_role(Role.ADMIN, Role.CHAIR) or has_submitted(user, application)
+
+
+def can_discuss(user: User, application: Application) -> bool:
+    """The same people as for reviews: HR, the chair, members who reviewed it."""
+    return can_see_reviews(user, application)
+
+
+def submitted_reviews(application: Application) -> list[Review]:
+    return list(db.session.scalars(
+        select(Review).join(Assignment)
+        .where(Assignment.application_id == application.id,
+               Review.status == ReviewStatus.SUBMITTED)
+        .options(selectinload(Review.assignment).selectinload(Assignment.reviewer))
+        .order_by(Review.submitted_at)))
+
+
+def weighted_score(review: Review, call: Call) -> float | None:
+    """The review's score on 0-10, or None while a criterion is unscored."""
+    criteria = [scoring.Criterion(str(c.id), c.weight, c.scale_min, c.scale_max)
+                for c in call.criteria]
+    scores = {str(k): v for k, v in review.score_map().items()}
+    try:
+        return scoring.review_score(scores, criteria)
+    except ValueError:
+        return None
+
+
+def posts_of(application: Application) -> list[DiscussionPost]:
+    return list(db.session.scalars(
+        select(DiscussionPost).where(DiscussionPost.application_id == application.id)
+        .options(selectinload(DiscussionPost.author)).order_by(DiscussionPost.created_at)))
+
+
+def discussion_participants(application_id: int) -> list[User]:
+    """Everyone who may read the thread now: checked against conflicts at sending time."""
+    reviewed = (select(Assignment.reviewer_id).join(Review)
+                .where(Assignment.application_id == application_id,
+                       Assignment.status.in_(HELD), Review.status == ReviewStatus.SUBMITTED))
+    board_roles = select(UserRole.user_id).where(UserRole.role.in_([Role.ADMIN, Role.CHAIR]))
+    candidates = db.session.scalars(
+        select(User).where(User.active, or_(User.id.in_(reviewed), User.id.in_(board_roles))))
+    application = db.session.get(Application, application_id)
+    return [u for u in candidates if can_discuss(u, application)]
+
+
+# ---------------------------------------------------------------- the member's dashboard
+
+
+@dataclass
+class MemberRow:
+    assignment: Assignment
+    review_status: ReviewStatus | None
+
+
+def member_assignments(user: User) -> dict[Call, list[MemberRow]]:
+    """The member's published assignments by call, never one they are conflicted with."""
+    rows = db.session.execute(
+        select(Assignment, Review.status).join(Application)
+        .outerjoin(Review, Review.assignment_id == Assignment.id)
+        .where(Assignment.reviewer_id == user.id,
+               Assignment.status != AssignmentStatus.PROPOSED,
+               access.not_conflicted(user.id),
+               Application.status.in_(access.IN_REVIEW_STATES))
+        .options(selectinload(Assignment.application).selectinload(Application.call))
+        .order_by(Assignment.due_at, Application.reference)).all()
+    by_call: dict[Call, list[MemberRow]] = {}
+    for assignment, status in rows:
+        by_call.setdefault(assignment.application.call, []).append(MemberRow(assignment, status))
+    return by_call
+
+
+def chair_applications(user: User) -> list[Application]:
+    """For the chair: every non-conflicted application of calls in review."""
+    if not user.has_role(Role.CHAIR):
+        return []
+    return list(db.session.scalars(
+        access.visible_applications(user).options(selectinload(Application.call))
+        .order_by(Application.call_id, Application.reference)))
+
+
+# ---------------------------------------------------------------- HR's progress dashboard
+
+
+@dataclass
+class ApplicationProgress:
+    application_id: int
+    reference: str
+    title: str
+    held: int
+    submitted: int
+
+
+@dataclass
+class Outstanding:
+    assignment_id: int
+    application_id: int
+    reference: str
+    reviewer_id: int
+    reviewer_name: str
+    due_at: datetime | None
+    review_status: ReviewStatus | None
+    days_late: int
+
+
+@dataclass
+class CallProgress:
+    call: Call
+    applications: list[ApplicationProgress] = field(default_factory=list)
+    outstanding: list[Outstanding] = field(default_factory=list)
+    declined: list[Assignment] = field(default_factory=list)
+
+    @property
+    def k(self) -> int:
+        return self.call.reviewers_per_application
+
+    @property
+    def expected(self) -> int:
+        return len(self.applications) * self.k
+
+    @property
+    def submitted(self) -> int:
+        return sum(min(a.submitted, self.k) for a in self.applications)
+
+    @property
+    def completion(self) -> int:
+        return round(100 * self.submitted / self.expected) if self.expected else 0
+
+    @property
+    def below_k(self) -> list[ApplicationProgress]:
+        return [a for a in self.applications if a.held < self.k]
+
+    @property
+    def late(self) -> list[Outstanding]:
+        return [o for o in self.outstanding if o.days_late > 0]
+
+
+def call_progress(call: Call, now: datetime) -> CallProgress:
+    """Everything the HR dashboard shows, in three queries whatever the call's size."""
+    progress = CallProgress(call)
+    held = func.count(Assignment.id).filter(Assignment.status.in_(HELD))
+    done = func.count(Review.id).filter(Review.status == ReviewStatus.SUBMITTED,
+                                        Assignment.status.in_(HELD))
+    for row in db.session.execute(
+            select(Application.id, Application.reference, Application.title, held, done)
+            .outerjoin(Assignment, Assignment.application_id == Application.id)
+            .outerjoin(Review, Review.assignment_id == Assignment.id)
+            .where(Application.call_id == call.id,
+                   Application.status.in_(access.IN_REVIEW_STATES))
+            .group_by(Application.id).order_by(Application.reference)):
+        progress.applications.append(ApplicationProgress(*row))
+    late_first = case((Assignment.due_at.is_(None), 1), else_=0)
+    for a_id, app_id, ref, user_id, name, due_at, status in db.session.execute(
+            select(Assignment.id, Application.id, Application.reference, User.id, User.name,
+                   Assignment.due_at, Review.status)
+            .join(Application, Application.id == Assignment.application_id)
+            .join(User, User.id == Assignment.reviewer_id)
+            .outerjoin(Review, Review.assignment_id == Assignment.id)
+            .where(Application.call_id == call.id, Assignment.status == AssignmentStatus.ACTIVE)
+            .order_by(late_first, Assignment.due_at, User.name)):
+        if status == ReviewStatus.SUBMITTED:
+            continue
+        late = (now - due_at).days + 1 if due_at and now >= due_at else 0
+        progress.outstanding.append(Outstanding(a_id, app_id, ref, user_id, name, due_at,
+                                                status, late))
+    progress.declined = declined_needing_replacement(call)
+    return progress
+
+
+def declined_needing_replacement(call: Call) -> list[Assignment]:
+    """Declined assignments of applications that now hold fewer than k reviewers."""
+    held = (select(func.count(Assignment.id)).where(
+        Assignment.application_id == Application.id, Assignment.status.in_(HELD))
+        .correlate(Application).scalar_subquery())
+    return list(db.session.scalars(
+        select(Assignment).join(Application)
+        .where(Application.call_id == call.id, Assignment.status == AssignmentStatus.DECLINED,
+               Application.status.in_(access.IN_REVIEW_STATES),
+               held < call.reviewers_per_application)
+        .options(selectinload(Assignment.application), selectinload(Assignment.reviewer))
+        .order_by(Assignment.responded_at)))
+
+
+def late_assignments(call: Call, now: datetime) -> list[Assignment]:
+    """Active assignments past their due date whose review is not submitted."""
+    submitted = select(Review.id).where(Review.assignment_id == Assignment.id,
+                                        Review.status == ReviewStatus.SUBMITTED).exists()
+    return list(db.session.scalars(
+        select(Assignment).join(Application)
+        .where(Application.call_id == call.id, Assignment.status == AssignmentStatus.ACTIVE,
+               Assignment.due_at < now, ~submitted)
+        .options(selectinload(Assignment.reviewer), selectinload(Assignment.application))))
+
+
+def open_assignments_with_due_date() -> list[Assignment]:
+    """Assignments the reminder task looks at: active, dated, review not yet submitted."""
+    submitted = select(Review.id).where(Review.assignment_id == Assignment.id,
+                                        Review.status == ReviewStatus.SUBMITTED).exists()
+    return list(db.session.scalars(
+        select(Assignment).join(Application)
+        .where(Assignment.status == AssignmentStatus.ACTIVE, Assignment.due_at.is_not(None),
+               and_(~submitted), Application.status.in_(access.IN_REVIEW_STATES))
+        .options(selectinload(Assignment.reviewer),
+                 selectinload(Assignment.application).selectinload(Application.call))
+        .order_by(Assignment.id)))
+
+
+def hr_users() -> list[User]:
+    return list(db.session.scalars(
+        select(User).join(UserRole).where(UserRole.role == Role.ADMIN, User.active)
+        .order_by(User.id)))
