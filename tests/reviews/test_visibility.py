@@ -94,3 +94,24 @@ def test_empty_post_is_refused_with_a_message(client, world):
     response = post_form(client, url, {"body": "   "})
     assert response.status_code == 422
     assert "Write a message first." in response.get_data(as_text=True)
+
+
+def test_member_who_becomes_conflicted_loses_reviews_and_discussion(client, world, mail):
+    from datetime import UTC, datetime, timedelta
+
+    from icm_recruit.board.models import Conflict, ConflictSource, ConflictStatus
+    from icm_recruit.reviews import reminders
+
+    post = ops.post_to_discussion(world.application, "Chair's question", by=world.chair)
+    post.created_at = datetime(2027, 1, 5, 10, tzinfo=UTC)
+    db.session.add(Conflict(reviewer_id=world.other.id, application_id=world.application.id,
+                            source=ConflictSource.MANUAL, status=ConflictStatus.CONFIRMED))
+    db.session.commit()
+    sign_in(client, world.other)
+    for path in ("reviews", "discussion"):
+        url = f"/review/applications/{world.application.id}/{path}"
+        assert client.get(url).status_code == 403
+    assert world.application.reference not in client.get("/review/").get_data(as_text=True)
+    reminders.send_discussion_digests(now=post.created_at + timedelta(days=1))
+    db.session.commit()
+    assert mail.to(world.other.email) == [] and len(mail.to(world.hr.email)) == 1
