@@ -138,3 +138,16 @@ def test_discussion_digest_one_mail_per_person_per_day(world, mail):
     assert "Chair agrees" in other_body and "First thought" not in other_body
     for outsider in (world.conflicted, world.outsider, world.applicant):
         assert mail.to(outsider.email) == []
+
+
+def test_reminders_speak_the_members_language_and_stop_after_review(world, mail, monkeypatch):
+    world.member.locale = "fr"
+    world.others.due_at = DUE
+    world.application.status = ApplicationStatus.SUBMITTED
+    db.session.commit()
+    _run_task(monkeypatch, DUE - timedelta(hours=8))
+    assert mail.to(world.member.email)[0]["Subject"].startswith("Votre évaluation de")
+    world.application.status = ApplicationStatus.SHORTLISTED
+    db.session.commit()
+    _run_task(monkeypatch, DUE + timedelta(hours=1))
+    assert len(mail.to(world.member.email)) == 1 and len(mail.to(world.other.email)) == 1

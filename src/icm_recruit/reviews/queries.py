@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from icm_recruit.applications.models import Application
+from icm_recruit.applications.models import Application, ApplicationStatus
 from icm_recruit.assignment.models import Assignment, AssignmentStatus
 from icm_recruit.auth.models import Role, User, UserRole
 from icm_recruit.board import access
@@ -20,6 +20,8 @@ from icm_recruit.reviews.models import DiscussionPost, Review, ReviewRescue, Rev
 from icm_recruit.selection import scoring
 
 HELD = (AssignmentStatus.ACTIVE, AssignmentStatus.DONE)
+# Reminders stop once an application has left review (shortlisted, rejected, withdrawn...).
+BEING_REVIEWED = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
 
 
 def review_of(assignment: Assignment) -> Review | None:
@@ -257,7 +259,7 @@ def open_assignments_with_due_date() -> list[Assignment]:
     return list(db.session.scalars(
         select(Assignment).join(Application)
         .where(Assignment.status == AssignmentStatus.ACTIVE, Assignment.due_at.is_not(None),
-               and_(~submitted), Application.status.in_(access.IN_REVIEW_STATES))
+               and_(~submitted), Application.status.in_(BEING_REVIEWED))
         .options(selectinload(Assignment.reviewer),
                  selectinload(Assignment.application).selectinload(Application.call))
         .order_by(Assignment.id)))
