@@ -39,9 +39,13 @@ def _blueprints():
     from icm_recruit.governance.views import bp as governance_bp
     from icm_recruit.main.views import bp as main_bp
     from icm_recruit.reviews.views import bp as reviews_bp
+    from icm_recruit.selection.decision_views import bp as decisions_bp
+    from icm_recruit.selection.interview_views import bp as interviews_bp
+    from icm_recruit.selection.views import bp as selection_bp
 
     return [main_bp, auth_bp, admin_bp, calls_bp, applications_bp, applications_hr_bp,
-            referees_bp, board_bp, assignment_bp, governance_bp, reviews_bp]
+            referees_bp, board_bp, assignment_bp, governance_bp, reviews_bp,
+            selection_bp, interviews_bp, decisions_bp]
 
 
 def _import_models_and_tasks() -> None:
@@ -60,6 +64,8 @@ def _import_models_and_tasks() -> None:
     from icm_recruit.core import tasks as _core_tasks  # noqa: F401
     from icm_recruit.reviews import models as _review_models  # noqa: F401
     from icm_recruit.reviews import tasks as _review_tasks  # noqa: F401
+    from icm_recruit.selection import models as _selection_models  # noqa: F401
+    from icm_recruit.selection import tasks as _selection_tasks  # noqa: F401
 
 
 def translation_domains() -> list[str]:

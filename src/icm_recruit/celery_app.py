@@ -20,6 +20,8 @@ BEAT_SCHEDULE = {
                          "schedule": crontab(minute=5)},
     "discussion-digests": {"task": "icm_recruit.reviews.tasks.send_discussion_digests",
                            "schedule": crontab(minute=20)},
+    "interview-reminders": {"task": "icm_recruit.selection.tasks.remind_interviews",
+                            "schedule": crontab(minute=40)},
 }
 
 
@@ -52,7 +54,8 @@ def celery_init_app(app: Flask) -> Celery:
         "include": ["icm_recruit.core.tasks", "icm_recruit.calls.tasks",
                     "icm_recruit.applications.tasks", "icm_recruit.board.tasks",
                     "icm_recruit.assignment.tasks", "icm_recruit.governance.tasks",
-                    "icm_recruit.reviews.tasks"],
+                    "icm_recruit.reviews.tasks",
+                    "icm_recruit.selection.tasks"],
     }
     settings.update(app.config.get("CELERY", {}))
     celery.config_from_object(settings)

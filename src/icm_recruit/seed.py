@@ -46,4 +46,7 @@ def seed_demo(applications: int | None = None, reviewers: int | None = None) -> 
     from icm_recruit.reviews.demo import seed_review_demo
 
     lines += seed_review_demo()
+    from icm_recruit.selection.demo import seed_selection
+
+    lines += seed_selection("hr@demo.icm-recruit.org")
     return lines

@@ -1,0 +1,184 @@
+"""Decisions: HR records outcomes, edits and previews letters, sends them; applicants answer."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from icm_recruit.applications.models import Application
+from icm_recruit.auth.models import Role
+from icm_recruit.calls.models import Call
+from icm_recruit.core.jobs import JobKind
+from icm_recruit.core.permissions import require, roles_required
+from icm_recruit.extensions import db
+from icm_recruit.selection import letters, queries
+from icm_recruit.selection import operations as ops
+from icm_recruit.selection.forms import DecisionForm, LetterTemplateForm, OfferAnswerForm
+from icm_recruit.selection.messages import error_message
+from icm_recruit.selection.models import OUTCOME_LABELS, Outcome
+from icm_recruit.selection.tasks import active_job, latest_job, send_decision_letters, start_job
+
+bp = Blueprint("decisions", __name__)
+LOCALES = ("en", "fr")
+
+
+def problem_message(problem: letters.TemplateError) -> str:
+    if problem.unknown:
+        return error_message("template_problem", names=", ".join(problem.unknown))
+    return error_message("template_malformed")
+
+
+def letter_problems(call_id: int) -> list[tuple[str, str]]:
+    """(reference, message) for every unsent letter of the call that cannot be composed."""
+    from icm_recruit.selection.models import Decision
+
+    found = []
+    for decision_id in queries.unsent_decision_ids(call_id):
+        decision = db.session.get(Decision, decision_id)
+        try:
+            ops.render_letter(decision)
+        except letters.TemplateError as problem:
+            found.append((decision.application.reference, problem_message(problem)))
+    return found
+
+
+@bp.get("/selection/calls/<int:call_id>/decisions")
+@roles_required(Role.ADMIN)
+def call_decisions(call_id):
+    call = db.get_or_404(Call, call_id)
+    rows = [(a, d) for a, d in queries.decision_rows(call.id) if ops.is_hr_for(current_user, a)]
+    return render_template(
+        "selection/decisions.html", call=call, rows=rows, form=DecisionForm(),
+        plain=FlaskForm(), job=latest_job(JobKind.DECISION_LETTERS, call.id),
+        unsent=len(queries.unsent_decision_ids(call.id)), outcomes=list(Outcome),
+        outcome_labels=OUTCOME_LABELS, interview=queries.interview_scores(call))
+
+
+def _hr_application(application_id: int) -> Application:
+    application = db.get_or_404(Application, application_id)
+    require(ops.is_hr_for(current_user, application))
+    return application
+
+
+@bp.post("/selection/applications/<int:application_id>/decision")
+@roles_required(Role.ADMIN)
+def record(application_id):
+    application = _hr_application(application_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        flash(_("Choose an outcome."), "danger")
+        return redirect(url_for(".call_decisions", call_id=application.call_id))
+    try:
+        ops.record_decision(application, outcome=Outcome(form.outcome.data),
+                            feedback=form.feedback.data or "", by=current_user)
+    except ops.SelectionError as exc:
+        db.session.rollback()
+        flash(error_message(exc.code, **exc.details), "danger")
+        return redirect(url_for(".call_decisions", call_id=application.call_id)), 303
+    db.session.commit()
+    flash(_("Decision recorded for %(ref)s. Preview the letter before sending.",
+            ref=application.reference), "success")
+    return redirect(url_for(".preview", application_id=application.id))
+
+
+@bp.get("/selection/applications/<int:application_id>/letter")
+@roles_required(Role.ADMIN)
+def preview(application_id):
+    application = _hr_application(application_id)
+    decision = ops.decision_of(application)
+    require(decision is not None, 404)
+    letter, problem = None, None
+    if decision.sent_at is not None:
+        letter = letters.Letter(decision.letter_subject or "", decision.letter_body or "")
+    else:
+        try:
+            letter = ops.render_letter(decision)
+        except letters.TemplateError as exc:
+            problem = problem_message(exc)
+    return render_template("selection/letter_preview.html", application=application,
+                           decision=decision, letter=letter, problem=problem,
+                           form=DecisionForm(outcome=decision.outcome.value,
+                                             feedback=decision.feedback))
+
+
+@bp.route("/selection/calls/<int:call_id>/letters/<outcome>/<locale>",
+          methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def edit_template(call_id, outcome, locale):
+    call = db.get_or_404(Call, call_id)
+    if locale not in LOCALES or outcome not in {o.value for o in Outcome}:
+        abort(404)
+    outcome = Outcome(outcome)
+    current = ops.template_for(call, outcome, locale)
+    form = LetterTemplateForm(data={"subject": current.subject, "body": current.body}
+                              if request.method == "GET" else None)
+    preview, problem = None, None
+    if form.validate_on_submit():
+        sample = {"name": _("Dr. Ada Example"), "call": call.title_fr if locale == "fr"
+                  else call.title_en, "reference": "ICM-0000-0000",
+                  "feedback": _("(feedback written for this applicant)")}
+        try:
+            preview = ops.compose(letters.Letter(form.subject.data, form.body.data), sample)
+            if request.form.get("action") == "save":
+                ops.save_template(call, outcome, locale, subject=form.subject.data,
+                                  body=form.body.data, by=current_user)
+                db.session.commit()
+                flash(_("Letter template saved."), "success")
+                return redirect(url_for(".call_decisions", call_id=call.id))
+        except letters.TemplateError as exc:
+            db.session.rollback()
+            problem = problem_message(exc)
+    status = 422 if problem or (form.is_submitted() and form.errors) else 200
+    return render_template("selection/letter_template.html", call=call, outcome=outcome,
+                           locale=locale, form=form, preview=preview, problem=problem,
+                           outcome_labels=OUTCOME_LABELS,
+                           placeholders=letters.PLACEHOLDERS), status
+
+
+@bp.post("/selection/calls/<int:call_id>/letters/send")
+@roles_required(Role.ADMIN)
+def send(call_id):
+    call = db.get_or_404(Call, call_id)
+    require(FlaskForm().validate_on_submit(), 400)
+    back = redirect(url_for(".call_decisions", call_id=call.id))
+    if active_job(JobKind.DECISION_LETTERS, call.id) is not None:
+        flash(error_message("job_running"), "warning")
+        return back
+    if not queries.unsent_decision_ids(call.id):
+        flash(error_message("nothing_to_send"), "warning")
+        return back
+    problems = letter_problems(call.id)
+    if problems:
+        for reference, message in problems:
+            flash(f"{reference}: {message}", "danger")
+        return back
+    start_job(JobKind.DECISION_LETTERS, call, current_user, send_decision_letters)
+    flash(_("The letters are being sent; progress is shown below."), "info")
+    return back
+
+
+@bp.route("/applications/<int:application_id>/decision", methods=["GET", "POST"])
+@roles_required(Role.APPLICANT)
+def portal(application_id):
+    application = db.get_or_404(Application, application_id)
+    require(application.is_owned_by(current_user))
+    decision = ops.decision_of(application)
+    if decision is None or decision.sent_at is None:
+        decision = None  # not told yet: nothing to show
+    form = OfferAnswerForm()
+    if request.method == "POST":
+        require(decision is not None, 404)
+        if form.validate_on_submit():
+            try:
+                ops.respond_to_offer(application, accept=form.answer.data == "accept",
+                                     by=current_user)
+            except ops.SelectionError as exc:
+                db.session.rollback()
+                flash(error_message(exc.code), "danger")
+            else:
+                db.session.commit()
+                flash(_("Thank you: your answer is recorded and HR is told."), "success")
+            return redirect(url_for(".portal", application_id=application.id))
+    return render_template("selection/portal.html", application=application,
+                           decision=decision, form=form,
+                           interview=queries.interview_for(application.id))

@@ -1,0 +1,64 @@
+"""Forms of the selection feature."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
+
+from icm_recruit.auth.forms import MultiCheckboxField
+from icm_recruit.selection.models import OUTCOME_LABELS, Outcome
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class ShortlistForm(FlaskForm):
+    outcome = RadioField(_l("Mark the selected applications as"), validators=[InputRequired()],
+                         choices=[("shortlisted", _l("Shortlisted for an interview")),
+                                  ("rejected", _l("Not shortlisted"))])
+    reason = TextAreaField(_l("Reason (kept in the audit trail, not sent to the applicant)"),
+                           validators=[InputRequired(), Length(max=4000)])
+
+
+class SlotForm(FlaskForm):
+    starts_at = DateTimeLocalField(_l("Starts on (Paris time, Europe/Paris)"),
+                                   format=DATETIME_FORMAT, validators=[InputRequired()])
+    duration = IntegerField(_l("Duration (minutes)"), default=45,
+                            validators=[InputRequired(), NumberRange(min=5, max=480)])
+    location = StringField(_l("Room"), validators=[Optional(), Length(max=300)])
+    video_url = StringField(_l("Video link"),
+                            validators=[Optional(), URL(require_tld=False), Length(max=500)])
+    panel = MultiCheckboxField(_l("Panel"), coerce=int, validators=[InputRequired()])
+
+
+class BookForm(FlaskForm):
+    slot_id = IntegerField(validators=[InputRequired()])
+
+
+class AssignSlotForm(FlaskForm):
+    slot_id = SelectField(_l("Slot"), coerce=int, validators=[InputRequired()])
+
+
+class DecisionForm(FlaskForm):
+    outcome = SelectField(_l("Outcome"), validators=[InputRequired()],
+                          choices=[(o.value, OUTCOME_LABELS[o]) for o in Outcome])
+    feedback = TextAreaField(_l("Feedback for the applicant (fills {feedback} in the letter)"),
+                             validators=[Optional(), Length(max=8000)])
+
+
+class LetterTemplateForm(FlaskForm):
+    subject = StringField(_l("Subject"), validators=[InputRequired(), Length(max=300)])
+    body = TextAreaField(_l("Letter"), validators=[InputRequired(), Length(max=20000)],
+                         render_kw={"rows": 14})
+
+
+class OfferAnswerForm(FlaskForm):
+    answer = RadioField(_l("Your answer"), validators=[InputRequired()],
+                        choices=[("accept", _l("I accept the offer")),
+                                 ("decline", _l("I decline the offer"))])

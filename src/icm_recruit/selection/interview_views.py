@@ -1,0 +1,229 @@
+"""Interviews: HR's slots and bookings, the applicant's choice of slot, the panel's scores."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from icm_recruit.applications.models import Application
+from icm_recruit.auth.models import Role, User, UserRole
+from icm_recruit.calls.models import Call
+from icm_recruit.core.permissions import require, roles_required
+from icm_recruit.core.timeutil import paris_to_utc, to_zone
+from icm_recruit.extensions import db
+from icm_recruit.selection import interviews as ops
+from icm_recruit.selection import queries
+from icm_recruit.selection.forms import AssignSlotForm, SlotForm
+from icm_recruit.selection.messages import error_message
+from icm_recruit.selection.models import Interview, InterviewSlot
+from icm_recruit.selection.operations import SelectionError, is_hr_for
+
+bp = Blueprint("interviews", __name__)
+
+
+def _board_choices() -> list[tuple[int, str]]:
+    users = db.session.scalars(
+        select(User).join(UserRole).where(UserRole.role.in_((Role.REVIEWER, Role.CHAIR)),
+                                          User.active.is_(True))
+        .order_by(User.name).distinct())
+    return [(u.id, u.name) for u in users]
+
+
+def _slot_form(slot: InterviewSlot | None = None) -> SlotForm:
+    form = SlotForm()
+    form.panel.choices = _board_choices()
+    if slot is not None and request.method == "GET":
+        form.starts_at.data = to_zone(slot.starts_at).replace(tzinfo=None)
+        form.duration.data, form.location.data = slot.duration_minutes, slot.location
+        form.video_url.data, form.panel.data = slot.video_url, sorted(slot.panel_ids)
+    return form
+
+
+def _slot_values(form: SlotForm) -> dict:
+    return {"starts_at": paris_to_utc(form.starts_at.data), "duration": form.duration.data,
+            "location": form.location.data or "", "video_url": form.video_url.data or "",
+            "panel_ids": form.panel.data or []}
+
+
+def _page(call: Call, form: SlotForm, status: int = 200):
+    return render_template("selection/interviews.html", call=call, form=form,
+                           slots=queries.slots_of(call.id),
+                           interviews=queries.interviews_of(call.id),
+                           waiting=queries.shortlisted_without_interview(call.id),
+                           plain=FlaskForm()), status
+
+
+@bp.route("/selection/calls/<int:call_id>/interviews", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def slots(call_id):
+    call = db.get_or_404(Call, call_id)
+    form = _slot_form()
+    if not form.validate_on_submit():
+        return _page(call, form, 422 if form.is_submitted() else 200)
+    try:
+        slot = ops.create_slot(call, by=current_user, **_slot_values(form))
+    except SelectionError as exc:
+        db.session.rollback()
+        flash(error_message(exc.code, **exc.details), "danger")
+        return _page(call, form, 422)
+    db.session.commit()
+    flash(_("Slot added on %(when)s.", when=to_zone(slot.starts_at).strftime(
+        "%d/%m/%Y %H:%M %Z")), "success")
+    return redirect(url_for(".slots", call_id=call.id))
+
+
+@bp.route("/selection/slots/<int:slot_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def edit_slot(slot_id):
+    slot = db.get_or_404(InterviewSlot, slot_id)
+    form = _slot_form(slot)
+    if form.validate_on_submit():
+        try:
+            ops.update_slot(slot, by=current_user, **_slot_values(form))
+        except SelectionError as exc:
+            db.session.rollback()
+            flash(error_message(exc.code, **exc.details), "danger")
+        else:
+            db.session.commit()
+            flash(_("Slot changed. Anyone already invited receives an updated calendar "
+                    "entry."), "success")
+            return redirect(url_for(".slots", call_id=slot.call_id))
+    return render_template("selection/slot_edit.html", slot=slot, form=form,
+                           booked=ops.booked_interview(slot))
+
+
+@bp.post("/selection/slots/<int:slot_id>/withdraw")
+@roles_required(Role.ADMIN)
+def withdraw_slot(slot_id):
+    slot = db.get_or_404(InterviewSlot, slot_id)
+    require(FlaskForm().validate_on_submit(), 400)
+    try:
+        ops.withdraw_slot(slot, by=current_user)
+    except SelectionError as exc:
+        db.session.rollback()
+        flash(error_message(exc.code, **exc.details), "danger")
+    else:
+        db.session.commit()
+        flash(_("Slot withdrawn."), "success")
+    return redirect(url_for(".slots", call_id=slot.call_id))
+
+
+@bp.post("/selection/calls/<int:call_id>/interviews/invite")
+@roles_required(Role.ADMIN)
+def invite(call_id):
+    call = db.get_or_404(Call, call_id)
+    require(FlaskForm().validate_on_submit(), 400)
+    count = ops.invite_to_book(call, by=current_user)
+    db.session.commit()
+    flash(_("%(n)d shortlisted applicant(s) invited to pick a slot.", n=count), "success")
+    return redirect(url_for(".slots", call_id=call.id))
+
+
+@bp.route("/selection/applications/<int:application_id>/interview",
+          methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def assign(application_id):
+    application = db.get_or_404(Application, application_id)
+    require(is_hr_for(current_user, application))
+    form = AssignSlotForm()
+    form.slot_id.choices = [(s.id, to_zone(s.starts_at).strftime("%d/%m/%Y %H:%M %Z"))
+                            for s in ops.open_slots_for(application)]
+    if form.validate_on_submit():
+        try:
+            ops.book(application, form.slot_id.data, by=current_user)
+        except SelectionError as exc:
+            db.session.rollback()
+            flash(error_message(exc.code, **exc.details), "danger")
+        else:
+            db.session.commit()
+            flash(_("Interview booked for %(ref)s; invitations sent.",
+                    ref=application.reference), "success")
+            return redirect(url_for(".slots", call_id=application.call_id))
+    return render_template("selection/assign.html", application=application, form=form,
+                           interview=queries.interview_for(application.id))
+
+
+@bp.post("/selection/interviews/<int:interview_id>/cancel")
+@roles_required(Role.ADMIN)
+def cancel(interview_id):
+    interview = db.get_or_404(Interview, interview_id)
+    require(FlaskForm().validate_on_submit(), 400)
+    try:
+        ops.cancel_interview(interview, by=current_user)
+    except SelectionError as exc:
+        db.session.rollback()
+        flash(error_message(exc.code, **exc.details), "danger")
+    else:
+        db.session.commit()
+        flash(_("Interview cancelled; the applicant and the panel were told."), "success")
+    return redirect(url_for(".slots", call_id=interview.application.call_id))
+
+
+@bp.route("/applications/<int:application_id>/interview", methods=["GET", "POST"])
+@roles_required(Role.APPLICANT)
+def book(application_id):
+    application = db.get_or_404(Application, application_id)
+    require(application.is_owned_by(current_user))
+    interview = queries.interview_for(application.id)
+    form = FlaskForm()
+    if request.method == "POST":
+        require(form.validate_on_submit(), 400)
+        slot_id = request.form.get("slot_id", type=int)
+        if slot_id is None:
+            abort(400)
+        try:
+            ops.book(application, slot_id, by=current_user)
+            db.session.commit()
+        except SelectionError as exc:
+            db.session.rollback()
+            flash(error_message(exc.code, **exc.details), "danger")
+            return redirect(url_for(".book", application_id=application.id))
+        flash(_("Your interview is booked. A calendar invitation is on its way by e-mail."),
+              "success")
+        return redirect(url_for(".book", application_id=application.id))
+    slots = ops.open_slots_for(application) if interview is not None else []
+    return render_template("selection/book.html", application=application,
+                           interview=interview, slots=slots, form=form)
+
+
+@bp.get("/panel/interviews")
+@roles_required(Role.REVIEWER, Role.CHAIR)
+def panel_home():
+    return render_template("selection/panel.html",
+                           interviews=queries.panel_interviews(current_user))
+
+
+def _panel_interview(interview_id: int) -> Interview:
+    interview = db.get_or_404(Interview, interview_id)
+    require(interview.slot is not None and current_user.id in interview.slot.panel_ids)
+    require(not ops.conflicted_panelists([current_user.id], interview.application))
+    return interview
+
+
+@bp.route("/panel/interviews/<int:interview_id>", methods=["GET", "POST"])
+@roles_required(Role.REVIEWER, Role.CHAIR)
+def score(interview_id):
+    interview = _panel_interview(interview_id)
+    criteria = list(interview.application.call.criteria)
+    mine = {s.criterion_id: s for s in interview.scores if s.panelist_id == current_user.id}
+    form = FlaskForm()
+    if request.method == "POST":
+        require(form.validate_on_submit(), 400)
+        values = {c.id: request.form.get(f"criterion-{c.id}", type=int) for c in criteria}
+        try:
+            ops.save_scores(interview, values, request.form.get("comment", ""),
+                            by=current_user)
+        except SelectionError as exc:
+            db.session.rollback()
+            flash(error_message(exc.code, **exc.details), "danger")
+            return render_template("selection/score.html", interview=interview,
+                                   criteria=criteria, values=values, form=form,
+                                   comment=request.form.get("comment", "")), 422
+        db.session.commit()
+        flash(_("Your interview scores are saved."), "success")
+        return redirect(url_for(".panel_home"))
+    values = {cid: s.score for cid, s in mine.items()}
+    comment = next((s.comment for s in mine.values()), "")
+    return render_template("selection/score.html", interview=interview, criteria=criteria,
+                           values=values, form=form, comment=comment)

@@ -1,0 +1,277 @@
+"""Selection state changes: shortlist, decisions, decision letters and offer answers.
+
+Each function checks who may act and whether the application is in the right state,
+writes the audit event and queues its mail in the caller's transaction; the caller commits.
+"""
+
+import re
+
+from sqlalchemy import select
+
+from icm_recruit.applications.models import Application, ApplicationStatus
+from icm_recruit.auth.models import Role
+from icm_recruit.board.access import can_open_dossier
+from icm_recruit.calls.models import Call, database_now
+from icm_recruit.core import audit
+from icm_recruit.core.outbox import queue_mail
+from icm_recruit.core.urls import external_url
+from icm_recruit.extensions import db
+from icm_recruit.selection import letters
+from icm_recruit.selection.models import (
+    Decision,
+    LetterTemplate,
+    OfferResponse,
+    Outcome,
+    ShortlistMark,
+    ShortlistOutcome,
+)
+
+
+class SelectionError(Exception):
+    """A refusal the user can understand; `code` says which (see selection.messages)."""
+
+    def __init__(self, code: str, **details):
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+
+def lock(application: Application) -> Application:
+    """Reload the application under a row lock so two requests cannot change it at once."""
+    return db.session.scalars(
+        select(Application).where(Application.id == application.id)
+        .with_for_update().execution_options(populate_existing=True)).one()
+
+
+def is_hr_for(user, application: Application) -> bool:
+    """HR may act on any application except one they made themselves."""
+    return bool(user.has_role(Role.ADMIN) and application.applicant_id != user.id)
+
+
+def may_shortlist(user, application: Application) -> bool:
+    """HR, or the chair on an application they are not conflicted with."""
+    return (user.has_role(Role.ADMIN, Role.CHAIR)
+            and can_open_dossier(user, application))
+
+
+def call_context(application: Application) -> dict:
+    applicant = application.applicant
+    return {"name": applicant.name, "reference": application.reference,
+            "call_title_en": application.call.title_en,
+            "call_title_fr": application.call.title_fr}
+
+
+# Shortlist ---------------------------------------------------------------------------------
+
+SHORTLIST_TARGET = {ShortlistOutcome.SHORTLISTED: ApplicationStatus.SHORTLISTED,
+                    ShortlistOutcome.REJECTED: ApplicationStatus.REJECTED}
+
+
+def mark_for_shortlist(application: Application, *, outcome: ShortlistOutcome, reason: str,
+                       by) -> None:
+    """Move a reviewed application to shortlisted or rejected, with the board's reason."""
+    application = lock(application)
+    if not may_shortlist(by, application):
+        raise SelectionError("forbidden")
+    if application.status != ApplicationStatus.UNDER_REVIEW:
+        raise SelectionError("not_under_review", reference=application.reference)
+    reason = (reason or "").strip()
+    if not reason:
+        raise SelectionError("reason_needed")
+    before = application.status
+    application.status = SHORTLIST_TARGET[outcome]
+    mark = db.session.scalar(select(ShortlistMark).where(
+        ShortlistMark.application_id == application.id))
+    if mark is None:
+        mark = ShortlistMark(application_id=application.id)
+        db.session.add(mark)
+    mark.outcome, mark.reason = outcome, reason[:4000]
+    mark.marked_by_id, mark.marked_at = by.id, database_now()
+    db.session.flush()
+    audit.record(f"application.{outcome.value}", actor=by, obj=application,
+                 before=before.value, reason=mark.reason)
+    applicant = application.applicant
+    template = ("selection_shortlisted" if outcome is ShortlistOutcome.SHORTLISTED
+                else "selection_not_shortlisted")
+    queue_mail(to=applicant.email, user=applicant, template=template, locale=applicant.locale,
+               key=f"shortlist:{application.id}:{outcome.value}",
+               context={**call_context(application),
+                        "url": external_url("applications.status",
+                                            application_id=application.id)})
+
+
+def mark_many(applications: list[Application], *, outcome: ShortlistOutcome, reason: str,
+              by) -> tuple[list[str], list[tuple[str, str]]]:
+    """Mark several applications; return the references done and (reference, code) refused."""
+    done, refused = [], []
+    for application in applications:
+        try:
+            mark_for_shortlist(application, outcome=outcome, reason=reason, by=by)
+        except SelectionError as exc:
+            if exc.code == "reason_needed":
+                raise
+            refused.append((application.reference, exc.code))
+        else:
+            done.append(application.reference)
+    return done, refused
+
+
+# Decisions ---------------------------------------------------------------------------------
+
+OUTCOME_STATUS = {Outcome.OFFER: ApplicationStatus.OFFERED,
+                  Outcome.WAITLIST: ApplicationStatus.WAITLISTED,
+                  Outcome.REJECT: ApplicationStatus.REJECTED}
+
+
+def decision_of(application: Application) -> Decision | None:
+    return db.session.scalar(select(Decision).where(Decision.application_id == application.id))
+
+
+def record_decision(application: Application, *, outcome: Outcome, feedback: str,
+                    by) -> Decision:
+    """Record HR's outcome for an interviewed application; the letter tells it later.
+
+    An unsent decision can be changed; a sent waiting-list decision can be replaced by an
+    offer or a refusal (a new version with its own letter); anything else is refused.
+    """
+    application = lock(application)
+    if not is_hr_for(by, application):
+        raise SelectionError("forbidden")
+    decision = decision_of(application)
+    if decision is not None and decision.sent_at is None:
+        pass
+    elif (decision is not None and application.status == ApplicationStatus.WAITLISTED
+          and outcome is not Outcome.WAITLIST):
+        decision.version += 1
+        decision.sent_at = decision.letter_subject = decision.letter_body = None
+    elif decision is None and application.status == ApplicationStatus.INTERVIEW:
+        decision = Decision(application_id=application.id, outcome=outcome)
+        db.session.add(decision)
+    else:
+        raise SelectionError("wrong_state", reference=application.reference,
+                             status=application.status.value)
+    decision.outcome = outcome
+    decision.feedback = (feedback or "").strip()[:8000]
+    decision.decided_by_id, decision.decided_at = by.id, database_now()
+    db.session.flush()
+    audit.record("decision.recorded", actor=by, obj=application, outcome=outcome.value,
+                 version=decision.version)
+    return decision
+
+
+def template_for(call: Call, outcome: Outcome, locale: str) -> letters.Letter:
+    """Return HR's template for the call, or the default text when HR has not written one."""
+    row = db.session.scalar(select(LetterTemplate).where(
+        LetterTemplate.call_id == call.id, LetterTemplate.outcome == outcome,
+        LetterTemplate.locale == locale))
+    if row is not None:
+        return letters.Letter(row.subject, row.body)
+    return letters.DEFAULTS[(outcome.value, locale)]
+
+
+def save_template(call: Call, outcome: Outcome, locale: str, *, subject: str, body: str,
+                  by) -> LetterTemplate:
+    """Store a letter template after checking its placeholders."""
+    if not by.has_role(Role.ADMIN):
+        raise SelectionError("forbidden")
+    letters.check(subject, body)
+    row = db.session.scalar(select(LetterTemplate).where(
+        LetterTemplate.call_id == call.id, LetterTemplate.outcome == outcome,
+        LetterTemplate.locale == locale))
+    if row is None:
+        row = LetterTemplate(call_id=call.id, outcome=outcome, locale=locale)
+        db.session.add(row)
+    row.subject, row.body = subject.strip(), body.strip()
+    row.updated_by_id, row.updated_at = by.id, database_now()
+    db.session.flush()
+    audit.record("letter_template.saved", actor=by, obj=call, outcome=outcome.value,
+                 locale=locale)
+    return row
+
+
+def letter_values(application: Application, locale: str, feedback: str) -> dict[str, str]:
+    call = application.call
+    title = (call.title_fr or call.title_en) if locale == "fr" else (call.title_en
+                                                                     or call.title_fr)
+    return {"name": application.applicant.name, "call": title,
+            "reference": application.reference or "", "feedback": feedback or ""}
+
+
+def compose(letter: letters.Letter, values: dict[str, str]) -> letters.Letter:
+    """Fill a template; raise letters.TemplateError on an unknown placeholder."""
+    letters.check(letter.subject, letter.body)
+    subject = " ".join(letters.fill(letter.subject, values).split())
+    body = re.sub(r"\n{3,}", "\n\n", letters.fill(letter.body, values)).strip()
+    return letters.Letter(subject, body)
+
+
+def render_letter(decision: Decision) -> letters.Letter:
+    """Return the letter of a decision in the applicant's language, as it would be sent."""
+    application = decision.application
+    locale = application.applicant.locale if application.applicant.locale in ("fr", "en") \
+        else "en"
+    template = template_for(application.call, decision.outcome, locale)
+    return compose(template, letter_values(application, locale, decision.feedback))
+
+
+def send_decision_letter(decision_id: int, *, by) -> bool:
+    """Send one decision's letter and make the decision known; False if already sent.
+
+    The decision row is locked first, so two runs of the batch cannot both see it unsent;
+    the outbox key (decision, version) refuses a second copy in any case.
+    """
+    decision = db.session.scalars(
+        select(Decision).where(Decision.id == decision_id).with_for_update()
+        .execution_options(populate_existing=True)).one_or_none()
+    if decision is None or decision.sent_at is not None:
+        return False
+    application = lock(decision.application)
+    if application.status not in (ApplicationStatus.INTERVIEW, ApplicationStatus.WAITLISTED):
+        raise SelectionError("wrong_state", reference=application.reference,
+                             status=application.status.value)
+    letter = render_letter(decision)
+    before = application.status
+    application.status = OUTCOME_STATUS[decision.outcome]
+    decision.sent_at = database_now()
+    decision.letter_locale = application.applicant.locale
+    decision.letter_subject, decision.letter_body = letter.subject[:300], letter.body
+    db.session.flush()
+    audit.record("decision.letter_sent", actor=by, obj=application,
+                 outcome=decision.outcome.value, version=decision.version,
+                 before=before.value)
+    applicant = application.applicant
+    queue_mail(to=applicant.email, user=applicant, template="selection_decision_letter",
+               locale=applicant.locale, key=f"decision-letter:{decision.id}:v{decision.version}",
+               context={"subject": letter.subject, "body": letter.body,
+                        "offer": decision.outcome is Outcome.OFFER,
+                        "url": external_url("decisions.portal",
+                                            application_id=application.id)})
+    return True
+
+
+def respond_to_offer(application: Application, *, accept: bool, by) -> Decision:
+    """The applicant accepts or declines an offer they were sent; HR is told."""
+    application = lock(application)
+    if not application.is_owned_by(by):
+        raise SelectionError("forbidden")
+    decision = decision_of(application)
+    if decision is not None and decision.response is not None:
+        raise SelectionError("already_answered")
+    if (decision is None or decision.outcome is not Outcome.OFFER or decision.sent_at is None
+            or application.status != ApplicationStatus.OFFERED):
+        raise SelectionError("no_offer")
+    decision.response = OfferResponse.ACCEPTED if accept else OfferResponse.DECLINED
+    decision.responded_at = database_now()
+    application.status = (ApplicationStatus.ACCEPTED if accept
+                          else ApplicationStatus.DECLINED)
+    db.session.flush()
+    audit.record("decision.offer_answered", actor=by, obj=application,
+                 response=decision.response.value)
+    hr = decision.decided_by
+    if hr is not None and hr.active:
+        queue_mail(to=hr.email, user=hr, template="selection_offer_answered", locale=hr.locale,
+                   key=f"offer-answer:{decision.id}:v{decision.version}",
+                   context={**call_context(application), "accepted": accept,
+                            "url": external_url("decisions.call_decisions",
+                                                call_id=application.call_id)})
+    return decision

@@ -1,0 +1,142 @@
+"""Reads of the selection feature used by views and tasks."""
+
+from collections import defaultdict
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from icm_recruit.applications.models import Application, ApplicationStatus
+from icm_recruit.board.access import visible_applications
+from icm_recruit.calls.models import Call
+from icm_recruit.extensions import db
+from icm_recruit.selection import scoring
+from icm_recruit.selection.models import (
+    Decision,
+    Interview,
+    InterviewPanelist,
+    InterviewScore,
+    InterviewSlot,
+    InterviewStatus,
+    RankingRow,
+    RankingSnapshot,
+    ShortlistMark,
+)
+
+SHORTLIST_STATES = (ApplicationStatus.UNDER_REVIEW, ApplicationStatus.SHORTLISTED,
+                    ApplicationStatus.REJECTED)
+DECISION_STATES = (ApplicationStatus.INTERVIEW, ApplicationStatus.OFFERED,
+                   ApplicationStatus.WAITLISTED, ApplicationStatus.REJECTED,
+                   ApplicationStatus.ACCEPTED, ApplicationStatus.DECLINED)
+
+
+def shortlist_candidates(user, call_id: int, status: str = "") -> list[Application]:
+    """Applications the user may shortlist or has marked, best calibrated rank first."""
+    states = [s for s in SHORTLIST_STATES if not status or s.value == status]
+    stmt = (visible_applications(user, call_id).where(Application.status.in_(states))
+            .options(joinedload(Application.applicant)).order_by(Application.reference))
+    return list(db.session.scalars(stmt))
+
+
+def marks_for(application_ids) -> dict[int, ShortlistMark]:
+    rows = db.session.scalars(select(ShortlistMark).where(
+        ShortlistMark.application_id.in_(list(application_ids)))
+        .options(joinedload(ShortlistMark.marked_by)))
+    return {m.application_id: m for m in rows}
+
+
+def latest_snapshot(call_id: int) -> RankingSnapshot | None:
+    return db.session.scalar(select(RankingSnapshot).where(RankingSnapshot.call_id == call_id)
+                             .order_by(RankingSnapshot.id.desc()).limit(1))
+
+
+def snapshot_rows(snapshot_id: int) -> list[RankingRow]:
+    """Rows of a ranking snapshot with their application and applicant, best first."""
+    return list(db.session.scalars(
+        select(RankingRow).where(RankingRow.snapshot_id == snapshot_id)
+        .options(joinedload(RankingRow.application).joinedload(Application.applicant))
+        .order_by(RankingRow.calibrated_rank, RankingRow.raw_rank)))
+
+
+def snapshots(call_id: int) -> list[RankingSnapshot]:
+    return list(db.session.scalars(select(RankingSnapshot)
+                                   .where(RankingSnapshot.call_id == call_id)
+                                   .order_by(RankingSnapshot.id.desc()).limit(20)))
+
+
+def slots_of(call_id: int) -> list[InterviewSlot]:
+    return list(db.session.scalars(
+        select(InterviewSlot).where(InterviewSlot.call_id == call_id)
+        .options(selectinload(InterviewSlot.panelists),
+                 joinedload(InterviewSlot.interview))
+        .order_by(InterviewSlot.withdrawn_at.is_not(None), InterviewSlot.starts_at)).unique())
+
+
+def interviews_of(call_id: int) -> list[Interview]:
+    return list(db.session.scalars(
+        select(Interview).join(Interview.application).where(Application.call_id == call_id)
+        .options(joinedload(Interview.application).joinedload(Application.applicant))
+        .order_by(Application.reference)))
+
+
+def shortlisted_without_interview(call_id: int) -> list[Application]:
+    return list(db.session.scalars(
+        select(Application).where(Application.call_id == call_id,
+                                  Application.status == ApplicationStatus.SHORTLISTED,
+                                  ~select(Interview.id).where(
+                                      Interview.application_id == Application.id).exists())
+        .order_by(Application.reference)))
+
+
+def interview_for(application_id: int) -> Interview | None:
+    return db.session.scalar(select(Interview).where(Interview.application_id == application_id))
+
+
+def panel_interviews(user) -> list[Interview]:
+    """Booked interviews on whose panel the user sits, soonest first."""
+    return list(db.session.scalars(
+        select(Interview).join(InterviewSlot, Interview.slot_id == InterviewSlot.id)
+        .join(InterviewPanelist, InterviewPanelist.slot_id == InterviewSlot.id)
+        .where(InterviewPanelist.user_id == user.id,
+               Interview.status == InterviewStatus.BOOKED)
+        .order_by(InterviewSlot.starts_at)))
+
+
+def interview_scores(call: Call) -> dict[int, dict]:
+    """Per application: the mean interview score on the 0-10 scale and panel members scored."""
+    criteria = [scoring.Criterion(str(c.id), c.weight, c.scale_min, c.scale_max)
+                for c in call.criteria]
+    rows = db.session.execute(
+        select(Interview.application_id, InterviewScore.panelist_id,
+               InterviewScore.criterion_id, InterviewScore.score)
+        .join(InterviewScore.interview).join(Interview.application)
+        .where(Application.call_id == call.id))
+    by_panelist: dict = defaultdict(dict)
+    for application_id, panelist_id, criterion_id, score in rows:
+        by_panelist[(application_id, panelist_id)][str(criterion_id)] = score
+    totals: dict[int, list[float]] = defaultdict(list)
+    keys = {c.key for c in criteria}
+    for (application_id, _panelist), scores in by_panelist.items():
+        if criteria and keys <= set(scores):
+            totals[application_id].append(scoring.review_score(scores, criteria))
+    return {app_id: {"mean": sum(v) / len(v), "count": len(v)} for app_id, v in totals.items()}
+
+
+def decision_rows(call_id: int) -> list[tuple[Application, Decision | None]]:
+    """Interviewed and decided applications of the call, each with its decision."""
+    applications = db.session.scalars(
+        select(Application).where(Application.call_id == call_id,
+                                  Application.status.in_(DECISION_STATES))
+        .options(joinedload(Application.applicant)).order_by(Application.reference)).all()
+    decisions = {d.application_id: d for d in db.session.scalars(
+        select(Decision).where(Decision.application_id.in_([a.id for a in applications])))}
+    rows = [(a, decisions.get(a.id)) for a in applications]
+    # Rejected at the shortlist stage is not a decision after interview.
+    return [(a, d) for a, d in rows
+            if d is not None or a.status == ApplicationStatus.INTERVIEW]
+
+
+def unsent_decision_ids(call_id: int) -> list[int]:
+    return list(db.session.scalars(
+        select(Decision.id).join(Decision.application)
+        .where(Application.call_id == call_id, Decision.sent_at.is_(None))
+        .order_by(Decision.id)))

@@ -1,0 +1,79 @@
+"""The ranking and the reviews of a call as tables, for the page and the CSV/XLSX exports."""
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from icm_recruit.applications.models import APPLICATION_STATUS_LABELS, Application
+from icm_recruit.auth.models import User
+from icm_recruit.calls.models import Call
+from icm_recruit.extensions import db
+from icm_recruit.selection import queries, scoring
+from icm_recruit.selection.models import RankingSnapshot
+
+
+def reviewer_names(rows) -> dict[int, str]:
+    """Names of the reviewers whose scores appear in these ranking rows."""
+    ids = {entry["reviewer_id"] for row in rows for entry in row.review_scores}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def ranking_table(call: Call, snapshot: RankingSnapshot, rows) -> tuple[list, list]:
+    names = reviewer_names(rows)
+    interview = queries.interview_scores(call)
+    headers = [_("Calibrated rank"), _("Raw rank"), _("Places gained"), _("Reference"),
+               _("Name"), _("Status"), _("Reviews"), _("Mean"), _("Median"),
+               _("Standard deviation"), _("Spread"), _("Calibrated score"),
+               _("High disagreement"), _("Scores per review"), _("Interview score"),
+               _("Computed on")]
+    table = []
+    for r in rows:
+        a = r.application
+        per_review = "; ".join(f"{names.get(e['reviewer_id'], e['reviewer_id'])}: "
+                               f"{e['score']:.2f}" for e in r.review_scores)
+        score = interview.get(r.application_id)
+        table.append([r.calibrated_rank, r.raw_rank, r.rank_change, a.reference,
+                      a.applicant.name, str(APPLICATION_STATUS_LABELS[a.status]), r.n_reviews,
+                      round(r.mean, 2), round(r.median, 2), round(r.std, 2),
+                      round(r.score_range, 2), round(r.calibrated, 2),
+                      _("yes") if r.disagreement else _("no"), per_review,
+                      round(score["mean"], 2) if score else None, snapshot.created_at])
+    return headers, table
+
+
+def reviews_table(call: Call, allowed_ids: set[int]) -> tuple[list, list]:
+    """Every review of the call (drafts included, marked) on the allowed applications."""
+    from icm_recruit.assignment.models import Assignment
+    from icm_recruit.reviews.models import Review
+
+    criteria = list(call.criteria)
+    scale = [scoring.Criterion(str(c.id), c.weight, c.scale_min, c.scale_max) for c in criteria]
+    headers = [_("Reference"), _("Applicant"), _("Reviewer"), _("Review status"),
+               _("Submitted on"), *[c.name for c in criteria], _("Weighted score (0-10)"),
+               _("Recommendation"), _("Confidence"), _("Comments to the board"),
+               _("Feedback for the applicant")]
+    reviews = db.session.scalars(
+        select(Review).join(Review.assignment).join(Assignment.application)
+        .where(Application.call_id == call.id, Application.id.in_(allowed_ids or {-1}))
+        .options(selectinload(Review.scores),
+                 selectinload(Review.assignment).selectinload(Assignment.reviewer),
+                 selectinload(Review.assignment).selectinload(Assignment.application)
+                 .selectinload(Application.applicant))
+        .order_by(Application.reference, Review.id))
+    table = []
+    for review in reviews:
+        scores = review.score_map()
+        keyed = {str(k): v for k, v in scores.items()}
+        try:
+            weighted = round(scoring.review_score(keyed, scale), 2) if scale else None
+        except ValueError:
+            weighted = None
+        application = review.assignment.application
+        table.append([
+            application.reference, application.applicant.name, review.assignment.reviewer.name,
+            review.status.value, review.submitted_at,
+            *[scores.get(c.id) for c in criteria], weighted, review.recommendation_label,
+            review.confidence, review.comments_to_board, review.feedback_for_applicant])
+    return headers, table

@@ -1,0 +1,218 @@
+"""Selection for HR and the chair: overview, shortlist, ranking, exports and reports."""
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from icm_recruit.applications.models import APPLICATION_STATUS_LABELS, Application
+from icm_recruit.auth.models import Role
+from icm_recruit.board.access import visible_applications
+from icm_recruit.calls.models import CALL_STATUS_LABELS, Call, CallStatus
+from icm_recruit.core.jobs import JobKind, JobRun
+from icm_recruit.core.permissions import require, roles_required
+from icm_recruit.extensions import db
+from icm_recruit.selection import operations as ops
+from icm_recruit.selection import queries, tables
+from icm_recruit.selection.forms import ShortlistForm
+from icm_recruit.selection.messages import error_message
+from icm_recruit.selection.models import RankingSnapshot, ShortlistOutcome
+from icm_recruit.selection.tasks import active_job, compute_ranking, latest_job, start_job
+
+bp = Blueprint("selection", __name__, url_prefix="/selection")
+STAFF = (Role.ADMIN, Role.CHAIR)
+SELECTION_CALL_STATES = (CallStatus.CLOSED, CallStatus.IN_REVIEW, CallStatus.SELECTION,
+                         CallStatus.DECIDED)
+
+
+def visible_ids(call_id: int) -> set[int]:
+    """Ids of the call's applications the current user may see (the chair: no conflicts)."""
+    stmt = visible_applications(current_user, call_id).with_only_columns(Application.id)
+    return set(db.session.scalars(stmt))
+
+
+@bp.get("")
+@roles_required(*STAFF)
+def index():
+    calls = db.session.scalars(select(Call).where(Call.status.in_(SELECTION_CALL_STATES))
+                               .order_by(Call.closes_at.desc())).all()
+    return render_template("selection/index.html", calls=calls, labels=CALL_STATUS_LABELS)
+
+
+@bp.get("/calls/<int:call_id>")
+@roles_required(*STAFF)
+def overview(call_id):
+    call = db.get_or_404(Call, call_id)
+    from icm_recruit.selection.reports import funnel
+
+    return render_template("selection/overview.html", call=call, funnel=funnel(call),
+                           snapshot=queries.latest_snapshot(call.id))
+
+
+@bp.get("/calls/<int:call_id>/shortlist")
+@roles_required(*STAFF)
+def shortlist(call_id, form=None, status_code=200):
+    call = db.get_or_404(Call, call_id)
+    status = request.args.get("status", "")
+    applications = queries.shortlist_candidates(current_user, call.id, status)
+    snapshot = queries.latest_snapshot(call.id)
+    ranks = {r.application_id: r for r in snapshot.rows} if snapshot else {}
+    applications.sort(key=lambda a: (ranks[a.id].calibrated_rank if a.id in ranks else 10**6,
+                                     a.reference))
+    return render_template("selection/shortlist.html", call=call, applications=applications,
+                           marks=queries.marks_for(a.id for a in applications), ranks=ranks,
+                           form=form or ShortlistForm(), status=status,
+                           labels=APPLICATION_STATUS_LABELS), status_code
+
+
+@bp.post("/calls/<int:call_id>/shortlist")
+@roles_required(*STAFF)
+def mark(call_id):
+    call = db.get_or_404(Call, call_id)
+    form = ShortlistForm()
+    ids = {int(i) for i in request.form.getlist("application_id") if i.isdigit()}
+    if not form.validate_on_submit() or not ids:
+        if form.is_submitted() and not ids:
+            flash(_("Tick at least one application."), "danger")
+        return shortlist(call.id, form=form, status_code=422)
+    applications = db.session.scalars(select(Application).where(
+        Application.id.in_(ids), Application.call_id == call.id)).all()
+    require(len(applications) == len(ids), 404)
+    require(ids <= visible_ids(call.id))
+    try:
+        done, refused = ops.mark_many(applications, outcome=ShortlistOutcome(form.outcome.data),
+                                      reason=form.reason.data, by=current_user)
+    except ops.SelectionError as exc:
+        db.session.rollback()
+        flash(error_message(exc.code, **exc.details), "danger")
+        return shortlist(call.id, form=form, status_code=422)
+    db.session.commit()
+    if done:
+        flash(_("%(n)d application(s) marked: %(refs)s. The applicants are told by e-mail.",
+                n=len(done), refs=", ".join(done)), "success")
+    for reference, code in refused:
+        flash(error_message(code, reference=reference), "warning")
+    return redirect(url_for(".shortlist", call_id=call.id))
+
+
+def _snapshot_or_latest(call: Call) -> RankingSnapshot | None:
+    snapshot_id = request.args.get("snapshot", type=int)
+    if snapshot_id:
+        snapshot = db.get_or_404(RankingSnapshot, snapshot_id)
+        require(snapshot.call_id == call.id, 404)
+        return snapshot
+    return queries.latest_snapshot(call.id)
+
+
+SORT_KEYS = {
+    "rank": lambda r, i: r.calibrated_rank,
+    "raw": lambda r, i: r.raw_rank,
+    "change": lambda r, i: r.rank_change,
+    "mean": lambda r, i: r.mean,
+    "median": lambda r, i: r.median,
+    "spread": lambda r, i: r.score_range,
+    "interview": lambda r, i: (i.get(r.application_id) or {}).get("mean", -1),
+    "reference": lambda r, i: r.application.reference or "",
+}
+
+
+def ranking_rows(call: Call, snapshot: RankingSnapshot | None, args,
+                 interview: dict | None = None) -> list:
+    """Rows of the snapshot the user may see, filtered and sorted as asked."""
+    if snapshot is None:
+        return []
+    allowed = visible_ids(call.id)
+    rows = [r for r in queries.snapshot_rows(snapshot.id) if r.application_id in allowed]
+    if args.get("flag") == "1":
+        rows = [r for r in rows if r.disagreement]
+    status = args.get("status", "")
+    if status:
+        rows = [r for r in rows if r.application.status.value == status]
+    query = args.get("q", "").strip().lower()
+    if query:
+        rows = [r for r in rows if query in (r.application.reference or "").lower()
+                or query in r.application.applicant.name.lower()]
+    interview = queries.interview_scores(call) if interview is None else interview
+    key = SORT_KEYS.get(args.get("sort", "rank"), SORT_KEYS["rank"])
+    rows.sort(key=lambda r: key(r, interview), reverse=args.get("dir") == "desc")
+    return rows
+
+
+@bp.get("/calls/<int:call_id>/ranking")
+@roles_required(*STAFF)
+def ranking(call_id):
+    call = db.get_or_404(Call, call_id)
+    snapshot = _snapshot_or_latest(call)
+    interview = queries.interview_scores(call)
+    rows = ranking_rows(call, snapshot, request.args, interview)
+    reviewer_names = tables.reviewer_names(rows)
+    return render_template(
+        "selection/ranking.html", call=call, snapshot=snapshot, rows=rows,
+        interview=interview, snapshots=queries.snapshots(call.id),
+        reviewer_names=reviewer_names, job=latest_job(JobKind.RANKING, call.id),
+        args=request.args, labels=APPLICATION_STATUS_LABELS, form=FlaskForm())
+
+
+@bp.post("/calls/<int:call_id>/ranking")
+@roles_required(*STAFF)
+def compute(call_id):
+    call = db.get_or_404(Call, call_id)
+    require(FlaskForm().validate_on_submit(), 400)
+    if active_job(JobKind.RANKING, call.id) is None:
+        start_job(JobKind.RANKING, call, current_user, compute_ranking)
+        flash(_("The ranking is being computed; this page shows it when it is ready."), "info")
+    else:
+        flash(_("A ranking is already being computed."), "info")
+    return redirect(url_for(".ranking", call_id=call.id))
+
+
+@bp.get("/jobs/<int:job_id>")
+@roles_required(*STAFF)
+def job_status(job_id):
+    job = db.get_or_404(JobRun, job_id)
+    require(job.kind in (JobKind.RANKING, JobKind.DECISION_LETTERS), 404)
+    require(job.kind == JobKind.RANKING or current_user.has_role(Role.ADMIN))
+    return render_template("selection/_job.html", job=job)
+
+
+@bp.get("/calls/<int:call_id>/ranking.<fmt>")
+@roles_required(*STAFF)
+def export_ranking(call_id, fmt):
+    call = db.get_or_404(Call, call_id)
+    snapshot = _snapshot_or_latest(call)
+    require(snapshot is not None, 404)
+    headers, rows = tables.ranking_table(call, snapshot, ranking_rows(call, snapshot, {}))
+    return _download(headers, rows, fmt, f"{call.slug}-ranking-{snapshot.id}", _("Ranking"))
+
+
+@bp.get("/calls/<int:call_id>/reviews.<fmt>")
+@roles_required(*STAFF)
+def export_reviews(call_id, fmt):
+    call = db.get_or_404(Call, call_id)
+    headers, rows = tables.reviews_table(call, visible_ids(call.id))
+    return _download(headers, rows, fmt, f"{call.slug}-reviews", _("Reviews"))
+
+
+def _download(headers, rows, fmt: str, name: str, sheet: str) -> Response:
+    from icm_recruit.selection import export
+
+    if fmt == "csv":
+        body, mimetype = export.to_csv(headers, rows), "text/csv; charset=utf-8"
+    elif fmt == "xlsx":
+        body = export.to_xlsx(headers, rows, sheet_title=sheet)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        abort(404)
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{name}.{fmt}"',
+        "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+
+
+@bp.get("/calls/<int:call_id>/report")
+@roles_required(Role.ADMIN)
+def report(call_id):
+    call = db.get_or_404(Call, call_id)
+    from icm_recruit.selection.reports import call_report
+
+    return render_template("selection/report.html", call=call, report=call_report(call))
