@@ -24,6 +24,14 @@ class Base(DeclarativeBase):
 # create_savepoint lets the test suite run each test inside an outer transaction.
 db = SQLAlchemy(model_class=Base, session_options={"join_transaction_mode": "create_savepoint"})
 migrate = Migrate()
+
+
+def str_enum(enum_class, length: int):
+    """A column type storing a StrEnum by its values as a plain string (no DB enum type)."""
+    return db.Enum(enum_class, native_enum=False, length=length,
+                   values_callable=lambda members: [m.value for m in members])
+
+
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

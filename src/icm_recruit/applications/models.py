@@ -11,6 +11,7 @@ from icm_recruit.auth.models import Role, User
 from icm_recruit.calls.models import DOCUMENT_KIND_LABELS, Call, DocumentKind
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db
+from icm_recruit.extensions import str_enum as _enum
 
 MAX_EXCLUDED_REVIEWERS = 3
 
@@ -65,10 +66,6 @@ REFEREE_STATUS_LABELS = {
     RefereeStatus.CANCELLED: _l("Withdrawn by you"),
 }
 
-
-def _enum(cls, length):
-    return db.Enum(cls, native_enum=False, length=length,
-                   values_callable=lambda e: [m.value for m in e])
 
 
 def count_words(text: str | None) -> int:

@@ -11,7 +11,7 @@ from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
-from icm_recruit.extensions import db
+from icm_recruit.extensions import db, str_enum
 
 _hasher = PasswordHasher()
 # A fixed hash verified against on unknown e-mails, so both paths cost the same.
@@ -129,7 +129,7 @@ class UserRole(db.Model):
         ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
     )
     role: Mapped[Role] = mapped_column(
-        db.Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        str_enum(Role, 20),
         primary_key=True,
     )
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

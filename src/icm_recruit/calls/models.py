@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from icm_recruit.core.timeutil import UTCDateTime, to_zone, utcnow
 from icm_recruit.extensions import db
+from icm_recruit.extensions import str_enum as _enum
 
 
 class CallStatus(enum.StrEnum):
@@ -70,10 +71,6 @@ DEFAULT_DOCUMENT_RULES = [
 ]
 LETTER_RULE = {"kind": "letter", "required": False, "max_mb": 5, "max_pages": 6}
 
-
-def _enum(cls, length):
-    return db.Enum(cls, native_enum=False, length=length,
-                   values_callable=lambda e: [m.value for m in e])
 
 
 def localized(obj, field: str) -> str:

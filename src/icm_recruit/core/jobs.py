@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db
+from icm_recruit.extensions import str_enum as _enum
 
 
 class JobKind(enum.StrEnum):
@@ -25,10 +26,6 @@ class JobStatus(enum.StrEnum):
     DONE = "done"
     FAILED = "failed"
 
-
-def _enum(cls, length):
-    return db.Enum(cls, native_enum=False, length=length,
-                   values_callable=lambda e: [m.value for m in e])
 
 
 class JobRun(db.Model):

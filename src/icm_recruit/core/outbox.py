@@ -17,7 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
-from icm_recruit.extensions import db
+from icm_recruit.extensions import db, str_enum
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 50  # messages per delivery task when one commit queues many
@@ -44,8 +44,7 @@ class OutboxMessage(db.Model):
     body_html: Mapped[str | None] = mapped_column(Text)
     attachments: Mapped[list] = mapped_column(db.JSON, default=list)
     status: Mapped[OutboxStatus] = mapped_column(
-        db.Enum(OutboxStatus, native_enum=False, length=10,
-                values_callable=lambda e: [m.value for m in e]),
+        str_enum(OutboxStatus, 10),
         default=OutboxStatus.PENDING,
         index=True,
     )

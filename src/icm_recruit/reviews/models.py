@@ -19,16 +19,13 @@ from icm_recruit.auth.models import User
 from icm_recruit.calls.models import Criterion
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db
+from icm_recruit.extensions import str_enum as _enum
 
 # The score table's composite foreign key points at (id, scale_min, scale_max): a score row
 # carries the bounds of its criterion, the database checks they are the criterion's real
 # bounds, and a row check keeps the score within them.
 Criterion.__table__.append_constraint(UniqueConstraint("id", "scale_min", "scale_max"))
 
-
-def _enum(cls, length):
-    return db.Enum(cls, native_enum=False, length=length,
-                   values_callable=lambda e: [m.value for m in e])
 
 
 class ReviewStatus(enum.StrEnum):

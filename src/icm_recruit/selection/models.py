@@ -20,11 +20,7 @@ from icm_recruit.auth.models import User
 from icm_recruit.calls.models import Call
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db
-
-
-def _enum(cls, length):
-    return db.Enum(cls, native_enum=False, length=length,
-                   values_callable=lambda e: [m.value for m in e])
+from icm_recruit.extensions import str_enum as _enum
 
 
 class ShortlistOutcome(enum.StrEnum):
