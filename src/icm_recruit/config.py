@@ -54,7 +54,7 @@ def _base(instance_path: Path) -> dict:
         "RESET_TOKEN_MAX_AGE": 3600,
         "INVITE_TOKEN_MAX_AGE": 14 * 24 * 3600,
         "RATELIMIT_STORAGE": os.environ.get("RATELIMIT_STORAGE", "redis"),
-        "RATELIMIT_PREFIX": "icm:rl",
+        "RATELIMIT_PREFIX": os.environ.get("RATELIMIT_PREFIX", "icm:rl"),
         "RETENTION_MONTHS": int(os.environ.get("RETENTION_MONTHS", "24")),
         "QUERY_COUNT_HEADER": _env_bool("QUERY_COUNT_HEADER"),
         "SESSION_IDLE_SECONDS": int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60))),

@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from icm_recruit.auth import operations as account_ops
 from icm_recruit.auth.forms import InviteForm, RolesForm
@@ -35,7 +36,7 @@ def _page() -> int:
 @roles_required(Role.ADMIN)
 def users():
     query = request.args.get("q", "").strip()
-    stmt = select(User).order_by(User.name)
+    stmt = select(User).options(selectinload(User.role_rows)).order_by(User.name)
     if query:
         like = f"%{query.lower()}%"
         stmt = stmt.where(or_(func.lower(User.name).like(like), User.email.like(like)))

@@ -48,7 +48,8 @@ class User(UserMixin, db.Model):
     totp_last_step: Mapped[int | None] = mapped_column()
 
     role_rows: Mapped[list["UserRole"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        # Loaded when asked: listings of many people (rankings, tables) do not need roles.
+        back_populates="user", cascade="all, delete-orphan", lazy="select"
     )
 
     recovery_codes: Mapped[list["RecoveryCode"]] = relationship(

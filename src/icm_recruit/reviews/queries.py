@@ -229,16 +229,22 @@ def call_progress(call: Call, now: datetime) -> CallProgress:
 
 def declined_needing_replacement(call: Call) -> list[Assignment]:
     """Declined assignments of applications that now hold fewer than k reviewers."""
-    held = (select(func.count(Assignment.id)).where(
-        Assignment.application_id == Application.id, Assignment.status.in_(HELD))
-        .correlate(Application).scalar_subquery())
-    return list(db.session.scalars(
+    declined = list(db.session.scalars(
         select(Assignment).join(Application)
         .where(Application.call_id == call.id, Assignment.status == AssignmentStatus.DECLINED,
-               Application.status.in_(access.IN_REVIEW_STATES),
-               held < call.reviewers_per_application)
+               Application.status.in_(access.IN_REVIEW_STATES))
         .options(selectinload(Assignment.application), selectinload(Assignment.reviewer))
         .order_by(Assignment.responded_at)))
+    if not declined:
+        return []
+    # Count the held seats only for the few applications concerned (one grouped query).
+    held = dict(db.session.execute(
+        select(Assignment.application_id, func.count(Assignment.id))
+        .where(Assignment.application_id.in_({a.application_id for a in declined}),
+               Assignment.status.in_(HELD))
+        .group_by(Assignment.application_id)).all())
+    k = call.reviewers_per_application
+    return [a for a in declined if held.get(a.application_id, 0) < k]
 
 
 def late_assignments(call: Call, now: datetime) -> list[Assignment]:

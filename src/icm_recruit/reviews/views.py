@@ -27,6 +27,7 @@ from icm_recruit.auth.models import Role
 from icm_recruit.board import access
 from icm_recruit.calls.models import Call, CallStatus, DocumentKind
 from icm_recruit.core import audit, storage
+from icm_recruit.core.paging import ListPage
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import utcnow
 from icm_recruit.extensions import csrf, db
@@ -328,8 +329,14 @@ def progress_index():
 def progress(call_id):
     call = db.get_or_404(Call, call_id)
     progress = queries.call_progress(call, utcnow())
-    return render_template("reviews/progress.html", call=call, progress=progress,
-                           suggestions=ops.replacement_suggestions(call, progress.declined))
+    # Long tables come in pages; applications short of reviewers come first.
+    flagged_first = sorted(progress.applications,
+                           key=lambda a: (a.held >= progress.k, a.reference))
+    return render_template(
+        "reviews/progress.html", call=call, progress=progress,
+        outstanding=ListPage(progress.outstanding, request.args.get("opage", type=int), 50),
+        applications=ListPage(flagged_first, request.args.get("apage", type=int), 50),
+        suggestions=ops.replacement_suggestions(call, progress.declined))
 
 
 def _hr_assignment(assignment_id: int) -> Assignment:

@@ -11,6 +11,7 @@ from icm_recruit.auth.models import Role
 from icm_recruit.board.access import visible_applications
 from icm_recruit.calls.models import CALL_STATUS_LABELS, Call, CallStatus
 from icm_recruit.core.jobs import JobKind, JobRun
+from icm_recruit.core.paging import ListPage
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.extensions import db
 from icm_recruit.selection import operations as ops
@@ -105,6 +106,8 @@ def _snapshot_or_latest(call: Call) -> RankingSnapshot | None:
     return queries.latest_snapshot(call.id)
 
 
+RANKING_PAGE_SIZE = 100
+
 SORT_KEYS = {
     "rank": lambda r, i: r.calibrated_rank,
     "raw": lambda r, i: r.raw_rank,
@@ -146,10 +149,11 @@ def ranking(call_id):
     snapshot = _snapshot_or_latest(call)
     interview = queries.interview_scores(call)
     rows = ranking_rows(call, snapshot, request.args, interview)
-    reviewer_names = tables.reviewer_names(rows)
+    page = ListPage(rows, request.args.get("page", type=int), RANKING_PAGE_SIZE)
+    reviewer_names = tables.reviewer_names(page.items)
     return render_template(
-        "selection/ranking.html", call=call, snapshot=snapshot, rows=rows,
-        interview=interview, snapshots=queries.snapshots(call.id),
+        "selection/ranking.html", call=call, snapshot=snapshot, rows=page.items, page=page,
+        total=len(rows), interview=interview, snapshots=queries.snapshots(call.id),
         reviewer_names=reviewer_names, job=latest_job(JobKind.RANKING, call.id),
         args=request.args, labels=APPLICATION_STATUS_LABELS, form=FlaskForm())
 
