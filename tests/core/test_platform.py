@@ -195,3 +195,26 @@ def test_query_count_header_counts_statements(make_app):
     assert int(response.headers["X-Query-Count"]) == 1  # SELECT 1
     plain = make_app()
     assert "X-Query-Count" not in plain.test_client().get("/healthz").headers
+
+
+def test_audit_trail_per_application_and_export(client, auth, ctx):
+    import csv
+    import io
+
+    from icm_recruit.auth.models import Role
+    from tests.support import make_user
+
+    make_user("auditor@example.org", Role.ADMIN)
+    audit.record("application.opened", object_type="application", object_id=42, by="x")
+    audit.record("application.opened", object_type="application", object_id=7)
+    db.session.commit()
+    auth.login("auditor@example.org")
+    page = client.get("/admin/audit?object_type=application&object_id=42").get_data(True)
+    assert "application 42" in page and "application 7" not in page
+    export = client.get("/admin/audit.csv?object_type=application&object_id=42")
+    assert export.headers["Content-Disposition"].startswith("attachment")
+    rows = list(csv.reader(io.StringIO(export.data.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["id", "at", "actor_id", "action"]
+    assert [r[5] for r in rows[1:]] == ["42"]
+    db.session.expire_all()
+    assert "audit.exported" in db.session.scalars(select(AuditEvent.action)).all()
