@@ -214,6 +214,7 @@ def test_member_declines_and_hr_replaces_in_one_click(client, world, mail):
          {"reason": "Travelling all month"})
     db.session.expire_all()
     assert db.session.get(Assignment, target.id).status == AssignmentStatus.DECLINED
+    assert mail.to(world["admin"].email)  # HR is told, as from the reviews dashboard
 
     mail.clear()
     sign_in(client, world["admin"])

@@ -223,9 +223,12 @@ def decline(assignment_id):
     if not form.validate_on_submit():
         flash(_("Give a reason so that HR can find a replacement."), "danger")
         return redirect(url_for(".mine"))
+    from icm_recruit.reviews import operations as review_ops
+
     try:
-        ops.decline(assignment, reason=form.reason.data, by=current_user)
-    except ops.AssignmentError as exc:
+        # The same operation as on the reviews dashboard: HR is told in both cases.
+        review_ops.decline_assignment(assignment, reason=form.reason.data, by=current_user)
+    except review_ops.ReviewError as exc:
         require(exc.code != "forbidden")
         raise
     db.session.commit()
