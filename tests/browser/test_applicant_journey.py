@@ -101,3 +101,29 @@ def test_applicant_applies_with_a_referee_letter(journey, live_server, mail, tmp
     receipt = _wait_for_mail(mail, address, count=2)
     assert re.search(r"ICM-\d{4}-\d{4}", receipt["Subject"] + SmtpSink.text_of(receipt))
     journey.assert_accessible()
+
+
+def test_a_file_over_the_limit_is_refused_before_sending(journey, live_server):
+    from icm_recruit.auth.models import Role
+    from tests.support import PASSWORD, make_user
+
+    with live_server.app_context():
+        call = make_call(slug="size-limit")
+        make_user("big.file@example.org", Role.APPLICANT)
+        slug = call.slug
+    page = journey.goto("/login")
+    page.locator("#email").fill("big.file@example.org")
+    page.locator("#password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.goto(journey.base_url + f"/calls/{slug}")
+    page.get_by_role("button", name="Start my application").click()
+    page.locator("#title").fill("Typed before choosing a file")
+    limit = int(page.locator("#file-cv").get_attribute("data-max-bytes"))
+    page.locator("#file-cv").set_input_files({"name": "huge.pdf", "mimeType": "application/pdf",
+                                              "buffer": b"%PDF-1.4\n" + b"0" * (limit + 1)})
+    alert = page.locator("#file-cv-size")
+    assert alert.is_visible() and "larger than" in alert.inner_text()
+    assert page.locator("#file-cv").evaluate("input => input.files.length") == 0
+    assert page.locator("#title").input_value() == "Typed before choosing a file"
+    journey.step("file-too-large")
+    journey.assert_accessible()
