@@ -218,3 +218,20 @@ def test_audit_trail_per_application_and_export(client, auth, ctx):
     assert [r[5] for r in rows[1:]] == ["42"]
     db.session.expire_all()
     assert "audit.exported" in db.session.scalars(select(AuditEvent.action)).all()
+
+
+def test_opening_a_dossier_is_audited(client, auth, ctx):
+    from icm_recruit.auth.models import Role
+    from tests.applications.factories import make_application, make_call
+    from tests.support import make_user
+
+    make_user("opener@example.org", Role.ADMIN)
+    applicant = make_user("opened@example.org", Role.APPLICANT)
+    application = make_application(make_call(), applicant, complete=True)
+    auth.login("opener@example.org")
+    assert client.get(f"/admin/applications/{application.id}").status_code == 200
+    db.session.expire_all()
+    opened = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "dossier.opened")).all()
+    assert [(e.object_type, e.object_id) for e in opened] == [
+        ("application", str(application.id))]

@@ -22,6 +22,7 @@ from icm_recruit.applications.views import DOWNLOAD_HEADERS
 from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call
 from icm_recruit.core import storage
+from icm_recruit.core.audit import record
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import to_zone
 from icm_recruit.extensions import db
@@ -84,11 +85,14 @@ def export_csv(call_id):
 @roles_required(Role.ADMIN)
 def show(application_id):
     application = db.get_or_404(Application, application_id)
-    return render_template("applications/hr_show.html", application=application,
+    record("dossier.opened", actor=current_user, obj=application, via="hr")
+    page = render_template("applications/hr_show.html", application=application,
                            call=application.call, form=ScreeningForm(),
                            documents=application.current_documents(),
                            can_read_letters=application.can_read_letters(current_user),
                            labels=APPLICATION_STATUS_LABELS)
+    db.session.commit()  # after rendering, so nothing has to be loaded again
+    return page
 
 
 @bp.post("/applications/<int:application_id>/screening")

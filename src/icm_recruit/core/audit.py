@@ -52,8 +52,12 @@ def record(action: str, *, actor=None, obj=None, object_type=None, object_id=Non
     """Append an audit event in the current transaction and return it."""
     session = db.session
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _AUDIT_LOCK_KEY})
-    last = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+        # Take the chain's lock and read its last link in one round trip.
+        last = session.execute(
+            text("SELECT pg_advisory_xact_lock(:k), (SELECT hash FROM audit_event "
+                 "ORDER BY id DESC LIMIT 1)"), {"k": _AUDIT_LOCK_KEY}).one()[1]
+    else:
+        last = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
     actor = getattr(actor, "_get_current_object", lambda: actor)()
     obj = getattr(obj, "_get_current_object", lambda: obj)()
     if obj is not None:

@@ -159,15 +159,18 @@ def _may_read_letters(application: Application) -> bool:
 @roles_required(*BOARD_AND_HR)
 def dossier(application_id):
     application = _dossier_or_403(application_id)
+    audit.record("dossier.opened", actor=current_user, obj=application, via="review")
     assignment = queries.own_assignment(current_user, application)
     letters = [r for r in application.referee_requests
                if r.status == RefereeStatus.RECEIVED and r.letter is not None]
-    return render_template(
+    page = render_template(
         "reviews/dossier.html", application=application, call=application.call,
         assignment=assignment, review=queries.review_of(assignment) if assignment else None,
         documents=application.current_documents(), letters=letters,
         can_read_letters=_may_read_letters(application),
         can_see_reviews=queries.can_see_reviews(current_user, application))
+    db.session.commit()  # the audit event, after rendering (nothing to load again)
+    return page
 
 
 def _send_pdf(path, name: str):
@@ -278,10 +281,14 @@ def other_reviews(application_id):
         return render_template("reviews/reviews_locked.html", application=application,
                                assignment=queries.own_assignment(current_user, application)), 403
     reviews = queries.submitted_reviews(application)
+    audit.record("reviews.opened", actor=current_user, obj=application,
+                 reviews=[r.id for r in reviews])
     call = application.call
-    return render_template("reviews/reviews.html", application=application, call=call,
+    page = render_template("reviews/reviews.html", application=application, call=call,
                            assignment=queries.own_assignment(current_user, application),
                            reviews=[(r, queries.weighted_score(r, call)) for r in reviews])
+    db.session.commit()  # the audit event, after rendering
+    return page
 
 
 @bp.route("/applications/<int:application_id>/discussion", methods=["GET", "POST"])
