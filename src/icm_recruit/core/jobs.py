@@ -1,6 +1,7 @@
 """Long-running work tracked in job_run so pages can show progress."""
 
 import enum
+import logging
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, Text
@@ -9,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db
 from icm_recruit.extensions import str_enum as _enum
+
+log = logging.getLogger(__name__)
 
 
 class JobKind(enum.StrEnum):
@@ -44,3 +47,62 @@ class JobRun(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     label: Mapped[str | None] = mapped_column(String(200))
+
+
+def start_job(kind: JobKind, call, by, task, **options) -> int:
+    """Record a queued job, commit it, then hand it to Celery (eager in tests and demo)."""
+    job = JobRun(kind=kind, call_id=call.id, status=JobStatus.QUEUED, progress=0,
+                 result=dict(options), started_by_id=getattr(by, "id", None),
+                 label=call.slug)
+    db.session.add(job)
+    db.session.flush()
+    job_id = job.id
+    db.session.commit()
+    # Queue by the saved id: touching the expired row would open a new transaction here
+    # that an eager task would run inside of.
+    task.delay(job_id)
+    return job_id
+
+
+def run_tracked(job_id: int, work, *, resume_failed: bool = False,
+                reraise: bool = False) -> str:
+    """Run work(job, call, by, progress) once, recording progress and the outcome.
+
+    A finished job is skipped. resume_failed lets a failed job run again (work that is
+    safe to resume, such as sending letters each exactly once); reraise hands the error
+    to Celery after it is recorded.
+    """
+    from icm_recruit.auth.models import User
+    from icm_recruit.calls.models import Call
+
+    job = db.session.get(JobRun, job_id)
+    finished = (JobStatus.DONE,) if resume_failed else (JobStatus.DONE, JobStatus.FAILED)
+    if job is None or job.status in finished:
+        return "skipped"
+    call = db.session.get(Call, job.call_id)
+    by = db.session.get(User, job.started_by_id) if job.started_by_id else None
+    job.status, job.started_at, job.error = JobStatus.RUNNING, utcnow(), None
+    job.progress = max(job.progress, 1)
+    db.session.commit()
+
+    def progress(percent: float) -> None:
+        # Committed before the work writes anything, so nothing half-done becomes visible.
+        row = db.session.get(JobRun, job_id)
+        row.progress = max(row.progress, min(int(percent), 99))
+        db.session.commit()
+
+    try:
+        result = work(job, call, by, progress)
+    except Exception as exc:
+        db.session.rollback()
+        log.exception("job %s (%s) failed", job_id, job.kind)
+        job = db.session.get(JobRun, job_id)
+        job.status, job.error, job.finished_at = JobStatus.FAILED, str(exc)[:2000], utcnow()
+        db.session.commit()
+        if reraise:
+            raise
+        return "failed"
+    job = db.session.get(JobRun, job_id)
+    job.result, job.status, job.progress, job.finished_at = result, JobStatus.DONE, 100, utcnow()
+    db.session.commit()
+    return "done"
