@@ -18,7 +18,7 @@ from icm_recruit.board.models import (
     MemberCallSetting,
 )
 from icm_recruit.calls.models import Call
-from icm_recruit.core.jobs import JobKind, JobRun
+from icm_recruit.core.jobs import JobKind, latest_job
 from icm_recruit.extensions import db
 
 # Applications the board reviews: submitted (publishing moves them on) or under review.
@@ -132,11 +132,6 @@ def conflict_counts(call: Call) -> dict[int, int]:
     return dict(rows.all())
 
 
-def latest_job(call: Call, kind: JobKind) -> JobRun | None:
-    return db.session.scalar(select(JobRun).where(JobRun.call_id == call.id, JobRun.kind == kind)
-                             .order_by(JobRun.id.desc()).limit(1))
-
-
 def assignments_of(user: User) -> list[Assignment]:
     """Return a member's published assignments, never one they are conflicted with."""
     return list(db.session.scalars(
@@ -193,6 +188,6 @@ def proposal(call: Call) -> dict:
     for a in assignments:
         per_member.setdefault(a.reviewer_id, Counter())[a.status.value] += 1
     return {"rows": rows, "seats": seats, "load": load, "per_member": per_member,
-            "counts": status_counts, "job": latest_job(call, JobKind.ASSIGNMENT),
+            "counts": status_counts, "job": latest_job(JobKind.ASSIGNMENT, call.id),
             "unscreened": sum(1 for a in applications
                               if a.status == ApplicationStatus.SUBMITTED)}

@@ -6,7 +6,7 @@ from icm_recruit.assignment import notify
 from icm_recruit.assignment.operations import propose_assignment
 from icm_recruit.auth.models import User
 from icm_recruit.calls.models import Call
-from icm_recruit.core.jobs import JobRun, run_tracked, start_job  # noqa: F401 - re-exported
+from icm_recruit.core.jobs import JobRun, run_tracked
 from icm_recruit.core.timeutil import utcnow
 from icm_recruit.extensions import db
 

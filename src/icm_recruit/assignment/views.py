@@ -17,11 +17,11 @@ from icm_recruit.assignment import operations as ops
 from icm_recruit.assignment import queries
 from icm_recruit.assignment.models import Assignment
 from icm_recruit.assignment.solver import Notice, describe
-from icm_recruit.assignment.tasks import run_assignment, start_job
+from icm_recruit.assignment.tasks import run_assignment
 from icm_recruit.auth.models import Role, User
 from icm_recruit.board.forms import SimpleForm
 from icm_recruit.calls.models import Call, call_by_slug
-from icm_recruit.core.jobs import JobKind, JobRun, JobStatus
+from icm_recruit.core.jobs import JobKind, JobRun, JobStatus, start_job
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import paris_to_utc, to_zone, utcnow
 from icm_recruit.extensions import db

@@ -25,7 +25,7 @@ from icm_recruit.board.forms import (
 from icm_recruit.board.models import BidLevel, BoardMember, Conflict, DigestPreference
 from icm_recruit.board.tasks import detect_conflicts
 from icm_recruit.calls.models import Call
-from icm_recruit.core.jobs import JobKind
+from icm_recruit.core.jobs import JobKind, latest_job, start_job
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.extensions import db
 
@@ -87,15 +87,13 @@ def set_active(member_id, action):
 
 
 def _conflicts_page(call: Call, manual: ManualConflictForm, status: int = 200):
-    from icm_recruit.assignment.queries import latest_job
-
     conflicts = queries.call_conflicts(call)
     applications, users = queries.conflict_context(conflicts)
     locale = str(get_locale() or "en")
     return render_template(
         "board/conflicts.html", call=call, groups=queries.group_conflicts(conflicts),
         applications=applications, users=users, manual=manual, decision=DecisionForm(),
-        button=SimpleForm(), job=latest_job(call, JobKind.CONFLICTS),
+        button=SimpleForm(), job=latest_job(JobKind.CONFLICTS, call.id),
         reasons={c.id: ops.conflict_reason(c, locale) for c in conflicts}), status
 
 
@@ -117,8 +115,6 @@ def conflicts(call_id):
 @bp.post("/admin/calls/<int:call_id>/conflicts/detect")
 @roles_required(Role.ADMIN)
 def detect(call_id):
-    from icm_recruit.assignment.tasks import start_job
-
     call = db.get_or_404(Call, call_id)
     require(SimpleForm().validate_on_submit(), 400)
     start_job(JobKind.CONFLICTS, call, current_user, detect_conflicts)

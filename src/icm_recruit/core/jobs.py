@@ -3,13 +3,18 @@
 import enum
 import logging
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db
 from icm_recruit.extensions import str_enum as _enum
+
+if TYPE_CHECKING:
+    from icm_recruit.auth.models import User
+    from icm_recruit.calls.models import Call
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +35,18 @@ class JobStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+ACTIVE_JOB = (JobStatus.QUEUED, JobStatus.RUNNING)
+
 
 class JobRun(db.Model):
     __tablename__ = "job_run"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[JobKind] = mapped_column(_enum(JobKind, 20))
-    call_id: Mapped[int | None] = mapped_column(index=True)
+    # A job's row only describes work on its call: it goes with the call, like the
+    # call's rankings and interview slots.
+    call_id: Mapped[int | None] = mapped_column(
+        ForeignKey("call.id", ondelete="CASCADE"), index=True)
     status: Mapped[JobStatus] = mapped_column(_enum(JobStatus, 10), default=JobStatus.QUEUED)
     progress: Mapped[int] = mapped_column(default=0)
     result: Mapped[dict] = mapped_column(db.JSON, default=dict)
@@ -47,6 +57,24 @@ class JobRun(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     label: Mapped[str | None] = mapped_column(String(200))
+
+    # Named by string so that core needs no import of the features that own the tables.
+    call: Mapped["Call | None"] = relationship("Call")
+    started_by: Mapped["User | None"] = relationship("User")
+
+
+def latest_job(kind: JobKind, call_id: int) -> JobRun | None:
+    """Return the call's most recent job of this kind, whatever its status."""
+    return db.session.scalar(select(JobRun).where(JobRun.kind == kind, JobRun.call_id == call_id)
+                             .order_by(JobRun.id.desc()).limit(1))
+
+
+def active_job(kind: JobKind, call_id: int) -> JobRun | None:
+    """Return the call's queued or running job of this kind, if any."""
+    return db.session.scalar(
+        select(JobRun).where(JobRun.kind == kind, JobRun.call_id == call_id,
+                             JobRun.status.in_(ACTIVE_JOB))
+        .order_by(JobRun.id.desc()).limit(1))
 
 
 def start_job(kind: JobKind, call, by, task, **options) -> int:
@@ -72,15 +100,11 @@ def run_tracked(job_id: int, work, *, resume_failed: bool = False,
     safe to resume, such as sending letters each exactly once); reraise hands the error
     to Celery after it is recorded.
     """
-    from icm_recruit.auth.models import User
-    from icm_recruit.calls.models import Call
-
     job = db.session.get(JobRun, job_id)
     finished = (JobStatus.DONE,) if resume_failed else (JobStatus.DONE, JobStatus.FAILED)
     if job is None or job.status in finished:
         return "skipped"
-    call = db.session.get(Call, job.call_id)
-    by = db.session.get(User, job.started_by_id) if job.started_by_id else None
+    call, by = job.call, job.started_by
     job.status, job.started_at, job.error = JobStatus.RUNNING, utcnow(), None
     job.progress = max(job.progress, 1)
     db.session.commit()

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from icm_recruit.applications.models import Application
 from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call
-from icm_recruit.core.jobs import JobKind
+from icm_recruit.core.jobs import JobKind, active_job, latest_job, start_job
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.extensions import db
 from icm_recruit.selection import letters, queries
@@ -16,7 +16,7 @@ from icm_recruit.selection import operations as ops
 from icm_recruit.selection.forms import DecisionForm, LetterTemplateForm, OfferAnswerForm
 from icm_recruit.selection.messages import error_message
 from icm_recruit.selection.models import OUTCOME_LABELS, Outcome
-from icm_recruit.selection.tasks import active_job, latest_job, send_decision_letters, start_job
+from icm_recruit.selection.tasks import send_decision_letters
 
 bp = Blueprint("decisions", __name__)
 LOCALES = ("en", "fr")

@@ -4,23 +4,9 @@ Arguments are ids; each task is safe to run twice or to resume after a crash.
 """
 
 from celery import shared_task
-from sqlalchemy import select
 
-from icm_recruit.core.jobs import JobKind, JobRun, JobStatus, run_tracked, start_job  # noqa: F401
+from icm_recruit.core.jobs import run_tracked
 from icm_recruit.extensions import db
-
-
-def active_job(kind: JobKind, call_id: int) -> JobRun | None:
-    return db.session.scalar(
-        select(JobRun).where(JobRun.kind == kind, JobRun.call_id == call_id,
-                             JobRun.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)))
-        .order_by(JobRun.id.desc()).limit(1))
-
-
-def latest_job(kind: JobKind, call_id: int) -> JobRun | None:
-    return db.session.scalar(select(JobRun).where(JobRun.kind == kind,
-                                                  JobRun.call_id == call_id)
-                             .order_by(JobRun.id.desc()).limit(1))
 
 
 def _send_letters(job, call, by, progress) -> dict:

@@ -10,7 +10,7 @@ from icm_recruit.applications.models import APPLICATION_STATUS_LABELS, Applicati
 from icm_recruit.auth.models import Role
 from icm_recruit.board.access import visible_applications
 from icm_recruit.calls.models import CALL_STATUS_LABELS, Call, CallStatus
-from icm_recruit.core.jobs import JobKind, JobRun
+from icm_recruit.core.jobs import JobKind, JobRun, active_job, latest_job, start_job
 from icm_recruit.core.paging import ListPage
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.extensions import db
@@ -19,7 +19,7 @@ from icm_recruit.selection import queries, tables
 from icm_recruit.selection.forms import ShortlistForm
 from icm_recruit.selection.messages import error_message
 from icm_recruit.selection.models import RankingSnapshot, ShortlistOutcome
-from icm_recruit.selection.tasks import active_job, compute_ranking, latest_job, start_job
+from icm_recruit.selection.tasks import compute_ranking
 
 bp = Blueprint("selection", __name__, url_prefix="/selection")
 STAFF = (Role.ADMIN, Role.CHAIR)

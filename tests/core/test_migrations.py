@@ -1,0 +1,77 @@
+"""Migrations that change existing tables keep the rows they should keep."""
+
+import uuid
+from contextlib import contextmanager
+
+import psycopg
+import pytest
+from sqlalchemy import inspect, text
+
+from icm_recruit import create_app
+from icm_recruit.extensions import db
+from tests.conftest import PG_ADMIN_URL
+
+pytestmark = pytest.mark.services
+
+
+@contextmanager
+def _scratch_database(app):
+    """Yield an app bound to a new empty database, dropped afterwards."""
+    name = f"icm_mig_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    host_url = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    try:
+        scratch = create_app({"PROFILE": "test", "SQLALCHEMY_DATABASE_URI": f"{host_url}/{name}"})
+        with scratch.app_context():
+            yield scratch
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        app.extensions["celery"].set_current()
+        app.extensions["celery"].set_default()
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _insert_job(conn, job_id: int, call_id: int | None, kind: str = "ranking") -> None:
+    conn.execute(text(
+        "INSERT INTO job_run (id, kind, call_id, status, progress, result, created_at) "
+        "VALUES (:id, :kind, :call_id, 'done', 100, '{}', now())"),
+        {"id": job_id, "kind": kind, "call_id": call_id})
+
+
+def test_job_run_call_key_keeps_jobs_of_existing_calls_and_drops_orphans(app):
+    from flask_migrate import downgrade, upgrade
+
+    with _scratch_database(app):
+        upgrade(revision="0006_selection")
+        with db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO call (id, slug, title_en, title_fr, description_en, description_fr,"
+                " opens_at, closes_at, reviewers_per_application, referees_required,"
+                " summary_word_limit, document_rules, status, created_at, updated_at)"
+                " VALUES (1, 'pd-2027', 'PD', 'PD', '', '', now(), now() + interval '1 day',"
+                " 3, 2, 300, '{}', 'open', now(), now())"))
+            _insert_job(conn, 10, call_id=1)
+            _insert_job(conn, 11, call_id=999)  # its call was deleted long ago
+            _insert_job(conn, 12, call_id=None, kind="retention")
+
+        upgrade(revision="0007_job_run_call_fk")
+
+        with db.engine.begin() as conn:
+            kept = conn.execute(text("SELECT id, call_id FROM job_run ORDER BY id")).all()
+        assert [tuple(row) for row in kept] == [(10, 1), (12, None)]
+        keys = inspect(db.engine).get_foreign_keys("job_run")
+        call_key = next(k for k in keys if k["referred_table"] == "call")
+        assert call_key["constrained_columns"] == ["call_id"]
+        assert call_key["options"].get("ondelete") == "CASCADE"
+
+        with db.engine.begin() as conn:
+            conn.execute(text("DELETE FROM call WHERE id = 1"))
+            remaining = conn.execute(text("SELECT id FROM job_run")).scalars().all()
+        assert remaining == [12]
+
+        downgrade(revision="0006_selection")
+        assert all(k["referred_table"] != "call"
+                   for k in inspect(db.engine).get_foreign_keys("job_run"))
