@@ -1,7 +1,7 @@
 """Applications, their documents and the reference letters asked from referees."""
 
-import enum
 from datetime import datetime
+from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from icm_recruit.auth.models import Role, User
 from icm_recruit.calls.models import DOCUMENT_KIND_LABELS, Call, DocumentKind
+from icm_recruit.core.states import StateEnum
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db
 from icm_recruit.extensions import str_enum as _enum
@@ -16,7 +17,7 @@ from icm_recruit.extensions import str_enum as _enum
 MAX_EXCLUDED_REVIEWERS = 3
 
 
-class ApplicationStatus(enum.StrEnum):
+class ApplicationStatus(StateEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
     INELIGIBLE = "ineligible"
@@ -30,42 +31,62 @@ class ApplicationStatus(enum.StrEnum):
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
 
-
-APPLICATION_STATUS_LABELS = {
-    ApplicationStatus.DRAFT: _l("Draft"),
-    ApplicationStatus.SUBMITTED: _l("Submitted"),
-    ApplicationStatus.INELIGIBLE: _l("Not eligible"),
-    ApplicationStatus.UNDER_REVIEW: _l("Under review"),
-    ApplicationStatus.REJECTED: _l("Not selected"),
-    ApplicationStatus.SHORTLISTED: _l("Shortlisted"),
-    ApplicationStatus.INTERVIEW: _l("Interview"),
-    ApplicationStatus.OFFERED: _l("Offer made"),
-    ApplicationStatus.WAITLISTED: _l("Waiting list"),
-    ApplicationStatus.ACCEPTED: _l("Offer accepted"),
-    ApplicationStatus.DECLINED: _l("Offer declined"),
-    ApplicationStatus.WITHDRAWN: _l("Withdrawn"),
-}
-
-# "Withdrawn from any state before a decision."
-WITHDRAWABLE = {ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED,
-                ApplicationStatus.UNDER_REVIEW, ApplicationStatus.SHORTLISTED,
-                ApplicationStatus.INTERVIEW}
+    seen_by_board: ClassVar[frozenset["ApplicationStatus"]]
+    in_review: ClassVar[frozenset["ApplicationStatus"]]
+    withdrawable: ClassVar[frozenset["ApplicationStatus"]]
 
 
-class RefereeStatus(enum.StrEnum):
+ApplicationStatus.define(
+    labels={
+        ApplicationStatus.DRAFT: _l("Draft"),
+        ApplicationStatus.SUBMITTED: _l("Submitted"),
+        ApplicationStatus.INELIGIBLE: _l("Not eligible"),
+        ApplicationStatus.UNDER_REVIEW: _l("Under review"),
+        ApplicationStatus.REJECTED: _l("Not selected"),
+        ApplicationStatus.SHORTLISTED: _l("Shortlisted"),
+        ApplicationStatus.INTERVIEW: _l("Interview"),
+        ApplicationStatus.OFFERED: _l("Offer made"),
+        ApplicationStatus.WAITLISTED: _l("Waiting list"),
+        ApplicationStatus.ACCEPTED: _l("Offer accepted"),
+        ApplicationStatus.DECLINED: _l("Offer declined"),
+        ApplicationStatus.WITHDRAWN: _l("Withdrawn"),
+    },
+    # Board members see it: submitted, and every state the board's review leads to.
+    seen_by_board={
+        ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW,
+        ApplicationStatus.REJECTED, ApplicationStatus.SHORTLISTED,
+        ApplicationStatus.INTERVIEW, ApplicationStatus.OFFERED,
+        ApplicationStatus.WAITLISTED, ApplicationStatus.ACCEPTED,
+        ApplicationStatus.DECLINED,
+    },
+    # Reviews are still awaited: reminders stop once an application leaves this group.
+    in_review={ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW},
+    # The applicant may still withdraw: any state before a decision.
+    withdrawable={
+        ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED,
+        ApplicationStatus.UNDER_REVIEW, ApplicationStatus.SHORTLISTED,
+        ApplicationStatus.INTERVIEW,
+    },
+)
+
+# Former names, kept while their last users move to the groups above.
+APPLICATION_STATUS_LABELS = ApplicationStatus.labels()
+WITHDRAWABLE = ApplicationStatus.withdrawable
+
+
+class RefereeStatus(StateEnum):
     REQUESTED = "requested"
     RECEIVED = "received"
     DECLINED = "declined"
     CANCELLED = "cancelled"
 
 
-REFEREE_STATUS_LABELS = {
+RefereeStatus.define(labels={
     RefereeStatus.REQUESTED: _l("Requested"),
     RefereeStatus.RECEIVED: _l("Received"),
     RefereeStatus.DECLINED: _l("Declined"),
     RefereeStatus.CANCELLED: _l("Withdrawn by you"),
-}
-
+})
 
 
 def count_words(text: str | None) -> int:
@@ -118,7 +139,7 @@ class Application(db.Model):
 
     @property
     def status_label(self) -> str:
-        return str(APPLICATION_STATUS_LABELS[self.status])
+        return str(self.status.label)
 
     @property
     def keyword_list(self) -> list[str]:
@@ -144,7 +165,7 @@ class Application(db.Model):
                     and user.id != self.applicant_id)
 
     def can_withdraw(self, user) -> bool:
-        return self.is_owned_by(user) and self.status in WITHDRAWABLE
+        return self.is_owned_by(user) and self.status in ApplicationStatus.withdrawable
 
     def current_documents(self) -> dict[DocumentKind, "Document"]:
         return {d.kind: d for d in self.documents
@@ -256,7 +277,7 @@ class RefereeRequest(db.Model):
 
     @property
     def status_label(self) -> str:
-        return str(REFEREE_STATUS_LABELS[self.status])
+        return str(self.status.label)
 
     def is_pending(self, now: datetime) -> bool:
         return self.status == RefereeStatus.REQUESTED and now < self.expires_at

@@ -2,22 +2,42 @@
 
 import enum
 from datetime import datetime
+from typing import ClassVar
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Float, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from icm_recruit.applications.models import Application
 from icm_recruit.auth.models import User
+from icm_recruit.core.states import StateEnum
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db
 from icm_recruit.extensions import str_enum as _enum
 
 
-class AssignmentStatus(enum.StrEnum):
+class AssignmentStatus(StateEnum):
     PROPOSED = "proposed"  # computed, not yet published to the member
     ACTIVE = "active"  # published: the member reviews it
     DECLINED = "declined"  # the member declined (with a reason) or HR withdrew it
     DONE = "done"  # the review was submitted
+
+    held: ClassVar[frozenset["AssignmentStatus"]]
+    published: ClassVar[frozenset["AssignmentStatus"]]
+
+
+AssignmentStatus.define(
+    labels={
+        AssignmentStatus.PROPOSED: _l("proposed"),
+        AssignmentStatus.ACTIVE: _l("published"),
+        AssignmentStatus.DECLINED: _l("declined"),
+        AssignmentStatus.DONE: _l("review done"),
+    },
+    # Counts in a member's load: proposed, published or reviewed.
+    held={AssignmentStatus.PROPOSED, AssignmentStatus.ACTIVE, AssignmentStatus.DONE},
+    # Published: the member has it and reviews it (or has reviewed it).
+    published={AssignmentStatus.ACTIVE, AssignmentStatus.DONE},
+)
 
 
 class AssignmentOrigin(enum.StrEnum):

@@ -2,11 +2,14 @@
 
 import enum
 from datetime import datetime
+from typing import ClassVar
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from icm_recruit.auth.models import User
+from icm_recruit.core.states import StateEnum
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db
 from icm_recruit.extensions import str_enum as _enum
@@ -78,15 +81,28 @@ class ConflictSource(enum.StrEnum):
     REQUESTED_EXCLUSION = "requested_exclusion"
 
 
-class ConflictStatus(enum.StrEnum):
+class ConflictStatus(StateEnum):
     """Suggested by detection until HR decides; suggested and confirmed both block."""
 
     SUGGESTED = "suggested"
     CONFIRMED = "confirmed"
     DISMISSED = "dismissed"
 
+    blocking: ClassVar[frozenset["ConflictStatus"]]
 
-BLOCKING_CONFLICT = (ConflictStatus.SUGGESTED, ConflictStatus.CONFIRMED)
+
+ConflictStatus.define(
+    labels={
+        ConflictStatus.SUGGESTED: _l("Suggested"),
+        ConflictStatus.CONFIRMED: _l("Confirmed"),
+        ConflictStatus.DISMISSED: _l("Dismissed"),
+    },
+    # Keeps the member away from the application: until HR dismisses it.
+    blocking={ConflictStatus.SUGGESTED, ConflictStatus.CONFIRMED},
+)
+
+# Former name, kept while its last users move to ConflictStatus.blocking.
+BLOCKING_CONFLICT = ConflictStatus.blocking
 
 
 class Conflict(db.Model):
@@ -111,7 +127,7 @@ class Conflict(db.Model):
 
     @property
     def blocks(self) -> bool:
-        return self.status in BLOCKING_CONFLICT
+        return self.status in ConflictStatus.blocking
 
 
 class ConflictDeclaration(db.Model):

@@ -8,12 +8,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from icm_recruit.core.states import StateEnum
 from icm_recruit.core.timeutil import UTCDateTime, to_zone, utcnow
 from icm_recruit.extensions import db
 from icm_recruit.extensions import str_enum as _enum
 
 
-class CallStatus(enum.StrEnum):
+class CallStatus(StateEnum):
     DRAFT = "draft"
     OPEN = "open"
     CLOSED = "closed"
@@ -23,7 +24,7 @@ class CallStatus(enum.StrEnum):
     ARCHIVED = "archived"
 
 
-CALL_STATUS_LABELS = {
+CallStatus.define(labels={
     CallStatus.DRAFT: _l("Draft"),
     CallStatus.OPEN: _l("Open"),
     CallStatus.CLOSED: _l("Closed"),
@@ -31,7 +32,10 @@ CALL_STATUS_LABELS = {
     CallStatus.SELECTION: _l("Selection"),
     CallStatus.DECIDED: _l("Decided"),
     CallStatus.ARCHIVED: _l("Archived"),
-}
+})
+
+# Former name, kept while its last users move to CallStatus.label.
+CALL_STATUS_LABELS = CallStatus.labels()
 
 # The one way forward through a call's life; HR moves it one step at a time.
 NEXT_STATUS = {

@@ -1,6 +1,5 @@
 """Transactional mail outbox: rows written with the change, delivered after commit."""
 
-import enum
 import logging
 import smtplib
 import threading
@@ -11,11 +10,13 @@ from email.utils import make_msgid
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, event, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from icm_recruit.core.states import StateEnum
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db, str_enum
 
@@ -23,10 +24,17 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 50  # messages per delivery task when one commit queues many
 
 
-class OutboxStatus(enum.StrEnum):
+class OutboxStatus(StateEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+
+
+OutboxStatus.define(labels={
+    OutboxStatus.PENDING: _l("pending"),
+    OutboxStatus.SENT: _l("sent"),
+    OutboxStatus.FAILED: _l("failed"),
+})
 
 
 class OutboxMessage(db.Model):

@@ -17,6 +17,7 @@ from icm_recruit.applications.models import Application
 from icm_recruit.assignment.models import Assignment
 from icm_recruit.auth.models import User
 from icm_recruit.calls.models import Criterion
+from icm_recruit.core.states import StateEnum
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db
 from icm_recruit.extensions import str_enum as _enum
@@ -28,22 +29,31 @@ Criterion.__table__.append_constraint(UniqueConstraint("id", "scale_min", "scale
 
 
 
-class ReviewStatus(enum.StrEnum):
+class ReviewStatus(StateEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
 
 
-class Recommendation(enum.StrEnum):
+ReviewStatus.define(labels={
+    ReviewStatus.DRAFT: _l("Draft"),
+    ReviewStatus.SUBMITTED: _l("Submitted"),
+})
+
+
+class Recommendation(StateEnum):
     INTERVIEW = "interview"
     DISCUSS = "discuss"
     DO_NOT_PURSUE = "do_not_pursue"
 
 
-RECOMMENDATION_LABELS = {
+Recommendation.define(labels={
     Recommendation.INTERVIEW: _l("Invite to an interview"),
     Recommendation.DISCUSS: _l("Discuss at the board meeting"),
     Recommendation.DO_NOT_PURSUE: _l("Do not shortlist"),
-}
+})
+
+# Former name, kept while its last users move to Recommendation.label.
+RECOMMENDATION_LABELS = Recommendation.labels()
 
 CONFIDENCE_LABELS = {
     1: _l("1 · outside my field"),

@@ -1,6 +1,5 @@
 """Selection: shortlist marks, interview slots and bookings, decisions, letters, rankings."""
 
-import enum
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -18,14 +17,21 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from icm_recruit.applications.models import Application
 from icm_recruit.auth.models import User
 from icm_recruit.calls.models import Call
+from icm_recruit.core.states import StateEnum
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db
 from icm_recruit.extensions import str_enum as _enum
 
 
-class ShortlistOutcome(enum.StrEnum):
+class ShortlistOutcome(StateEnum):
     SHORTLISTED = "shortlisted"
     REJECTED = "rejected"
+
+
+ShortlistOutcome.define(labels={
+    ShortlistOutcome.SHORTLISTED: _l("Shortlisted for an interview"),
+    ShortlistOutcome.REJECTED: _l("Not shortlisted"),
+})
 
 
 class ShortlistMark(db.Model):
@@ -98,17 +104,17 @@ class InterviewPanelist(db.Model):
     user: Mapped[User] = relationship(lazy="selectin")
 
 
-class InterviewStatus(enum.StrEnum):
+class InterviewStatus(StateEnum):
     INVITED = "invited"  # asked to pick a slot
     BOOKED = "booked"  # holds a slot
     CANCELLED = "cancelled"  # lost its slot; may be invited to pick again
 
 
-INTERVIEW_STATUS_LABELS = {
+InterviewStatus.define(labels={
     InterviewStatus.INVITED: _l("Invited to pick a slot"),
     InterviewStatus.BOOKED: _l("Booked"),
     InterviewStatus.CANCELLED: _l("Cancelled"),
-}
+})
 
 
 class Interview(db.Model):
@@ -146,7 +152,7 @@ class Interview(db.Model):
 
     @property
     def status_label(self) -> str:
-        return str(INTERVIEW_STATUS_LABELS[self.status])
+        return str(self.status.label)
 
 
 class InterviewScore(db.Model):
@@ -170,22 +176,31 @@ class InterviewScore(db.Model):
     interview: Mapped[Interview] = relationship(back_populates="scores")
 
 
-class Outcome(enum.StrEnum):
+class Outcome(StateEnum):
     OFFER = "offer"
     WAITLIST = "waitlist"
     REJECT = "reject"
 
 
-OUTCOME_LABELS = {
+Outcome.define(labels={
     Outcome.OFFER: _l("Offer"),
     Outcome.WAITLIST: _l("Waiting list"),
     Outcome.REJECT: _l("Not selected"),
-}
+})
+
+# Former name, kept while its last users move to Outcome.label.
+OUTCOME_LABELS = Outcome.labels()
 
 
-class OfferResponse(enum.StrEnum):
+class OfferResponse(StateEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
+
+
+OfferResponse.define(labels={
+    OfferResponse.ACCEPTED: _l("Accepted"),
+    OfferResponse.DECLINED: _l("Declined"),
+})
 
 
 class Decision(db.Model):
@@ -218,7 +233,7 @@ class Decision(db.Model):
 
     @property
     def outcome_label(self) -> str:
-        return str(OUTCOME_LABELS[self.outcome])
+        return str(self.outcome.label)
 
 
 class LetterTemplate(db.Model):
