@@ -1,10 +1,13 @@
 """The access matrix: every route x every persona, generated from app.url_map.
 
-Each persona stands in a relation to the target application: its owner, another
-applicant, the assigned reviewer, an assigned but conflicted reviewer, an unassigned
-reviewer, the chair, a conflicted chair, HR, and anonymous. EXPECTED names, per endpoint,
-who may use it; a route missing from EXPECTED fails the suite. A leak is a persona outside
-the allowed set that gets through; the figure (cases, leaks) is printed.
+Each persona stands in a relation to the application its requests point at: the target's
+owner, another applicant, the assigned reviewer, an assigned but conflicted reviewer, an
+unassigned reviewer, the chair, a conflicted chair, HR, anonymous; a reviewer and a
+panelist whose conflict came after their review and their panel seat; and HR who applied
+to the same call, whose requests point at their own application. TRAITS says what the
+rules may know about each persona and every persona set is drawn from it: a persona
+without a line there fails the suite, as does a route without an expectation. A leak is a
+persona outside the allowed set that gets through; the figures are printed.
 """
 
 import json
@@ -17,16 +20,57 @@ from tests.support import PASSWORD
 
 pytestmark = pytest.mark.services
 
+# What each persona is, relative to the application in its URLs. A persona with no trait
+# is refused everywhere except the public pages.
+TRAITS = {
+    "anonymous": set(),
+    "owner": {"signed_in", "applicant", "owns"},
+    "other_applicant": {"signed_in", "applicant"},
+    "reviewer": {"signed_in", "board", "assigned", "reviews", "panel", "dossier"},
+    "conflicted_reviewer": {"signed_in", "board", "assigned", "conflicted"},
+    "unassigned_reviewer": {"signed_in", "board"},
+    "chair": {"signed_in", "board", "chair", "dossier", "deliberates"},
+    "conflicted_chair": {"signed_in", "board", "chair", "conflicted"},
+    "admin": {"signed_in", "hr", "hr_of_application", "dossier", "deliberates"},
+    # Exactly like conflicted_reviewer: the review already sent opens nothing any more.
+    "reviewer_conflicted_after_review": {"signed_in", "board", "assigned", "conflicted"},
+    # Still seated on the panel, but the conflict keeps them away from that interview.
+    "panelist_conflicted_after_panel": {"signed_in", "board", "conflicted"},
+    # The applicant of their own application, and HR of the call; never HR of their own.
+    "hr_applicant": {"signed_in", "applicant", "owns", "hr"},
+}
+KNOWN_TRAITS = {
+    "signed_in": "has an account and is signed in",
+    "applicant": "may apply to calls",
+    "owns": "is the applicant of the application",
+    "board": "sits on the board: its general pages",
+    "assigned": "holds an assignment on the application, theirs to decline",
+    "reviews": "reviews the application: accepts, declines, fills the form",
+    "panel": "scores the application's interview",
+    "conflicted": "has a blocking conflict with the application",
+    "chair": "chairs the board: the call's selection pages",
+    "dossier": "may open the application's dossier",
+    "deliberates": "reads the other reviews and the discussion",
+    "hr": "HR: the call-level pages (lists, dashboards, exports, audit, mailbox)",
+    "hr_of_application": "HR for this application: its page and every action on it",
+}
+
+
+def having(trait: str) -> set:
+    return {persona for persona in PERSONAS if trait in TRAITS.get(persona, ())}
+
+
 EVERYONE = set(PERSONAS)
-SIGNED_IN = EVERYONE - {"anonymous"}
-OWNER = {"owner"}
-APPLICANTS = {"owner", "other_applicant"}
-BOARD = {"reviewer", "conflicted_reviewer", "unassigned_reviewer", "chair", "conflicted_chair"}
-ADMIN = {"admin"}
-CHAIRS_AND_ADMIN = {"chair", "conflicted_chair", "admin"}
-# Who may open the target application's dossier: HR, the non-conflicted chair, and the
-# assigned reviewer without a conflict.
-DOSSIER = {"admin", "chair", "reviewer"}
+SIGNED_IN = having("signed_in")
+APPLICANTS = having("applicant")
+OWNER = having("owns")
+BOARD = having("board")
+CONFLICTED = having("conflicted")
+CHAIRS = having("chair")
+DOSSIER = having("dossier")
+DELIBERATES = having("deliberates")
+HR = having("hr")
+HR_OF_APPLICATION = having("hr_of_application")
 TOKEN = "token"  # public routes taking a token: judged only on "no server error"
 # Allowed, but the world has nothing to show there (no dossier PDF built, no decision yet,
 # the job is of another kind): a 404 is the right answer for these.
@@ -53,35 +97,49 @@ EXPECTED = {
     "applications.remove_document": OWNER, "applications.add_referee": OWNER,
     "applications.cancel_referee": OWNER, "applications.resend_referee": OWNER,
     "applications.status": OWNER, "applications.submit": OWNER,
-    "applications.withdraw": OWNER, "applications.download": OWNER | ADMIN,
+    "applications.withdraw": OWNER, "applications.download": OWNER | HR_OF_APPLICATION,
     "decisions.portal": OWNER, "interviews.book": OWNER,
     # board members
     "board.home": BOARD, "board.profile": BOARD, "board.call_list": BOARD,
-    "board.availability": BOARD, "board.bid": BOARD - {"conflicted_reviewer",
-                                                         "conflicted_chair"},
+    "board.availability": BOARD, "board.bid": BOARD - CONFLICTED,
     "board.declare": BOARD, "assignment.mine": BOARD, "reviews.dashboard": BOARD,
-    "assignment.decline": {"reviewer", "conflicted_reviewer"},
-    "reviews.accept": {"reviewer"}, "reviews.decline": {"reviewer"},
-    "reviews.review_form": {"reviewer"},
+    "assignment.decline": having("assigned"),
+    "reviews.accept": having("reviews"), "reviews.decline": having("reviews"),
+    "reviews.review_form": having("reviews"),
     "reviews.dossier": DOSSIER, "reviews.document": DOSSIER, "reviews.letter": DOSSIER,
-    "reviews.dossier_pdf": DOSSIER, "reviews.discussion": {"admin", "chair"},
-    "reviews.other_reviews": {"admin", "chair"},
-    "interviews.panel_home": BOARD, "interviews.score": {"reviewer"},
+    "reviews.dossier_pdf": DOSSIER, "reviews.discussion": DELIBERATES,
+    "reviews.other_reviews": DELIBERATES,
+    "interviews.panel_home": BOARD, "interviews.score": having("panel"),
     # the chair and HR
-    "selection.index": CHAIRS_AND_ADMIN, "selection.overview": CHAIRS_AND_ADMIN,
-    "selection.ranking": CHAIRS_AND_ADMIN, "selection.compute": CHAIRS_AND_ADMIN,
-    "selection.export_ranking": CHAIRS_AND_ADMIN, "selection.export_reviews": CHAIRS_AND_ADMIN,
-    "selection.shortlist": CHAIRS_AND_ADMIN, "selection.mark": CHAIRS_AND_ADMIN,
-    "selection.job_status": CHAIRS_AND_ADMIN,
+    "selection.index": CHAIRS | HR, "selection.overview": CHAIRS | HR,
+    "selection.ranking": CHAIRS | HR, "selection.compute": CHAIRS | HR,
+    "selection.export_ranking": CHAIRS | HR, "selection.export_reviews": CHAIRS | HR,
+    "selection.shortlist": CHAIRS | HR, "selection.job_status": CHAIRS | HR,
+    # The form names the application (see FORM_DATA).
+    "selection.mark": (CHAIRS - CONFLICTED) | HR_OF_APPLICATION,
 }
 ADMIN_PREFIXES = ("admin.", "applications_hr.", "assignment.", "board.", "calls.",
                   "decisions.", "governance.", "interviews.", "reviews.", "selection.")
-
-
-def expected_for(endpoint: str):
-    if endpoint in EXPECTED:
-        return EXPECTED[endpoint]
-    return None
+# A route with one of these in its URL is about one application; HR routes about one
+# application are for HR of that application only.
+APPLICATION_OBJECTS = {"application_id", "assignment_id", "conflict_id", "document_id",
+                       "interview_id", "request_id", "slot_id"}
+# Call-level routes whose form names the application acted on. The request carries a
+# valid form about the persona's application; a 422 there means nothing was done to it.
+FORM_DATA = {
+    "assignment.add": lambda ids: {"application_id": ids["application_id"],
+                                   "member_id": ids["spare_reviewer_id"]},
+    "board.add_manual": lambda ids: {"member": ids["spare_reviewer_id"],
+                                     "application": ids["application_id"],
+                                     "reason": "Former colleague."},
+    "selection.mark": lambda ids: {"application_id": ids["application_id"],
+                                   "outcome": "shortlisted", "reason": "Strong project."},
+    # Routes already about one application: a valid form makes a leak an action taken.
+    "applications_hr.screen": lambda ids: {"decision": "eligible", "reason": "Checked."},
+    "board.decide": lambda ids: {"reason": "Checked with the member."},
+    "decisions.record": lambda ids: {"outcome": "offer", "feedback": "Well done."},
+}
+FORM_NAMES_APPLICATION = {"assignment.add", "board.add_manual", "selection.mark"}
 
 
 def _url(rule, ids: dict) -> str:
@@ -124,74 +182,104 @@ def _signed_in_clients(app, world):
     return clients
 
 
-def _denied(response) -> bool:
+def _denied(response, endpoint: str) -> bool:
     # 400: refused before anything happened (a form the persona may not send is invalid).
     if response.status_code in (400, 401, 403, 404):
+        return True
+    if response.status_code == 422 and endpoint in FORM_NAMES_APPLICATION:
         return True
     return response.status_code == 302 and "/login" in response.headers.get("Location", "")
 
 
-def test_every_route_has_an_expectation(app):
-    missing = sorted(r.endpoint for r in app.url_map.iter_rules()
-                     if r.endpoint != "static" and r.endpoint not in EXPECTED
-                     and not r.endpoint.startswith(ADMIN_PREFIXES))
-    assert missing == [], f"add these routes to the access matrix: {missing}"
-
-
-def _check(clients, rule, url, method, allowed, tally):
-    for persona in PERSONAS:
-        client, token = clients[persona]
-        if method == "GET":
-            response = client.get(url)
-        else:
-            response = client.open(url, method=method, data={"csrf_token": token})
-        tally["cases"] += 1
-        case = f"{method} {url} as {persona}: {response.status_code}"
-        if response.status_code >= 500:
-            tally["errors"].append(case)
-        if allowed == TOKEN:
-            continue
-        if persona not in allowed and not _denied(response):
-            tally["leaks"].append(case)
-        refused = _denied(response) and not (response.status_code == 404
-                                               and rule.endpoint in NOTHING_TO_SHOW)
-        if persona in allowed and method == "GET" and refused:
-            tally["refusals"].append(case)
-
-
 def _allowed(app, rule):
-    allowed = expected_for(rule.endpoint)
-    if allowed is None:
-        # Every other route is HR's: the declared role rule says so (checked here too).
-        kind, roles = app.view_functions[rule.endpoint]._icm_access
-        assert kind == "roles" and "admin" in roles, rule.endpoint
-        allowed = ADMIN | ({"chair", "conflicted_chair"} if "chair" in roles else set())
-    return allowed
+    """Return who may use the route, or None when nothing decides it."""
+    allowed = EXPECTED.get(rule.endpoint)
+    if allowed is not None or not rule.endpoint.startswith(ADMIN_PREFIXES):
+        return allowed
+    # Every other route is HR's: the declared role rule says so.
+    kind, roles = getattr(app.view_functions[rule.endpoint], "_icm_access", (None, ()))
+    if kind != "roles" or "admin" not in roles:
+        return None
+    about_application = (set(rule.arguments) & APPLICATION_OBJECTS
+                         or rule.endpoint in FORM_NAMES_APPLICATION)
+    allowed = set(HR_OF_APPLICATION if about_application else HR)
+    return allowed | (CHAIRS if "chair" in roles else set())
+
+
+def test_every_route_has_an_expectation(app):
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
+    missing = sorted(r.endpoint for r in rules if _allowed(app, r) is None)
+    assert missing == [], f"add these routes to the access matrix: {missing}"
+    gone = sorted((set(EXPECTED) | set(FORM_DATA)) - {r.endpoint for r in rules})
+    assert gone == [], f"the access matrix names routes that no longer exist: {gone}"
+
+
+def test_every_persona_has_expectations():
+    undecided = [p for p in PERSONAS if p not in TRAITS]
+    assert undecided == [], f"say in TRAITS what the rules know about: {undecided}"
+    assert sorted(TRAITS) == sorted(PERSONAS), "TRAITS names personas the world lacks"
+    unknown = {t for traits in TRAITS.values() for t in traits} - set(KNOWN_TRAITS)
+    assert unknown == set(), f"traits no expectation uses: {unknown}"
+    # A conflict that comes after the review changes nothing to what it keeps closed.
+    assert TRAITS["reviewer_conflicted_after_review"] == TRAITS["conflicted_reviewer"]
+
+
+def _request(client, token, method, url, data):
+    if method == "GET":
+        return client.get(url)
+    return client.open(url, method=method, data={"csrf_token": token, **data})
+
+
+def _check_one(clients, world, rule, method, persona, allowed, tally):
+    client, token = clients[persona]
+    ids = world.ids_for(persona)
+    url = _url(rule, ids)
+    data = FORM_DATA[rule.endpoint](ids) if rule.endpoint in FORM_DATA else {}
+    response = _request(client, token, method, url, data)
+    tally["cases"] += 1
+    case = f"{method} {url} ({rule.endpoint}) as {persona}: {response.status_code}"
+    if response.status_code >= 500:
+        tally["errors"].append(case)
+    if allowed == TOKEN:
+        return
+    case += ", expected allowed" if persona in allowed else ", expected refused"
+    denied = _denied(response, rule.endpoint)
+    if persona not in allowed and not denied:
+        tally["leaks"].append(case)
+    refused = denied and not (response.status_code == 404
+                              and rule.endpoint in NOTHING_TO_SHOW)
+    if persona in allowed and method == "GET" and refused:
+        tally["refusals"].append(case)
 
 
 def test_access_matrix(app, ctx):
     from icm_recruit.extensions import db
 
     world = build_world()
+    assert set(world.users) == SIGNED_IN, "every signed-in persona needs a user"
     clients = _signed_in_clients(app, world)
     connection = db.engines[None]  # the test's outer connection (see conftest)
     tally = {"cases": 0, "leaks": [], "errors": [], "refusals": []}
-    rules = [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
-    # Reads first, on the untouched world; then each state-changing route in a savepoint
+    rules = sorted((r for r in app.url_map.iter_rules() if r.endpoint != "static"),
+                   key=lambda r: r.rule)
+    # Reads first, on the untouched world; then each state-changing request in a savepoint
     # that is rolled back, so one persona's change never hides another's leak.
-    for rule in sorted(rules, key=lambda r: r.rule):
+    plan = [(rule, _allowed(app, rule)) for rule in rules]
+    assert all(allowed is not None for _, allowed in plan), "a route has no expectation"
+    for rule, allowed in plan:
         if "GET" in rule.methods:
-            _check(clients, rule, _url(rule, world.ids), "GET", _allowed(app, rule), tally)
-    for rule in sorted(rules, key=lambda r: r.rule):
+            for persona in PERSONAS:
+                _check_one(clients, world, rule, "GET", persona, allowed, tally)
+    for rule, allowed in plan:
         for method in sorted(rule.methods - {"GET", "HEAD", "OPTIONS"}):
-            savepoint = connection.begin_nested()
-            try:
-                _check(clients, rule, _url(rule, world.ids), method, _allowed(app, rule),
-                       tally)
-            finally:
-                savepoint.rollback()
+            for persona in PERSONAS:
+                savepoint = connection.begin_nested()
+                try:
+                    _check_one(clients, world, rule, method, persona, allowed, tally)
+                finally:
+                    savepoint.rollback()
     print("ACCESS_MATRIX", json.dumps({
-        "cases": tally["cases"], "leaks": len(tally["leaks"]),
+        "personas": len(PERSONAS), "cases": tally["cases"], "leaks": len(tally["leaks"]),
         "server_errors": len(tally["errors"]), "wrongly_refused": len(tally["refusals"])}))
     assert tally["leaks"] == [], "\n".join(tally["leaks"])
     assert tally["errors"] == [], "\n".join(tally["errors"])
