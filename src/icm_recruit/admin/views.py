@@ -74,8 +74,8 @@ def edit_roles(user_id):
     if form.validate_on_submit():
         try:
             account_ops.set_roles(user, {Role(r) for r in form.roles.data or []}, by=current_user)
-        except account_ops.AccountError:
-            form.roles.errors.append(_("You cannot remove your own administrator role."))
+        except account_ops.AccountError as exc:
+            form.roles.errors.append(exc.message)
         else:
             db.session.commit()
             flash(_("Roles of %(name)s saved.", name=user.name), "success")

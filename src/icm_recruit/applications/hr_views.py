@@ -11,7 +11,6 @@ from sqlalchemy.orm import selectinload
 from icm_recruit.applications import operations as ops
 from icm_recruit.applications import queries
 from icm_recruit.applications.forms import ScreeningForm, country_name
-from icm_recruit.applications.messages import error_message
 from icm_recruit.applications.models import (
     APPLICATION_STATUS_LABELS,
     Application,
@@ -106,7 +105,7 @@ def screen(application_id):
                                    reason=form.reason.data or "", by=current_user)
         except ops.ApplicationError as exc:
             db.session.rollback()
-            flash(error_message(exc.code), "danger")
+            flash(exc.message, "danger")
         else:
             db.session.commit()
             flash(_("Eligibility recorded for %(ref)s.", ref=application.reference), "success")

@@ -3,6 +3,7 @@
 The caller commits once. Deadlines are checked against the database's clock.
 """
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from icm_recruit.applications.models import (
@@ -13,18 +14,44 @@ from icm_recruit.applications.models import (
 from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call, DocumentKind, database_now
 from icm_recruit.core import audit, storage
+from icm_recruit.core.errors import DomainError
 from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.urls import external_url
 from icm_recruit.extensions import db
 
 
-class ApplicationError(Exception):
+class ApplicationError(DomainError):
     """A problem the user can understand; `code` says which."""
 
-    def __init__(self, code: str, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
+    messages = {
+        "not_applicant": _l("Only applicant accounts can apply."),
+        "call_not_open": _l("This call is not accepting applications."),
+        "already_applied": _l("You already have an application for this call: here it is."),
+        "forbidden": _l("You cannot do this on this application."),
+        "not_editable": _l("This application was submitted and can no longer be changed."),
+        "deadline_passed": _l("The deadline of this call has passed: the application can no "
+                              "longer be changed or submitted. What you saved before is kept."),
+        "kind_not_asked": _l("This call does not ask for this kind of document."),
+        "already_submitted": _l("This application is already submitted."),
+        "incomplete": _l("The application is not complete yet. Still missing: %(missing)s."),
+        "cannot_withdraw": _l("This application can no longer be withdrawn."),
+        "not_screenable": _l("This application is not waiting for an eligibility check."),
+        "reason_needed": _l("Give the reason; the applicant will read it."),
+        "self_referee": _l("You cannot be your own referee."),
+        "referee_twice": _l("This referee is already on your list."),
+        "too_many_referees": _l("You can name at most %(max)d referees."),
+        "referee_closed": _l("This referee has already answered."),
+        "link_invalid": _l("This link is not valid. If the applicant sent you a newer e-mail, "
+                           "use the link in that one."),
+        "link_used": _l("This link was already used: the letter was sent or the request "
+                        "declined. Thank you."),
+        "link_expired": _l("This link has expired. Ask the applicant to send you a new one."),
+    }
+    fallback = _l("This action is not possible now.")
+
+    def message_params(self) -> dict:
+        return {"missing": "; ".join(self.details.get("missing", [])),
+                "max": self.details.get("max", 5)}
 
 
 def make_reference(application: Application) -> str:

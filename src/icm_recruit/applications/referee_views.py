@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 
 from icm_recruit.applications import referees as referee_ops
 from icm_recruit.applications.forms import DeclineForm, LetterForm
-from icm_recruit.applications.messages import error_message
 from icm_recruit.applications.operations import ApplicationError
 from icm_recruit.calls.models import LETTER_RULE
 from icm_recruit.core import storage
@@ -17,9 +16,9 @@ bp = Blueprint("referees", __name__)
 LINK_STATUS = {"link_invalid": 404, "link_used": 410, "link_expired": 410}
 
 
-def _closed(code: str):
+def _closed(error: ApplicationError):
     return render_template("applications/referee_closed.html",
-                           message=error_message(code)), LINK_STATUS.get(code, 400)
+                           message=error.message), LINK_STATUS.get(error.code, 400)
 
 
 @bp.route("/referee/<token>", methods=["GET", "POST"])
@@ -29,7 +28,7 @@ def letter(token):
         referee = referee_ops.request_for_token(token)
     except ApplicationError as exc:
         db.session.rollback()
-        return _closed(exc.code)
+        return _closed(exc)
     letter_form, decline_form = LetterForm(prefix="letter"), DeclineForm(prefix="decline")
     error = None
     if request.method == "POST" and request.form.get("action") == "decline":
@@ -46,7 +45,7 @@ def letter(token):
             checked = storage.check_pdf(data, upload.filename, max_mb=LETTER_RULE["max_mb"],
                                         max_pages=LETTER_RULE["max_pages"])
         except storage.UploadError as exc:
-            error = error_message(exc.code, **exc.details)
+            error = exc.message
         else:
             referee_ops.receive_letter(referee, checked)
             db.session.commit()

@@ -28,7 +28,6 @@ from icm_recruit.applications.forms import (
     WithdrawForm,
     country_name,
 )
-from icm_recruit.applications.messages import error_message
 from icm_recruit.applications.models import Application, Document, RefereeRequest
 from icm_recruit.applications.queries import application_for, applications_of, timeline
 from icm_recruit.auth.models import Role
@@ -83,7 +82,7 @@ def own_application_or_403(application_id: int) -> Application:
 
 
 def _fail(exc: Exception, application: Application, anchor: str = ""):
-    flash(error_message(exc.code, **exc.details), "danger")
+    flash(exc.message, "danger")
     return redirect(url_for(".edit", application_id=application.id, _anchor=anchor or None))
 
 
@@ -106,7 +105,7 @@ def start(slug):
     except ops.ApplicationError as exc:
         db.session.rollback()
         existing = exc.details.get("application")
-        flash(error_message(exc.code), "info" if existing else "danger")
+        flash(exc.message, "info" if existing else "danger")
         if existing is not None:
             return redirect(url_for(".edit", application_id=existing.id))
         return redirect(url_for("calls.show", slug=slug))
@@ -153,7 +152,7 @@ def edit(application_id):
             ops.save_draft(application, data, form.excluded(), by=current_user)
         except ops.ApplicationError as exc:
             db.session.rollback()
-            flash(error_message(exc.code), "danger")
+            flash(exc.message, "danger")
             return _page(application, form, 409)
         db.session.commit()
         flash(_("Your draft is saved."), "success")
@@ -312,7 +311,7 @@ def submit(application_id):
         else:
             db.session.rollback()
         if exc.code == "already_submitted":
-            flash(error_message(exc.code), "info")
+            flash(exc.message, "info")
             return redirect(url_for(".status", application_id=application.id))
         return _fail(exc, application, "submit")
     application_id, reference = application.id, application.reference
@@ -345,7 +344,7 @@ def withdraw(application_id):
     application = own_application_or_403(application_id)
     form = WithdrawForm()
     if not application.can_withdraw(current_user):
-        flash(error_message("cannot_withdraw"), "warning")
+        flash(ops.ApplicationError("cannot_withdraw").message, "warning")
         return redirect(url_for(".status", application_id=application.id))
     if form.validate_on_submit():
         try:
@@ -353,7 +352,7 @@ def withdraw(application_id):
                                      reason=form.reason.data or "")
         except ops.ApplicationError as exc:
             db.session.rollback()
-            flash(error_message(exc.code), "danger")
+            flash(exc.message, "danger")
         else:
             db.session.commit()
             flash(_("Your application %(ref)s is withdrawn.", ref=application.reference),

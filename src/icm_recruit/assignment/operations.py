@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, not_, select
 
 from icm_recruit.applications.models import Application, ApplicationStatus
@@ -21,6 +23,7 @@ from icm_recruit.assignment.solver import (
     AssignmentResult,
     Notice,
     SolverOptions,
+    describe,
     solve,
     suggest_replacement,
 )
@@ -28,6 +31,7 @@ from icm_recruit.auth.models import Role, User
 from icm_recruit.board import access
 from icm_recruit.calls.models import Call
 from icm_recruit.core import audit
+from icm_recruit.core.errors import DomainError
 from icm_recruit.core.timeutil import utcnow
 from icm_recruit.extensions import db
 
@@ -35,13 +39,34 @@ Progress = Callable[[int], None]
 TOP_TERMS = 5
 
 
-class AssignmentError(Exception):
+class AssignmentError(DomainError):
     """A problem HR can act on; `code` says which."""
 
-    def __init__(self, code: str, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
+    messages = {
+        "forbidden": _l("You cannot do this."),
+        "conflicted": _l("This member has a conflict of interest with this application."),
+        "not_on_board": _l("This member is not active or not available for this call."),
+        "over_load": _l("This member has reached their maximum load (%(cap)s)."),
+        "application_full": _l("This application already has %(k)s members; remove one "
+                               "first or replace one."),
+        "already_assigned": _l("This member already has this application."),
+        "not_assignable": _l("This application is not waiting for review."),
+        "nothing_to_publish": _l("There is no proposed assignment to publish."),
+        "not_declined": _l("Only a declined assignment can be replaced."),
+        "review_done": _l("The review is already submitted."),
+        "not_editable": _l("This assignment cannot be changed any more."),
+        "reason_needed": _l("Give a reason."),
+    }
+
+    def message_params(self) -> dict:
+        return {"cap": self.details.get("cap", ""), "k": self.details.get("k", "")}
+
+    @property
+    def message(self) -> str:
+        if self.code == "no_replacement":  # the solver says why, in its own words
+            notice = self.details["notice"]
+            return describe(Notice(notice["code"], notice["params"]), str(get_locale() or "en"))
+        return super().message
 
 
 @dataclass

@@ -48,29 +48,6 @@ class DeclineForm(FlaskForm):
     reason = StringField(validators=[InputRequired(), Length(max=2000)])
 
 
-def error_message(code: str, details: dict) -> str:
-    messages = {
-        "forbidden": _("You cannot do this."),
-        "conflicted": _("This member has a conflict of interest with this application."),
-        "not_on_board": _("This member is not active or not available for this call."),
-        "over_load": _("This member has reached their maximum load (%(cap)s).",
-                       cap=details.get("cap", "")),
-        "application_full": _("This application already has %(k)s members; remove one "
-                              "first or replace one.", k=details.get("k", "")),
-        "already_assigned": _("This member already has this application."),
-        "not_assignable": _("This application is not waiting for review."),
-        "nothing_to_publish": _("There is no proposed assignment to publish."),
-        "not_declined": _("Only a declined assignment can be replaced."),
-        "review_done": _("The review is already submitted."),
-        "not_editable": _("This assignment cannot be changed any more."),
-        "reason_needed": _("Give a reason."),
-    }
-    if code == "no_replacement":
-        notice = details["notice"]
-        return describe(Notice(notice["code"], notice["params"]), str(get_locale() or "en"))
-    return messages.get(code, _("This could not be done."))
-
-
 def _notices(job: JobRun | None, key: str) -> list[tuple[int | None, str]]:
     if job is None or job.status != JobStatus.DONE:
         return []
@@ -127,7 +104,7 @@ def _apply(call_id: int, anchor: str, action, success: str):
         action()
     except ops.AssignmentError as exc:
         db.session.rollback()
-        flash(error_message(exc.code, exc.details), "danger")
+        flash(exc.message, "danger")
     else:
         db.session.commit()
         flash(success, "success")

@@ -4,9 +4,11 @@ import hashlib
 import secrets
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from icm_recruit.auth.models import Role, User
 from icm_recruit.core import audit, ratelimit
+from icm_recruit.core.errors import DomainError
 from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.timeutil import utcnow
 from icm_recruit.core.tokens import TokenError, make_token, read_token
@@ -14,12 +16,20 @@ from icm_recruit.core.urls import external_url
 from icm_recruit.extensions import db
 
 
-class AccountError(Exception):
+class AccountError(DomainError):
     """A problem the user can fix; `code` says which."""
 
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+    messages = {
+        "email_taken": _l("An account with this e-mail already exists. Sign in or reset "
+                          "your password."),
+        "bad_credentials": _l("The e-mail or the password is not correct."),
+        "throttled": _l("Too many attempts. Wait a few minutes and try again."),
+        "token_expired": _l("This link has expired. Ask for a new one below."),
+        "token_invalid": _l("This link is not valid. Ask for a new one below."),
+        "token_used": _l("This link was already used. Ask for a new one below."),
+        "bad_current_password": _l("The current password is not correct."),
+        "cannot_drop_own_admin": _l("You cannot remove your own administrator role."),
+    }
 
 
 def _token_digest(token: str) -> str:

@@ -8,19 +8,24 @@ import time
 import pyotp
 import segno
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from icm_recruit.auth.models import RecoveryCode, Role, User
 from icm_recruit.core import audit, ratelimit
+from icm_recruit.core.errors import DomainError
 from icm_recruit.core.timeutil import utcnow
 
 ISSUER = "ICM Recruitment"
 RECOVERY_CODE_COUNT = 10
 
 
-class TwoFactorError(Exception):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class TwoFactorError(DomainError):
+    messages = {
+        "bad_code": _l("This code is not valid. Check the time on your phone and try again."),
+        "throttled": _l("Too many attempts. Wait a few minutes and try again."),
+        "required": _l("Your role requires two-factor sign-in; it cannot be turned off."),
+        "bad_password": _l("The password is not correct."),
+    }
 
 
 def required_for(user: User) -> bool:

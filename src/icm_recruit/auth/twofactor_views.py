@@ -29,15 +29,6 @@ class DisableForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[InputRequired()])
 
 
-def _messages():
-    return {
-        "bad_code": _("This code is not valid. Check the time on your phone and try again."),
-        "throttled": _("Too many attempts. Wait a few minutes and try again."),
-        "required": _("Your role requires two-factor sign-in; it cannot be turned off."),
-        "bad_password": _("The password is not correct."),
-    }
-
-
 def _pending_user() -> User | None:
     user_id = session.get("2fa_user_id")
     started = session.get("2fa_started", 0)
@@ -60,7 +51,7 @@ def second_factor():
             twofactor.verify(user, form.code.data)
         except twofactor.TwoFactorError as exc:
             db.session.commit()  # keep the failed attempt in the audit trail
-            form.code.errors.append(_messages()[exc.code])
+            form.code.errors.append(exc.message)
         else:
             db.session.commit()
             target = session.get("2fa_next")
@@ -87,7 +78,7 @@ def two_factor_setup():
         try:
             codes = twofactor.enable(user, secret, form.code.data)
         except twofactor.TwoFactorError as exc:
-            form.code.errors.append(_messages()[exc.code])
+            form.code.errors.append(exc.message)
         else:
             db.session.commit()
             session.pop("2fa_setup_secret", None)
@@ -125,7 +116,7 @@ def disable_two_factor():
         try:
             twofactor.disable(user, form.password.data)
         except twofactor.TwoFactorError as exc:
-            flash(_messages()[exc.code], "danger")
+            flash(exc.message, "danger")
         else:
             db.session.commit()
             flash(_("Two-factor sign-in is off."), "info")

@@ -33,19 +33,6 @@ from icm_recruit.extensions import db
 bp = Blueprint("auth", __name__)
 
 
-def _messages():
-    return {
-        "email_taken": _("An account with this e-mail already exists. Sign in or reset "
-                         "your password."),
-        "bad_credentials": _("The e-mail or the password is not correct."),
-        "throttled": _("Too many attempts. Wait a few minutes and try again."),
-        "token_expired": _("This link has expired. Ask for a new one below."),
-        "token_invalid": _("This link is not valid. Ask for a new one below."),
-        "token_used": _("This link was already used. Ask for a new one below."),
-        "bad_current_password": _("The current password is not correct."),
-    }
-
-
 def _start_session(user) -> None:
     # A fresh session at sign-in: nothing from before survives (no fixation).
     locale = session.get("locale")
@@ -80,7 +67,7 @@ def login():
             user = ops.authenticate(form.email.data, form.password.data, request.remote_addr or "")
         except ops.AccountError as exc:
             db.session.commit()  # keep the failed-attempt audit event
-            form.password.errors.append(_messages()[exc.code])
+            form.password.errors.append(exc.message)
             status = 429 if exc.code == "throttled" else 200
             return render_template("auth/login.html", form=form, demo=_demo_logins()), status
         if user.email_verified_at is None:
@@ -130,7 +117,7 @@ def register():
             ops.register_applicant(email=form.email.data, name=form.name.data,
                                    password=form.password.data, locale=form.locale.data)
         except ops.AccountError as exc:
-            form.email.errors.append(_messages()[exc.code])
+            form.email.errors.append(exc.message)
         else:
             db.session.commit()
             flash(_("Your account is created. We sent a confirmation link to %(email)s.",
@@ -164,7 +151,7 @@ def verify_email(token):
     try:
         ops.verify_email(token)
     except ops.AccountError as exc:
-        flash(_messages()[exc.code], "danger")
+        flash(exc.message, "danger")
         return redirect(url_for("auth.verify_pending"))
     db.session.commit()
     flash(_("Your e-mail address is confirmed. You can sign in."), "success")
@@ -188,7 +175,7 @@ def _set_password_page(token: str, purpose: str):
     try:
         ops.check_reset_token(token, purpose)
     except ops.AccountError as exc:
-        flash(_messages()[exc.code], "danger")
+        flash(exc.message, "danger")
         return redirect(url_for("auth.forgot_password"))
     form = NewPasswordForm()
     if form.validate_on_submit():
@@ -228,7 +215,7 @@ def account():
         try:
             ops.change_password(current_user, password.current.data, password.password.data)
         except ops.AccountError as exc:
-            password.current.errors.append(_messages()[exc.code])
+            password.current.errors.append(exc.message)
         else:
             db.session.commit()
             _start_session(current_user._get_current_object())  # new nonce: renew this one

@@ -6,6 +6,7 @@ Every function takes the acting user, audits, and flushes; the caller commits on
 from collections.abc import Callable
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -36,6 +37,7 @@ from icm_recruit.board.models import (
 )
 from icm_recruit.calls.models import Call
 from icm_recruit.core import audit
+from icm_recruit.core.errors import DomainError
 from icm_recruit.core.timeutil import utcnow
 from icm_recruit.extensions import db
 
@@ -46,13 +48,16 @@ DETECTED_SOURCES = frozenset(c.value for c in ConflictCode) - {"declared", "manu
 DEMO_MAIL_DOMAIN = "demo.icm-recruit.org"
 
 
-class BoardError(Exception):
+class BoardError(DomainError):
     """A problem the user can understand; `code` says which."""
 
-    def __init__(self, code: str, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
+    messages = {
+        "forbidden": _l("You cannot do this."),
+        "own_application": _l("This is your own application: another HR administrator "
+                              "handles it. You see it as an applicant does."),
+        "not_member": _l("Only board members have a board profile."),
+        "reason_needed": _l("Give a reason."),
+    }
 
 
 # ---------------------------------------------------------------- members

@@ -33,14 +33,6 @@ bp = Blueprint("board", __name__)
 MEMBER_ROLES = (Role.REVIEWER, Role.CHAIR)
 
 
-def error_message(code: str) -> str:
-    return {
-        "forbidden": _("You cannot do this."),
-        "not_member": _("Only board members have a board profile."),
-        "reason_needed": _("Give a reason."),
-    }.get(code, _("This could not be done."))
-
-
 # ---------------------------------------------------------------- HR: members
 
 

@@ -2,10 +2,12 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from icm_recruit.calls.models import Call, CallStatus, Criterion, call_by_slug, database_now
 from icm_recruit.core import audit
+from icm_recruit.core.errors import DomainError
 from icm_recruit.core.timeutil import paris_to_utc
 from icm_recruit.extensions import db
 
@@ -13,12 +15,15 @@ CALL_FIELDS = ("slug", "title_en", "title_fr", "description_en", "description_fr
                "reviewers_per_application", "referees_required", "summary_word_limit")
 
 
-class CallError(Exception):
+class CallError(DomainError):
     """A problem HR can fix; `code` says which."""
 
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+    messages = {
+        "slug_taken": _l("Another call already uses this short name."),
+        "not_editable": _l("This call can no longer be edited."),
+        "bad_transition": _l("The call cannot move to this state now."),
+        "incomplete": _l("Add criteria and required documents before opening the call."),
+    }
 
 
 def _apply(call: Call, data: dict, *, opens_local: datetime, closes_local: datetime,

@@ -22,15 +22,6 @@ from icm_recruit.extensions import db
 bp = Blueprint("calls", __name__)
 
 
-def _messages():
-    return {
-        "slug_taken": _("Another call already uses this short name."),
-        "not_editable": _("This call can no longer be edited."),
-        "bad_transition": _("The call cannot move to this state now."),
-        "incomplete": _("Add criteria and required documents before opening the call."),
-    }
-
-
 def _published_call_or_404(slug: str) -> Call:
     call = call_by_slug(slug)
     if call is None:
@@ -125,7 +116,7 @@ def create():
             call = ops.create_call(data, by=current_user, **_parts(form))
         except ops.CallError as exc:
             db.session.rollback()
-            form.slug.errors.append(_messages()[exc.code])
+            form.slug.errors.append(exc.message)
         else:
             db.session.commit()
             flash(_("The call is created as a draft. Open it when it is ready."), "success")
@@ -141,7 +132,7 @@ def create():
 def edit(call_id):
     call = db.get_or_404(Call, call_id)
     if not call.is_editable():
-        flash(_messages()["not_editable"], "warning")
+        flash(ops.CallError("not_editable").message, "warning")
         return redirect(url_for(".admin_show", call_id=call.id))
     form = CallForm()
     if not form.is_submitted():
@@ -152,7 +143,7 @@ def edit(call_id):
             ops.update_call(call, data, by=current_user, **_parts(form))
         except ops.CallError as exc:
             db.session.rollback()
-            form.slug.errors.append(_messages()[exc.code])
+            form.slug.errors.append(exc.message)
         else:
             db.session.commit()
             flash(_("The call is saved."), "success")
@@ -179,9 +170,9 @@ def change_status(call_id):
             target = CallStatus(form.to.data)
             ops.change_call_status(call, target, by=current_user)
         except ValueError:
-            flash(_messages()["bad_transition"], "danger")
+            flash(ops.CallError("bad_transition").message, "danger")
         except ops.CallError as exc:
-            flash(_messages()[exc.code], "danger")
+            flash(exc.message, "danger")
         else:
             db.session.commit()
             flash(_("The call is now: %(status)s.", status=CALL_STATUS_LABELS[target]), "success")

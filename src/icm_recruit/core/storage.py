@@ -9,18 +9,31 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from pypdf import PdfReader
+
+from icm_recruit.core.errors import DomainError
 
 PDF_MAGIC = b"%PDF-"
 
 
-class UploadError(Exception):
+class UploadError(DomainError):
     """A file the user must replace; `code` says why."""
 
-    def __init__(self, code: str, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
+    messages = {
+        "no_file": _l("Choose a PDF file to upload."),
+        "empty": _l("The file is empty."),
+        "too_large": _l("The file is larger than %(mb)d MB."),
+        "not_pdf": _l("Only PDF files are accepted, and this file is not a PDF."),
+        "corrupt": _l("This PDF cannot be opened; it may be damaged. Export it again and retry."),
+        "encrypted": _l("This PDF is protected by a password. Upload a version without "
+                        "protection."),
+        "too_many_pages": _l("The file has %(pages)d pages; at most %(max)d are allowed."),
+    }
+
+    def message_params(self) -> dict:
+        return {"mb": self.details.get("max_mb", 0), "pages": self.details.get("pages", 0),
+                "max": self.details.get("max_pages", 0)}
 
 
 @dataclass(frozen=True)

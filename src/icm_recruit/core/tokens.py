@@ -3,11 +3,15 @@
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from icm_recruit.core.errors import DomainError
 
-class TokenError(Exception):
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason  # "expired" or "invalid"
+
+class TokenError(DomainError):
+    """A link that cannot be used; each feature says so in its own words."""
+
+    @property
+    def reason(self) -> str:
+        return self.code  # "expired" or "invalid"
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:

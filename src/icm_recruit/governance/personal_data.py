@@ -6,6 +6,7 @@ import secrets
 import zipfile
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from icm_recruit.applications.models import (
@@ -18,6 +19,7 @@ from icm_recruit.applications.models import (
 from icm_recruit.auth.models import User
 from icm_recruit.core import audit, storage
 from icm_recruit.core.audit import AuditEvent
+from icm_recruit.core.errors import DomainError
 from icm_recruit.core.timeutil import utcnow
 from icm_recruit.extensions import db
 from icm_recruit.governance.retention import anonymise_application
@@ -25,10 +27,8 @@ from icm_recruit.governance.retention import anonymise_application
 ERASED_DOMAIN = "erased.invalid"
 
 
-class ErasureError(Exception):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class ErasureError(DomainError):
+    messages = {"bad_password": _l("The password is not correct.")}
 
 
 def _iso(value):

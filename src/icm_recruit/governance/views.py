@@ -58,8 +58,8 @@ def erase():
     user = current_user._get_current_object()
     try:
         personal_data.erase_account(user, form.password.data)
-    except personal_data.ErasureError:
-        form.password.errors.append(_("The password is not correct."))
+    except personal_data.ErasureError as exc:
+        form.password.errors.append(exc.message)
         return render_template("governance/my_data.html", form=form), 400
     db.session.commit()
     logout_user()

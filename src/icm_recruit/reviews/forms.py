@@ -1,4 +1,4 @@
-"""Forms of reviewing, and what to tell the user about each refusal."""
+"""Forms of reviewing."""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -7,7 +7,6 @@ from wtforms import IntegerField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
 from icm_recruit.calls.models import Criterion
-from icm_recruit.extensions import db
 from icm_recruit.reviews.models import CONFIDENCE_LABELS, RECOMMENDATION_LABELS
 from icm_recruit.reviews.operations import MAX_POST, MAX_TEXT, ReviewInput
 
@@ -87,45 +86,3 @@ class PostForm(FlaskForm):
     body = TextAreaField(_l("Your message"),
                          validators=[DataRequired(_l("Write a message first.")),
                                      Length(max=MAX_POST)])
-
-
-def error_message(code: str, **details) -> str:
-    messages = {
-        "forbidden": _("You cannot do this on this review."),
-        "deadline_passed": _("The review deadline has passed: the review can no longer be "
-                             "changed. Your text is still on this page."),
-        "score_out_of_range": _("%(criterion)s: choose a score from %(min)d to %(max)d.",
-                                criterion=_criterion_name(details.get("criterion_id")),
-                                min=details.get("min", 0), max=details.get("max", 0)),
-        "unknown_criterion": _("A score was sent for a criterion this call does not have."),
-        "bad_recommendation": _("Choose one of the recommendations offered."),
-        "confidence_out_of_range": _("Choose a confidence from 1 to 5."),
-        "too_long": _("The text is too long (at most %(limit)d characters).",
-                      limit=details.get("limit", 0)),
-        "incomplete": _("To submit, complete: %(missing)s.",
-                        missing=", ".join(_missing_label(m) for m in details.get("missing", []))),
-        "reason_needed": _("Give a reason; HR reads it."),
-        "not_a_participant": _("Only the chair, HR and the members who have submitted their "
-                               "review of this application take part in its discussion."),
-        "empty_post": _("Write a message first."),
-        "not_late": _("Only a late or declined review can be reassigned."),
-        "review_done": _("This review is already submitted."),
-        "nothing_to_remind": _("This member has nothing left to review here."),
-        "no_replacement": _("No free board member can take this review; add one by hand on "
-                            "the assignment page."),
-    }
-    return messages.get(code, _("This could not be done (%(code)s).", code=code))
-
-
-def _criterion_name(criterion_id) -> str:
-    criterion = db.session.get(Criterion, criterion_id) if criterion_id else None
-    return criterion.name if criterion else ""
-
-
-def _missing_label(item) -> str:
-    """Missing criteria come as ids, other fields as names."""
-    if isinstance(item, int):
-        return _criterion_name(item)
-    labels = {"recommendation": _("the recommendation"), "confidence": _("the confidence"),
-              "comments": _("the comments for the board")}
-    return labels.get(item, item)

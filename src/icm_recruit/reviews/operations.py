@@ -8,6 +8,8 @@ separate review deadline, and HR moves one member's date when it reassigns or ex
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from icm_recruit.assignment import operations as assignment_ops
@@ -17,6 +19,7 @@ from icm_recruit.assignment.solver import suggest_replacement
 from icm_recruit.auth.models import Role, User
 from icm_recruit.calls.models import Criterion
 from icm_recruit.core import audit
+from icm_recruit.core.errors import DomainError
 from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.timeutil import utcnow
 from icm_recruit.core.urls import external_url
@@ -36,13 +39,53 @@ MAX_POST = 5_000
 REASSIGN_DAYS = 14  # a member taking over a late review gets at least this long
 
 
-class ReviewError(Exception):
+class ReviewError(DomainError):
     """A problem the user can fix or must be told about; `code` says which."""
 
-    def __init__(self, code: str, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
+    messages = {
+        "forbidden": _l("You cannot do this on this review."),
+        "own_application": _l("This is your own application: another HR administrator "
+                              "handles it. You see it as an applicant does."),
+        "deadline_passed": _l("The review deadline has passed: the review can no longer be "
+                              "changed. Your text is still on this page."),
+        "score_out_of_range": _l("%(criterion)s: choose a score from %(min)d to %(max)d."),
+        "unknown_criterion": _l("A score was sent for a criterion this call does not have."),
+        "bad_recommendation": _l("Choose one of the recommendations offered."),
+        "confidence_out_of_range": _l("Choose a confidence from 1 to 5."),
+        "too_long": _l("The text is too long (at most %(limit)d characters)."),
+        "incomplete": _l("To submit, complete: %(missing)s."),
+        "reason_needed": _l("Give a reason; HR reads it."),
+        "not_a_participant": _l("Only the chair, HR and the members who have submitted their "
+                                "review of this application take part in its discussion."),
+        "empty_post": _l("Write a message first."),
+        "not_late": _l("Only a late or declined review can be reassigned."),
+        "review_done": _l("This review is already submitted."),
+        "nothing_to_remind": _l("This member has nothing left to review here."),
+        "no_replacement": _l("No free board member can take this review; add one by hand on "
+                             "the assignment page."),
+    }
+    fallback = _l("This could not be done (%(code)s).")
+
+    def message_params(self) -> dict:
+        details = self.details
+        return {"criterion": _criterion_name(details.get("criterion_id")),
+                "min": details.get("min", 0), "max": details.get("max", 0),
+                "limit": details.get("limit", 0),
+                "missing": ", ".join(_missing_label(m) for m in details.get("missing", []))}
+
+
+def _criterion_name(criterion_id) -> str:
+    criterion = db.session.get(Criterion, criterion_id) if criterion_id else None
+    return criterion.name if criterion else ""
+
+
+def _missing_label(item) -> str:
+    """Missing criteria come as ids, other fields as names."""
+    if isinstance(item, int):
+        return _criterion_name(item)
+    labels = {"recommendation": _("the recommendation"), "confidence": _("the confidence"),
+              "comments": _("the comments for the board")}
+    return labels.get(item, item)
 
 
 @dataclass

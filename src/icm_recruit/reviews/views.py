@@ -37,7 +37,6 @@ from icm_recruit.reviews.dossier import board_dossier
 from icm_recruit.reviews.forms import (
     DeclineForm,
     PostForm,
-    error_message,
     review_data,
     review_form_class,
 )
@@ -110,7 +109,7 @@ def accept(assignment_id):
         ops.accept_assignment(assignment, by=current_user)
     except ops.ReviewError as exc:
         db.session.rollback()
-        flash(error_message(exc.code, **exc.details), "danger")
+        flash(exc.message, "danger")
     else:
         db.session.commit()
         flash(_("Thank you: %(ref)s is on your list.", ref=assignment.application.reference),
@@ -129,7 +128,7 @@ def decline(assignment_id):
             ops.decline_assignment(assignment, reason=form.reason.data, by=current_user)
         except ops.ReviewError as exc:
             db.session.rollback()
-            flash(error_message(exc.code, **exc.details), "danger")
+            flash(exc.message, "danger")
         else:
             db.session.commit()
             flash(_("You declined %(ref)s; HR will find another member.",
@@ -259,8 +258,7 @@ def review_form(assignment_id):
         ops.save_review(assignment, form.to_input(), by=current_user, submit=submit)
     except ops.ReviewError as exc:
         db.session.rollback()
-        return _render_review(assignment, form, status=422,
-                              notice=error_message(exc.code, **exc.details))
+        return _render_review(assignment, form, status=422, notice=exc.message)
     db.session.commit()
     if submit:
         flash(_("Your review of %(ref)s is submitted. You can now read the other reviews.",
@@ -305,7 +303,7 @@ def discussion(application_id):
             ops.post_to_discussion(application, form.body.data, by=current_user)
         except ops.ReviewError as exc:
             db.session.rollback()
-            flash(error_message(exc.code, **exc.details), "danger")
+            flash(exc.message, "danger")
             status = 422
         else:
             db.session.commit()
@@ -360,7 +358,7 @@ def remind(assignment_id):
         sent = reminders.remind_now(assignment, by=current_user)
     except ops.ReviewError as exc:
         db.session.rollback()
-        flash(error_message(exc.code, **exc.details), "danger")
+        flash(exc.message, "danger")
     else:
         db.session.commit()
         flash(_("Reminder sent to %(name)s.", name=assignment.reviewer.name) if sent else
@@ -388,7 +386,7 @@ def reassign(assignment_id):
         new = ops.reassign(assignment, by=current_user)
     except ops.ReviewError as exc:
         db.session.rollback()
-        flash(error_message(exc.code, **exc.details), "danger")
+        flash(exc.message, "danger")
     else:
         db.session.commit()
         flash(_("%(ref)s is now with %(name)s.", ref=assignment.application.reference,

@@ -14,18 +14,11 @@ from icm_recruit.extensions import db
 from icm_recruit.selection import letters, queries
 from icm_recruit.selection import operations as ops
 from icm_recruit.selection.forms import DecisionForm, LetterTemplateForm, OfferAnswerForm
-from icm_recruit.selection.messages import error_message
 from icm_recruit.selection.models import OUTCOME_LABELS, Outcome
 from icm_recruit.selection.tasks import send_decision_letters
 
 bp = Blueprint("decisions", __name__)
 LOCALES = ("en", "fr")
-
-
-def problem_message(problem: letters.TemplateError) -> str:
-    if problem.unknown:
-        return error_message("template_problem", names=", ".join(problem.unknown))
-    return error_message("template_malformed")
 
 
 def letter_problems(call_id: int) -> list[tuple[str, str]]:
@@ -38,7 +31,7 @@ def letter_problems(call_id: int) -> list[tuple[str, str]]:
         try:
             ops.render_letter(decision)
         except letters.TemplateError as problem:
-            found.append((decision.application.reference, problem_message(problem)))
+            found.append((decision.application.reference, problem.message))
     return found
 
 
@@ -73,7 +66,7 @@ def record(application_id):
                             feedback=form.feedback.data or "", by=current_user)
     except ops.SelectionError as exc:
         db.session.rollback()
-        flash(error_message(exc.code, **exc.details), "danger")
+        flash(exc.message, "danger")
         return redirect(url_for(".call_decisions", call_id=application.call_id)), 303
     db.session.commit()
     flash(_("Decision recorded for %(ref)s. Preview the letter before sending.",
@@ -94,7 +87,7 @@ def preview(application_id):
         try:
             letter = ops.render_letter(decision)
         except letters.TemplateError as exc:
-            problem = problem_message(exc)
+            problem = exc.message
     return render_template("selection/letter_preview.html", application=application,
                            decision=decision, letter=letter, problem=problem,
                            form=DecisionForm(outcome=decision.outcome.value,
@@ -127,7 +120,7 @@ def edit_template(call_id, outcome, locale):
                 return redirect(url_for(".call_decisions", call_id=call.id))
         except letters.TemplateError as exc:
             db.session.rollback()
-            problem = problem_message(exc)
+            problem = exc.message
     status = 422 if problem or (form.is_submitted() and form.errors) else 200
     return render_template("selection/letter_template.html", call=call, outcome=outcome,
                            locale=locale, form=form, preview=preview, problem=problem,
@@ -142,10 +135,10 @@ def send(call_id):
     require(FlaskForm().validate_on_submit(), 400)
     back = redirect(url_for(".call_decisions", call_id=call.id))
     if active_job(JobKind.DECISION_LETTERS, call.id) is not None:
-        flash(error_message("job_running"), "warning")
+        flash(ops.SelectionError("job_running").message, "warning")
         return back
     if not queries.unsent_decision_ids(call.id):
-        flash(error_message("nothing_to_send"), "warning")
+        flash(ops.SelectionError("nothing_to_send").message, "warning")
         return back
     problems = letter_problems(call.id)
     if problems:
@@ -174,7 +167,7 @@ def portal(application_id):
                                      by=current_user)
             except ops.SelectionError as exc:
                 db.session.rollback()
-                flash(error_message(exc.code), "danger")
+                flash(exc.message, "danger")
             else:
                 db.session.commit()
                 flash(_("Thank you: your answer is recorded and HR is told."), "success")

@@ -15,7 +15,6 @@ from icm_recruit.extensions import db
 from icm_recruit.selection import interviews as ops
 from icm_recruit.selection import queries
 from icm_recruit.selection.forms import AssignSlotForm, SlotForm
-from icm_recruit.selection.messages import error_message
 from icm_recruit.selection.models import Interview, InterviewSlot
 from icm_recruit.selection.operations import SelectionError, is_hr_for
 
@@ -65,7 +64,7 @@ def slots(call_id):
         slot = ops.create_slot(call, by=current_user, **_slot_values(form))
     except SelectionError as exc:
         db.session.rollback()
-        flash(error_message(exc.code, **exc.details), "danger")
+        flash(exc.message, "danger")
         return _page(call, form, 422)
     db.session.commit()
     flash(_("Slot added on %(when)s.", when=to_zone(slot.starts_at).strftime(
@@ -83,7 +82,7 @@ def edit_slot(slot_id):
             ops.update_slot(slot, by=current_user, **_slot_values(form))
         except SelectionError as exc:
             db.session.rollback()
-            flash(error_message(exc.code, **exc.details), "danger")
+            flash(exc.message, "danger")
         else:
             db.session.commit()
             flash(_("Slot changed. Anyone already invited receives an updated calendar "
@@ -102,7 +101,7 @@ def withdraw_slot(slot_id):
         ops.withdraw_slot(slot, by=current_user)
     except SelectionError as exc:
         db.session.rollback()
-        flash(error_message(exc.code, **exc.details), "danger")
+        flash(exc.message, "danger")
     else:
         db.session.commit()
         flash(_("Slot withdrawn."), "success")
@@ -134,7 +133,7 @@ def assign(application_id):
             ops.book(application, form.slot_id.data, by=current_user)
         except SelectionError as exc:
             db.session.rollback()
-            flash(error_message(exc.code, **exc.details), "danger")
+            flash(exc.message, "danger")
         else:
             db.session.commit()
             flash(_("Interview booked for %(ref)s; invitations sent.",
@@ -153,7 +152,7 @@ def cancel(interview_id):
         ops.cancel_interview(interview, by=current_user)
     except SelectionError as exc:
         db.session.rollback()
-        flash(error_message(exc.code, **exc.details), "danger")
+        flash(exc.message, "danger")
     else:
         db.session.commit()
         flash(_("Interview cancelled; the applicant and the panel were told."), "success")
@@ -177,7 +176,7 @@ def book(application_id):
             db.session.commit()
         except SelectionError as exc:
             db.session.rollback()
-            flash(error_message(exc.code, **exc.details), "danger")
+            flash(exc.message, "danger")
             return redirect(url_for(".book", application_id=application.id))
         flash(_("Your interview is booked. A calendar invitation is on its way by e-mail."),
               "success")
@@ -216,7 +215,7 @@ def score(interview_id):
                             by=current_user)
         except SelectionError as exc:
             db.session.rollback()
-            flash(error_message(exc.code, **exc.details), "danger")
+            flash(exc.message, "danger")
             return render_template("selection/score.html", interview=interview,
                                    criteria=criteria, values=values, form=form,
                                    comment=request.form.get("comment", "")), 422

@@ -8,16 +8,28 @@ by piece, never with str.format, so a template cannot reach attributes (`{name._
 import string
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
+from icm_recruit.core.errors import DomainError
+
 PLACEHOLDERS = ("name", "call", "reference", "feedback")
 
 
-class TemplateError(ValueError):
+class TemplateError(DomainError, ValueError):
     """A template that cannot be filled: unknown placeholders or unbalanced braces."""
 
+    messages = {
+        "template_problem": _l("A letter template uses unknown placeholders: %(names)s. "
+                               "Allowed: {name}, {call}, {reference}, {feedback}."),
+        "template_malformed": _l("A letter template has an unmatched brace. Write {{ or }} "
+                                 "for a brace that is not a placeholder."),
+    }
+
     def __init__(self, unknown: list[str] | None = None, malformed: bool = False):
-        super().__init__(", ".join(unknown or []) or "malformed")
         self.unknown = unknown or []
         self.malformed = malformed
+        super().__init__("template_problem" if self.unknown else "template_malformed",
+                         names=", ".join(self.unknown))
 
 
 def _pieces(text: str) -> list[tuple[str, str | None]]:

@@ -6,13 +6,19 @@ writes the audit event and queues its mail in the caller's transaction; the call
 
 import re
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from icm_recruit.applications.models import Application, ApplicationStatus
+from icm_recruit.applications.models import (
+    APPLICATION_STATUS_LABELS,
+    Application,
+    ApplicationStatus,
+)
 from icm_recruit.auth.models import Role
 from icm_recruit.board.access import can_open_dossier
 from icm_recruit.calls.models import Call, database_now
 from icm_recruit.core import audit
+from icm_recruit.core.errors import DomainError
 from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.urls import external_url
 from icm_recruit.extensions import db
@@ -27,13 +33,46 @@ from icm_recruit.selection.models import (
 )
 
 
-class SelectionError(Exception):
-    """A refusal the user can understand; `code` says which (see selection.messages)."""
+class SelectionError(DomainError):
+    """A refusal the user can understand; `code` says which."""
 
-    def __init__(self, code: str, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
+    messages = {
+        "forbidden": _l("You cannot do this on this application."),
+        "not_under_review": _l("%(ref)s is not under review any more, so it cannot be "
+                               "shortlisted or rejected now."),
+        "reason_needed": _l("Give the reason for this choice; it is kept in the audit trail."),
+        "wrong_state": _l("No decision can be recorded for %(ref)s in its current state "
+                          "(%(status)s). Decisions follow an interview."),
+        "already_answered": _l("You have already answered this offer."),
+        "no_offer": _l("There is no offer to answer on this application."),
+        "place_needed": _l("Give a room or a video link."),
+        "panel_needed": _l("Choose at least one panel member."),
+        "slot_in_past": _l("This time is already past."),
+        "bad_duration": _l("The duration must be between 1 and 480 minutes."),
+        "not_board_member": _l("Panel members must be active board members."),
+        "slot_withdrawn": _l("This slot was withdrawn."),
+        "panel_conflict": _l("A panel member has a conflict of interest with this applicant: "
+                             "%(names)s. Choose another panel or slot."),
+        "not_invited": _l("You have not been invited to an interview."),
+        "already_booked": _l("Your interview is already booked. Write to HR to change it."),
+        "not_shortlisted": _l("%(ref)s is not shortlisted."),
+        "slot_unavailable": _l("This slot cannot be booked."),
+        "slot_taken": _l("Someone else has just taken this slot. Choose another one."),
+        "not_booked": _l("This interview is not booked."),
+        "scores_incomplete": _l("Score every criterion."),
+        "score_out_of_scale": _l("A score is outside the criterion's scale."),
+        "job_running": _l("Letters are being sent already; wait for that run to finish."),
+        "nothing_to_send": _l("Every recorded decision has already been sent: "
+                              "nothing to send."),
+    }
+    fallback = _l("This action is not possible now.")
+
+    def message_params(self) -> dict:
+        status = self.details.get("status", "")
+        if status in {s.value for s in ApplicationStatus}:
+            status = str(APPLICATION_STATUS_LABELS[ApplicationStatus(status)])
+        return {"ref": self.details.get("reference", ""), "status": status,
+                "names": self.details.get("names", "")}
 
 
 def lock(application: Application) -> Application:

@@ -17,7 +17,6 @@ from icm_recruit.extensions import db
 from icm_recruit.selection import operations as ops
 from icm_recruit.selection import queries, tables
 from icm_recruit.selection.forms import ShortlistForm
-from icm_recruit.selection.messages import error_message
 from icm_recruit.selection.models import RankingSnapshot, ShortlistOutcome
 from icm_recruit.selection.tasks import compute_ranking
 
@@ -86,14 +85,14 @@ def mark(call_id):
                                       reason=form.reason.data, by=current_user)
     except ops.SelectionError as exc:
         db.session.rollback()
-        flash(error_message(exc.code, **exc.details), "danger")
+        flash(exc.message, "danger")
         return shortlist(call.id, form=form, status_code=422)
     db.session.commit()
     if done:
         flash(_("%(n)d application(s) marked: %(refs)s. The applicants are told by e-mail.",
                 n=len(done), refs=", ".join(done)), "success")
     for reference, code in refused:
-        flash(error_message(code, reference=reference), "warning")
+        flash(ops.SelectionError(code, reference=reference).message, "warning")
     return redirect(url_for(".shortlist", call_id=call.id))
 
 
