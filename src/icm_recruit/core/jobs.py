@@ -3,7 +3,6 @@
 import enum
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,10 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db
 from icm_recruit.extensions import str_enum as _enum
-
-if TYPE_CHECKING:
-    from icm_recruit.auth.models import User
-    from icm_recruit.calls.models import Call
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +53,9 @@ class JobRun(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     label: Mapped[str | None] = mapped_column(String(200))
 
-    # Named by string so that core needs no import of the features that own the tables.
-    call: Mapped["Call | None"] = relationship("Call")
-    started_by: Mapped["User | None"] = relationship("User")
+    # Named by string, untyped: core imports none of the features that own these tables.
+    call = relationship("Call")
+    started_by = relationship("User")
 
 
 def latest_job(kind: JobKind, call_id: int) -> JobRun | None:
