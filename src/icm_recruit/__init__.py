@@ -130,6 +130,10 @@ def create_app(config: dict | None = None) -> Flask:
     from icm_recruit.cli import register_cli
 
     register_cli(app)
+    if app.config["DEMO"]:
+        from icm_recruit.seed import register_demo_logins
+
+        register_demo_logins(app)
     return app
 
 

@@ -1,5 +1,6 @@
 """Demo data: accounts for every role, created once and reused."""
 
+from icm_recruit.auth import views as auth_views
 from icm_recruit.auth.models import Role, User
 from icm_recruit.core.timeutil import utcnow
 from icm_recruit.extensions import db
@@ -15,6 +16,12 @@ DEMO_PEOPLE = [
     ("applicant1@demo.icm-recruit.org", "Dr. Amina Diallo", "fr", [Role.APPLICANT]),
     ("applicant2@demo.icm-recruit.org", "Dr. Lucas Schmidt", "en", [Role.APPLICANT]),
 ]
+
+
+def register_demo_logins(app) -> None:
+    """Show the accounts above on the sign-in page of the demo."""
+    auth_views.register_demo_logins(
+        app, DEMO_PASSWORD, [(email, name, roles) for email, name, _locale, roles in DEMO_PEOPLE])
 
 
 def _ensure_user(email: str, name: str, locale: str, roles: list[Role]) -> User:

@@ -81,14 +81,19 @@ def login():
     return render_template("auth/login.html", form=form, demo=_demo_logins())
 
 
+DEMO_LOGINS = "auth.demo_logins"
+
+
+def register_demo_logins(app, password: str, people: list[tuple]) -> None:
+    """Let the demo data list its accounts, (email, name, roles), on the sign-in page."""
+    app.extensions[DEMO_LOGINS] = {"password": password, "people": people}
+
+
 def _demo_logins():
     """In the demo, list the seeded accounts on the sign-in page."""
     if not current_app.config["DEMO"]:
         return None
-    from icm_recruit.seed import DEMO_PASSWORD, DEMO_PEOPLE
-
-    return {"password": DEMO_PASSWORD,
-            "people": [(email, name, roles) for email, name, _locale, roles in DEMO_PEOPLE]}
+    return current_app.extensions.get(DEMO_LOGINS)
 
 
 @bp.post("/logout")
