@@ -29,7 +29,12 @@ from icm_recruit.applications.forms import (
     country_name,
 )
 from icm_recruit.applications.models import Application, Document, RefereeRequest
-from icm_recruit.applications.queries import application_for, applications_of, timeline
+from icm_recruit.applications.queries import (
+    application_for,
+    applications_by_call_for,
+    applications_of,
+    timeline,
+)
 from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import (
     DOCUMENT_KIND_LABELS,
@@ -37,12 +42,18 @@ from icm_recruit.calls.models import (
     call_by_slug,
     database_now,
 )
+from icm_recruit.calls.views import register_applications_by_call
 from icm_recruit.core import storage
 from icm_recruit.core.audit import record
 from icm_recruit.core.permissions import require, roles_required, signed_in
 from icm_recruit.extensions import db
 
 bp = Blueprint("applications", __name__)
+
+
+@bp.record_once
+def _show_my_applications_on_call_pages(state) -> None:
+    register_applications_by_call(state.app, applications_by_call_for)
 
 DOWNLOAD_HEADERS = {"Content-Security-Policy": "default-src 'none'; sandbox",
                     "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"}

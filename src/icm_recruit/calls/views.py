@@ -1,6 +1,6 @@
 """Calls: the public list and page of a call, HR creation, editing and status."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,6 +20,20 @@ from icm_recruit.core.timeutil import to_zone, utcnow
 from icm_recruit.extensions import db
 
 bp = Blueprint("calls", __name__)
+APPLICATIONS_BY_CALL = "calls.applications_by_call"
+
+
+def register_applications_by_call(app, finder) -> None:
+    """Let the applications feature say which of the user's applications each call has."""
+    app.extensions[APPLICATIONS_BY_CALL] = finder
+
+
+def _my_applications() -> dict:
+    """Return the signed-in user's applications by call id (none when not signed in)."""
+    finder = current_app.extensions.get(APPLICATIONS_BY_CALL)
+    if finder is None or not current_user.is_authenticated:
+        return {}
+    return finder(current_user)
 
 
 def _published_call_or_404(slug: str) -> Call:
@@ -34,25 +48,21 @@ def _published_call_or_404(slug: str) -> Call:
 @bp.get("/calls")
 @public
 def open_calls():
-    from icm_recruit.applications.queries import applications_by_call_for
-
     now = utcnow()
     calls = db.session.scalars(
         select(Call).where(Call.status == CallStatus.OPEN, Call.closes_at > now)
         .order_by(Call.closes_at)).all()
-    mine = applications_by_call_for(current_user) if current_user.is_authenticated else {}
-    return render_template("calls/open_calls.html", calls=calls, now=now, mine=mine)
+    return render_template("calls/open_calls.html", calls=calls, now=now,
+                           mine=_my_applications())
 
 
 @bp.get("/calls/<slug>")
 @public
 def show(slug):
-    from icm_recruit.applications.queries import applications_by_call_for
-
     call = _published_call_or_404(slug)
-    mine = applications_by_call_for(current_user) if current_user.is_authenticated else {}
     return render_template("calls/show.html", call=call, now=utcnow(),
-                           application=mine.get(call.id), kind_labels=_kind_labels())
+                           application=_my_applications().get(call.id),
+                           kind_labels=_kind_labels())
 
 
 def _kind_labels():
