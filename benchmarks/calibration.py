@@ -4,7 +4,7 @@ Each simulated call has applications with a true quality, reviewers with a sever
 offset added to every score they give) and a noise level, and a random but balanced
 assignment of k reviewers per application. Reviewers score three criteria on an integer
 1-10 scale; the reviews then go through the same code as the real ranking
-(`icm_recruit.selection.scoring`). Over many seeds the benchmark averages, for the raw mean
+(`icm_recruit.reviews.scoring`). Over many seeds the benchmark averages, for the raw mean
 and for each calibration method, the Kendall tau against the true quality and the overlap
 of the top 10 with the true top 10.
 
@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 from scipy.stats import kendalltau
 
-from icm_recruit.selection.scoring import (
+from icm_recruit.reviews.scoring import (
     DEFAULT_METHOD,
     CalibrationMethod,
     Criterion,

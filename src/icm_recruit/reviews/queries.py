@@ -16,8 +16,8 @@ from icm_recruit.auth.models import Role, User, UserRole
 from icm_recruit.board import access
 from icm_recruit.calls.models import Call
 from icm_recruit.extensions import db
+from icm_recruit.reviews import scoring
 from icm_recruit.reviews.models import DiscussionPost, Review, ReviewRescue, ReviewStatus
-from icm_recruit.selection import scoring
 
 HELD = (AssignmentStatus.ACTIVE, AssignmentStatus.DONE)
 # Reminders stop once an application has left review (shortlisted, rejected, withdrawn...).

@@ -9,7 +9,7 @@ from icm_recruit.applications.models import Application, ApplicationStatus
 from icm_recruit.board.access import visible_applications
 from icm_recruit.calls.models import Call
 from icm_recruit.extensions import db
-from icm_recruit.selection import scoring
+from icm_recruit.reviews import scoring
 from icm_recruit.selection.models import (
     Decision,
     Interview,

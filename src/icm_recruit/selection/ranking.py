@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 from icm_recruit.calls.models import Call
 from icm_recruit.core import audit
 from icm_recruit.extensions import db
-from icm_recruit.selection import scoring
+from icm_recruit.reviews import scoring
 from icm_recruit.selection.models import RankingRow, RankingSnapshot
 
 

@@ -8,7 +8,8 @@ from icm_recruit.applications.models import APPLICATION_STATUS_LABELS, Applicati
 from icm_recruit.auth.models import User
 from icm_recruit.calls.models import Call
 from icm_recruit.extensions import db
-from icm_recruit.selection import queries, scoring
+from icm_recruit.reviews import scoring
+from icm_recruit.selection import queries
 from icm_recruit.selection.models import RankingSnapshot
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from icm_recruit.selection.scoring import (
+from icm_recruit.reviews.scoring import (
     Criterion,
     Review,
     ScoredReview,

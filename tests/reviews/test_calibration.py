@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.stats import kendalltau
 
-from icm_recruit.selection.scoring import (
+from icm_recruit.reviews.scoring import (
     DEFAULT_RIDGE,
     MAX_RIDGE,
     CalibrationMethod,
