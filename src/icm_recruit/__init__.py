@@ -63,6 +63,9 @@ def _import_models_and_tasks() -> None:
     from icm_recruit.core import outbox as _outbox  # noqa: F401
     from icm_recruit.core import tasks as _core_tasks  # noqa: F401
     from icm_recruit.reviews import models as _review_models  # noqa: F401
+
+    # Reviewing tells HR of every declined assignment (assignment's signal).
+    from icm_recruit.reviews import operations as _review_reactions  # noqa: F401
     from icm_recruit.reviews import tasks as _review_tasks  # noqa: F401
     from icm_recruit.selection import models as _selection_models  # noqa: F401
     from icm_recruit.selection import tasks as _selection_tasks  # noqa: F401

@@ -15,6 +15,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from icm_recruit.applications.models import Application
 from icm_recruit.assignment import operations as ops
 from icm_recruit.assignment import queries
+from icm_recruit.assignment.declines import decline_assignment
 from icm_recruit.assignment.models import Assignment
 from icm_recruit.assignment.solver import Notice, describe
 from icm_recruit.assignment.tasks import run_assignment
@@ -200,12 +201,10 @@ def decline(assignment_id):
     if not form.validate_on_submit():
         flash(_("Give a reason so that HR can find a replacement."), "danger")
         return redirect(url_for(".mine"))
-    from icm_recruit.reviews import operations as review_ops
-
     try:
         # The same operation as on the reviews dashboard: HR is told in both cases.
-        review_ops.decline_assignment(assignment, reason=form.reason.data, by=current_user)
-    except review_ops.ReviewError as exc:
+        decline_assignment(assignment, reason=form.reason.data, by=current_user)
+    except ops.AssignmentError as exc:
         require(exc.code != "forbidden")
         raise
     db.session.commit()

@@ -12,9 +12,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
+from icm_recruit.assignment import declines
 from icm_recruit.assignment import operations as assignment_ops
 from icm_recruit.assignment import queries as assignment_queries
 from icm_recruit.assignment.models import Assignment, AssignmentStatus
+from icm_recruit.assignment.signals import assignment_declined
 from icm_recruit.assignment.solver import suggest_replacement
 from icm_recruit.auth.models import Role, User
 from icm_recruit.calls.models import Criterion
@@ -223,9 +225,15 @@ def decline_assignment(assignment: Assignment, *, reason: str, by: User) -> None
     if not reason.strip():
         raise ReviewError("reason_needed")
     try:
-        assignment_ops.decline(assignment, reason=reason, by=by)
+        declines.decline_assignment(assignment, reason=reason, by=by)
     except assignment_ops.AssignmentError as exc:
         raise ReviewError(exc.code) from exc
+
+
+@assignment_declined.connect
+def _tell_hr_of_decline(_sender, *, assignment_id: int, by: User, **_extra) -> None:
+    """HR is told of every decline, from any page, so it can find a replacement."""
+    assignment = db.session.get(Assignment, assignment_id)
     application = assignment.application
     for hr in queries.hr_users():
         if hr.id == application.applicant_id:
