@@ -224,8 +224,17 @@ def _init_errors(app: Flask) -> None:
 
 
 def _init_templates(app: Flask) -> None:
+    from icm_recruit.assignment.models import AssignmentOrigin
     from icm_recruit.auth.models import Role
+    from icm_recruit.core.jobs import ACTIVE_JOB, JobKind, JobStatus
+    from icm_recruit.core.states import StateEnum
     from icm_recruit.core.timeutil import to_zone
+
+    # Templates compare with the enums and their named groups, never with raw strings.
+    app.jinja_env.globals.update(
+        {state.__name__: state for state in StateEnum.__subclasses__()},
+        AssignmentOrigin=AssignmentOrigin, JobKind=JobKind, JobStatus=JobStatus,
+        ACTIVE_JOB=ACTIVE_JOB)
 
     @app.template_filter("localdt")
     def localdt(value, fmt="%d/%m/%Y %H:%M %Z", zone=None):

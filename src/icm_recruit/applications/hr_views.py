@@ -12,7 +12,6 @@ from icm_recruit.applications import operations as ops
 from icm_recruit.applications import queries
 from icm_recruit.applications.forms import ScreeningForm, country_name
 from icm_recruit.applications.models import (
-    APPLICATION_STATUS_LABELS,
     Application,
     ApplicationStatus,
     RefereeStatus,
@@ -47,7 +46,7 @@ def call_applications(call_id):
     return render_template(
         "applications/hr_list.html", call=call, page=page, filters=filters,
         counts=queries.status_counts(call.id), countries=queries.country_choices(call.id),
-        labels=APPLICATION_STATUS_LABELS, statuses=list(ApplicationStatus))
+        statuses=list(ApplicationStatus))
 
 
 def csv_safe(value) -> str:
@@ -72,7 +71,7 @@ def export_csv(call_id):
         submitted = to_zone(a.submitted_at).strftime("%Y-%m-%d %H:%M %Z") \
             if a.submitted_at else ""
         writer.writerow([csv_safe(v) for v in (
-            a.reference, APPLICATION_STATUS_LABELS[a.status], submitted, a.applicant.name,
+            a.reference, a.status.label, submitted, a.applicant.name,
             a.applicant.email, a.current_position, a.institution, country_name(a.country),
             a.phd_year, a.title, a.keywords, f"{received}/{call.referees_required}")])
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
@@ -88,8 +87,7 @@ def show(application_id):
     page = render_template("applications/hr_show.html", application=application,
                            call=application.call, form=ScreeningForm(),
                            documents=application.current_documents(),
-                           can_read_letters=application.can_read_letters(current_user),
-                           labels=APPLICATION_STATUS_LABELS)
+                           can_read_letters=application.can_read_letters(current_user))
     db.session.commit()  # after rendering, so nothing has to be loaded again
     return page
 
@@ -113,8 +111,7 @@ def screen(application_id):
     return render_template("applications/hr_show.html", application=application,
                            call=application.call, form=form,
                            documents=application.current_documents(),
-                           can_read_letters=application.can_read_letters(current_user),
-                           labels=APPLICATION_STATUS_LABELS), 422
+                           can_read_letters=application.can_read_letters(current_user)), 422
 
 
 @bp.get("/applications/<int:application_id>/dossier.pdf")

@@ -34,6 +34,15 @@ class ApplicationStatus(StateEnum):
     seen_by_board: ClassVar[frozenset["ApplicationStatus"]]
     in_review: ClassVar[frozenset["ApplicationStatus"]]
     withdrawable: ClassVar[frozenset["ApplicationStatus"]]
+    referees_open: ClassVar[frozenset["ApplicationStatus"]]
+    screenable: ClassVar[frozenset["ApplicationStatus"]]
+    eligible: ClassVar[frozenset["ApplicationStatus"]]
+    past_review: ClassVar[frozenset["ApplicationStatus"]]
+    shortlisting: ClassVar[frozenset["ApplicationStatus"]]
+    interviewable: ClassVar[frozenset["ApplicationStatus"]]
+    at_decision: ClassVar[frozenset["ApplicationStatus"]]
+    decidable: ClassVar[frozenset["ApplicationStatus"]]
+    offer_made: ClassVar[frozenset["ApplicationStatus"]]
 
 
 ApplicationStatus.define(
@@ -67,11 +76,43 @@ ApplicationStatus.define(
         ApplicationStatus.UNDER_REVIEW, ApplicationStatus.SHORTLISTED,
         ApplicationStatus.INTERVIEW,
     },
+    # The applicant may still name, remind or replace referees.
+    referees_open={ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED},
+    # HR may (again) check its eligibility: submitted, until the board's review ends.
+    screenable={
+        ApplicationStatus.SUBMITTED, ApplicationStatus.INELIGIBLE, ApplicationStatus.UNDER_REVIEW,
+    },
+    # Found eligible by HR: under review or any state the review leads to.
+    eligible={
+        ApplicationStatus.UNDER_REVIEW, ApplicationStatus.REJECTED,
+        ApplicationStatus.SHORTLISTED, ApplicationStatus.INTERVIEW,
+        ApplicationStatus.OFFERED, ApplicationStatus.WAITLISTED,
+        ApplicationStatus.ACCEPTED, ApplicationStatus.DECLINED,
+    },
+    # The board's review is over: not shortlisted, or on to interview and decision.
+    past_review={
+        ApplicationStatus.REJECTED, ApplicationStatus.SHORTLISTED,
+        ApplicationStatus.INTERVIEW, ApplicationStatus.OFFERED,
+        ApplicationStatus.WAITLISTED, ApplicationStatus.ACCEPTED,
+        ApplicationStatus.DECLINED,
+    },
+    # On the shortlist page: reviewed and waiting for a mark, or marked.
+    shortlisting={
+        ApplicationStatus.UNDER_REVIEW, ApplicationStatus.SHORTLISTED, ApplicationStatus.REJECTED,
+    },
+    # May be given, or may book, an interview slot.
+    interviewable={ApplicationStatus.SHORTLISTED, ApplicationStatus.INTERVIEW},
+    # On HR's decisions page: interviewed, or decided.
+    at_decision={
+        ApplicationStatus.INTERVIEW, ApplicationStatus.OFFERED,
+        ApplicationStatus.WAITLISTED, ApplicationStatus.REJECTED,
+        ApplicationStatus.ACCEPTED, ApplicationStatus.DECLINED,
+    },
+    # HR may send a decision letter: after the interview, or from the waiting list.
+    decidable={ApplicationStatus.INTERVIEW, ApplicationStatus.WAITLISTED},
+    # An offer was made, whatever the answer.
+    offer_made={ApplicationStatus.OFFERED, ApplicationStatus.ACCEPTED, ApplicationStatus.DECLINED},
 )
-
-# Former names, kept while their last users move to the groups above.
-APPLICATION_STATUS_LABELS = ApplicationStatus.labels()
-WITHDRAWABLE = ApplicationStatus.withdrawable
 
 
 class RefereeStatus(StateEnum):
@@ -80,13 +121,19 @@ class RefereeStatus(StateEnum):
     DECLINED = "declined"
     CANCELLED = "cancelled"
 
+    replaceable: ClassVar[frozenset["RefereeStatus"]]
 
-RefereeStatus.define(labels={
-    RefereeStatus.REQUESTED: _l("Requested"),
-    RefereeStatus.RECEIVED: _l("Received"),
-    RefereeStatus.DECLINED: _l("Declined"),
-    RefereeStatus.CANCELLED: _l("Withdrawn by you"),
-})
+
+RefereeStatus.define(
+    labels={
+        RefereeStatus.REQUESTED: _l("Requested"),
+        RefereeStatus.RECEIVED: _l("Received"),
+        RefereeStatus.DECLINED: _l("Declined"),
+        RefereeStatus.CANCELLED: _l("Withdrawn by you"),
+    },
+    # No letter came: the applicant may withdraw the request and name someone else.
+    replaceable={RefereeStatus.REQUESTED, RefereeStatus.DECLINED},
+)
 
 
 def count_words(text: str | None) -> int:

@@ -201,8 +201,7 @@ def screen_application(application: Application, *, eligible: bool, reason: str,
     application = _lock(application)
     if not by.has_role(Role.ADMIN) or application.applicant_id == by.id:
         raise ApplicationError("forbidden")
-    if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.INELIGIBLE,
-                                  ApplicationStatus.UNDER_REVIEW):
+    if application.status not in ApplicationStatus.screenable:
         raise ApplicationError("not_screenable")
     if not eligible and not reason.strip():
         raise ApplicationError("reason_needed")

@@ -27,8 +27,6 @@ from icm_recruit.core.urls import external_url
 from icm_recruit.extensions import db
 
 MAX_ACTIVE_REFEREES = 5
-# Referees can be managed while the dossier is being prepared and after it is submitted.
-REFEREE_STATES = {ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED}
 
 
 def hash_token(token: str) -> str:
@@ -61,7 +59,7 @@ def _mail_referee(request: RefereeRequest, url: str, template: str, key: str) ->
 def _require_manageable(application: Application, by) -> None:
     if not application.is_owned_by(by):
         raise ApplicationError("forbidden")
-    if application.status not in REFEREE_STATES:
+    if application.status not in ApplicationStatus.referees_open:
         raise ApplicationError("not_editable")
 
 
@@ -108,7 +106,7 @@ def resend_referee(request: RefereeRequest, *, by) -> None:
 def cancel_referee(request: RefereeRequest, *, by) -> None:
     """Withdraw a request (to replace the referee); a received letter stays."""
     _require_manageable(request.application, by)
-    if request.status not in (RefereeStatus.REQUESTED, RefereeStatus.DECLINED):
+    if request.status not in RefereeStatus.replaceable:
         raise ApplicationError("referee_closed")
     request.status = RefereeStatus.CANCELLED
     request.token_hash = None
@@ -181,7 +179,7 @@ def send_referee_reminders(*, every_days: int = 7, max_reminders: int = 3) -> in
                RefereeRequest.reminders_sent < max_reminders,
                RefereeRequest.sent_at <= now - timedelta(days=every_days),
                last_contact,
-               Application.status.in_(REFEREE_STATES))
+               Application.status.in_(ApplicationStatus.referees_open))
         .with_for_update(of=RefereeRequest, skip_locked=True)).all()
     for request in due:
         request.reminders_sent += 1

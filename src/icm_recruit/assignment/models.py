@@ -24,6 +24,8 @@ class AssignmentStatus(StateEnum):
 
     held: ClassVar[frozenset["AssignmentStatus"]]
     published: ClassVar[frozenset["AssignmentStatus"]]
+    shown_to_member: ClassVar[frozenset["AssignmentStatus"]]
+    changeable: ClassVar[frozenset["AssignmentStatus"]]
 
 
 AssignmentStatus.define(
@@ -37,6 +39,10 @@ AssignmentStatus.define(
     held={AssignmentStatus.PROPOSED, AssignmentStatus.ACTIVE, AssignmentStatus.DONE},
     # Published: the member has it and reviews it (or has reviewed it).
     published={AssignmentStatus.ACTIVE, AssignmentStatus.DONE},
+    # In the member's own list: published once, whether reviewed or declined since.
+    shown_to_member={AssignmentStatus.ACTIVE, AssignmentStatus.DONE, AssignmentStatus.DECLINED},
+    # Not reviewed yet: HR may still lock it or put another member in its place.
+    changeable={AssignmentStatus.PROPOSED, AssignmentStatus.ACTIVE},
 )
 
 

@@ -22,7 +22,7 @@ from icm_recruit.assignment.tasks import run_assignment
 from icm_recruit.auth.models import Role, User
 from icm_recruit.board.forms import SimpleForm
 from icm_recruit.calls.models import Call, call_by_slug
-from icm_recruit.core.jobs import JobKind, JobRun, JobStatus, start_job
+from icm_recruit.core.jobs import ACTIVE_JOB, JobKind, JobRun, JobStatus, start_job
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import paris_to_utc, to_zone, utcnow
 from icm_recruit.extensions import db
@@ -90,8 +90,7 @@ def run(call_id):
 def job_status(job_id):
     job = db.get_or_404(JobRun, job_id)
     response = make_response(render_template("assignment/_job.html", job=job))
-    if job.status not in (JobStatus.QUEUED, JobStatus.RUNNING) and request.headers.get(
-            "HX-Request"):
+    if job.status not in ACTIVE_JOB and request.headers.get("HX-Request"):
         response.headers["HX-Refresh"] = "true"
     return response
 

@@ -17,10 +17,6 @@ from icm_recruit.board.models import (
 from icm_recruit.calls.models import Call, CallStatus
 from icm_recruit.extensions import db
 
-# Calls whose applications the board looks at (from submission to selection).
-BOARD_CALL_STATES = (CallStatus.OPEN, CallStatus.CLOSED, CallStatus.IN_REVIEW,
-                     CallStatus.SELECTION)
-
 
 def all_members() -> list[BoardMember]:
     return list(db.session.scalars(
@@ -30,7 +26,7 @@ def all_members() -> list[BoardMember]:
 
 
 def board_calls() -> list[Call]:
-    return list(db.session.scalars(select(Call).where(Call.status.in_(BOARD_CALL_STATES))
+    return list(db.session.scalars(select(Call).where(Call.status.in_(CallStatus.on_board))
                                    .order_by(Call.closes_at.desc())))
 
 

@@ -24,7 +24,7 @@ from icm_recruit.board.forms import (
 )
 from icm_recruit.board.models import BidLevel, BoardMember, Conflict, DigestPreference
 from icm_recruit.board.tasks import detect_conflicts
-from icm_recruit.calls.models import Call
+from icm_recruit.calls.models import Call, CallStatus
 from icm_recruit.core.jobs import JobKind, latest_job, start_job
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.extensions import db
@@ -192,7 +192,7 @@ def home():
 
 def _board_call_or_404(call_id: int) -> Call:
     call = db.get_or_404(Call, call_id)
-    require(call.status in queries.BOARD_CALL_STATES, 404)
+    require(call.status in CallStatus.on_board, 404)
     return call
 
 

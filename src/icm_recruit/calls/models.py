@@ -2,6 +2,7 @@
 
 import enum
 from datetime import datetime
+from typing import ClassVar
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -23,19 +24,35 @@ class CallStatus(StateEnum):
     DECIDED = "decided"
     ARCHIVED = "archived"
 
+    editable: ClassVar[frozenset["CallStatus"]]
+    on_board: ClassVar[frozenset["CallStatus"]]
+    reviewing: ClassVar[frozenset["CallStatus"]]
+    in_selection: ClassVar[frozenset["CallStatus"]]
+    finished: ClassVar[frozenset["CallStatus"]]
 
-CallStatus.define(labels={
-    CallStatus.DRAFT: _l("Draft"),
-    CallStatus.OPEN: _l("Open"),
-    CallStatus.CLOSED: _l("Closed"),
-    CallStatus.IN_REVIEW: _l("In review"),
-    CallStatus.SELECTION: _l("Selection"),
-    CallStatus.DECIDED: _l("Decided"),
-    CallStatus.ARCHIVED: _l("Archived"),
-})
 
-# Former name, kept while its last users move to CallStatus.label.
-CALL_STATUS_LABELS = CallStatus.labels()
+CallStatus.define(
+    labels={
+        CallStatus.DRAFT: _l("Draft"),
+        CallStatus.OPEN: _l("Open"),
+        CallStatus.CLOSED: _l("Closed"),
+        CallStatus.IN_REVIEW: _l("In review"),
+        CallStatus.SELECTION: _l("Selection"),
+        CallStatus.DECIDED: _l("Decided"),
+        CallStatus.ARCHIVED: _l("Archived"),
+    },
+    # HR may still change its settings: until it closes.
+    editable={CallStatus.DRAFT, CallStatus.OPEN},
+    # Shown to board members: from its opening until the selection ends.
+    on_board={CallStatus.OPEN, CallStatus.CLOSED, CallStatus.IN_REVIEW, CallStatus.SELECTION},
+    # HR follows its review progress: closed, until the selection ends.
+    reviewing={CallStatus.CLOSED, CallStatus.IN_REVIEW, CallStatus.SELECTION},
+    # On the selection pages: closed, until decided.
+    in_selection={CallStatus.CLOSED, CallStatus.IN_REVIEW, CallStatus.SELECTION,
+                  CallStatus.DECIDED},
+    # Decided or archived: its retention period runs.
+    finished={CallStatus.DECIDED, CallStatus.ARCHIVED},
+)
 
 # The one way forward through a call's life; HR moves it one step at a time.
 NEXT_STATUS = {
@@ -129,7 +146,7 @@ class Call(db.Model):
 
     @property
     def status_label(self) -> str:
-        return str(CALL_STATUS_LABELS[self.status])
+        return str(self.status.label)
 
     @property
     def next_status(self) -> CallStatus | None:
@@ -164,7 +181,7 @@ class Call(db.Model):
         return self.status != CallStatus.DRAFT
 
     def is_editable(self) -> bool:
-        return self.status in (CallStatus.DRAFT, CallStatus.OPEN)
+        return self.status in CallStatus.editable
 
 
 class Criterion(db.Model):

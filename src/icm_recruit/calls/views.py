@@ -9,7 +9,6 @@ from icm_recruit.auth.models import Role
 from icm_recruit.calls import operations as ops
 from icm_recruit.calls.forms import BLANK_CRITERIA_ROWS, CallForm, CallStatusForm
 from icm_recruit.calls.models import (
-    CALL_STATUS_LABELS,
     Call,
     CallStatus,
     DocumentKind,
@@ -75,7 +74,7 @@ def _kind_labels():
 @roles_required(Role.ADMIN)
 def admin_list():
     calls = db.session.scalars(select(Call).order_by(Call.closes_at.desc())).all()
-    return render_template("calls/admin_list.html", calls=calls, labels=CALL_STATUS_LABELS)
+    return render_template("calls/admin_list.html", calls=calls)
 
 
 def _fill_form_from_call(form: CallForm, call: Call) -> None:
@@ -167,7 +166,7 @@ def edit(call_id):
 def admin_show(call_id):
     call = db.get_or_404(Call, call_id)
     return render_template("calls/admin_show.html", call=call, status_form=CallStatusForm(),
-                           labels=CALL_STATUS_LABELS, kind_labels=_kind_labels(), now=utcnow())
+                           kind_labels=_kind_labels(), now=utcnow())
 
 
 @bp.post("/admin/calls/<int:call_id>/status")
@@ -185,7 +184,7 @@ def change_status(call_id):
             flash(exc.message, "danger")
         else:
             db.session.commit()
-            flash(_("The call is now: %(status)s.", status=CALL_STATUS_LABELS[target]), "success")
+            flash(_("The call is now: %(status)s.", status=target.label), "success")
     return redirect(url_for(".admin_show", call_id=call.id))
 
 

@@ -69,11 +69,6 @@ class StateEnum(enum.StrEnum):
         return "__labels__" in cls.__dict__
 
     @classmethod
-    def labels(cls) -> dict[Self, LazyString]:
-        """Every member's label, in declaration order."""
-        return {m: m.label for m in cls}
-
-    @classmethod
-    def choices(cls, members: Iterable[Self] | None = None) -> list[tuple[str, Any]]:
+    def choices(cls) -> list[tuple[str, Any]]:
         """(value, label) pairs for a select field, in declaration order."""
-        return [(m.value, m.label) for m in (cls if members is None else members)]
+        return [(m.value, m.label) for m in cls]

@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from icm_recruit.applications.models import (
-    WITHDRAWABLE,
     Application,
     ApplicationStatus,
     Document,
@@ -101,7 +100,7 @@ def erase_account(user: User, password: str) -> dict:
             db.session.delete(application)
             summary["drafts_deleted"] += 1
             continue
-        if application.status in WITHDRAWABLE:
+        if application.status in ApplicationStatus.withdrawable:
             application.status = ApplicationStatus.WITHDRAWN
             application.withdrawn_at = utcnow()
             summary["withdrawn"] += 1

@@ -18,7 +18,6 @@ from icm_recruit.core import audit
 from icm_recruit.core.timeutil import utcnow
 from icm_recruit.extensions import db
 
-FINISHED_CALLS = (CallStatus.DECIDED, CallStatus.ARCHIVED)
 PERSONAL_FIELDS = ("title", "keywords", "summary", "current_position", "institution",
                    "publications", "screening_reason")
 
@@ -50,7 +49,7 @@ def due_calls(now: datetime | None = None) -> list[DueCall]:
     """Return the finished calls whose retention period is over and that still hold data."""
     now = now or utcnow()
     due = []
-    for call in db.session.scalars(select(Call).where(Call.status.in_(FINISHED_CALLS))):
+    for call in db.session.scalars(select(Call).where(Call.status.in_(CallStatus.finished))):
         started = _last_decision(call) or call.closes_at
         purge_after = started + timedelta(days=30 * _months(call))
         if purge_after > now:

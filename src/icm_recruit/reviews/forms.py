@@ -7,7 +7,7 @@ from wtforms import IntegerField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
 from icm_recruit.calls.models import Criterion
-from icm_recruit.reviews.models import CONFIDENCE_LABELS, RECOMMENDATION_LABELS
+from icm_recruit.reviews.models import CONFIDENCE_LABELS, Recommendation
 from icm_recruit.reviews.operations import MAX_POST, MAX_TEXT, ReviewInput
 
 # The text fields a member may lose when a session ends; kept on every path.
@@ -33,7 +33,7 @@ class _InScale:
 class ReviewForm(FlaskForm):
     recommendation = RadioField(
         _l("Overall recommendation"), validators=[Optional()],
-        choices=[(value.value, label) for value, label in RECOMMENDATION_LABELS.items()])
+        choices=Recommendation.choices())
     confidence = RadioField(_l("Confidence in this review"), validators=[Optional()],
                             coerce=int, choices=list(CONFIDENCE_LABELS.items()))
     comments_to_board = TextAreaField(_l("Comments for the board"), render_kw={"rows": 10},

@@ -52,9 +52,6 @@ Recommendation.define(labels={
     Recommendation.DO_NOT_PURSUE: _l("Do not shortlist"),
 })
 
-# Former name, kept while its last users move to Recommendation.label.
-RECOMMENDATION_LABELS = Recommendation.labels()
-
 CONFIDENCE_LABELS = {
     1: _l("1 · outside my field"),
     2: _l("2 · low"),
@@ -99,7 +96,7 @@ class Review(db.Model):
 
     @property
     def recommendation_label(self) -> str:
-        return str(RECOMMENDATION_LABELS[self.recommendation]) if self.recommendation else ""
+        return str(self.recommendation.label) if self.recommendation else ""
 
     def score_map(self) -> dict[int, int]:
         return {s.criterion_id: s.score for s in self.scores}

@@ -323,9 +323,8 @@ def discussion(application_id):
 @bp.get("/progress")
 @roles_required(Role.ADMIN)
 def progress_index():
-    calls = db.session.scalars(select(Call).where(Call.status.in_([
-        CallStatus.CLOSED, CallStatus.IN_REVIEW, CallStatus.SELECTION]))
-        .order_by(Call.closes_at.desc())).all()
+    calls = db.session.scalars(select(Call).where(Call.status.in_(CallStatus.reviewing))
+                               .order_by(Call.closes_at.desc())).all()
     return render_template("reviews/progress_index.html", calls=calls)
 
 

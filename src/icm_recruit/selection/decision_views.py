@@ -14,7 +14,7 @@ from icm_recruit.extensions import db
 from icm_recruit.selection import letters, queries
 from icm_recruit.selection import operations as ops
 from icm_recruit.selection.forms import DecisionForm, LetterTemplateForm, OfferAnswerForm
-from icm_recruit.selection.models import OUTCOME_LABELS, Outcome
+from icm_recruit.selection.models import Outcome
 from icm_recruit.selection.tasks import send_decision_letters
 
 bp = Blueprint("decisions", __name__)
@@ -44,7 +44,7 @@ def call_decisions(call_id):
         "selection/decisions.html", call=call, rows=rows, form=DecisionForm(),
         plain=FlaskForm(), job=latest_job(JobKind.DECISION_LETTERS, call.id),
         unsent=len(queries.unsent_decision_ids(call.id)), outcomes=list(Outcome),
-        outcome_labels=OUTCOME_LABELS, interview=queries.interview_scores(call))
+        interview=queries.interview_scores(call))
 
 
 def _hr_application(application_id: int) -> Application:
@@ -124,7 +124,6 @@ def edit_template(call_id, outcome, locale):
     status = 422 if problem or (form.is_submitted() and form.errors) else 200
     return render_template("selection/letter_template.html", call=call, outcome=outcome,
                            locale=locale, form=form, preview=preview, problem=problem,
-                           outcome_labels=OUTCOME_LABELS,
                            placeholders=letters.PLACEHOLDERS), status
 
 

@@ -13,15 +13,14 @@ from wtforms import (
 from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
 
 from icm_recruit.auth.forms import MultiCheckboxField
-from icm_recruit.selection.models import OUTCOME_LABELS, Outcome
+from icm_recruit.selection.models import Outcome, ShortlistOutcome
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 class ShortlistForm(FlaskForm):
     outcome = RadioField(_l("Mark the selected applications as"), validators=[InputRequired()],
-                         choices=[("shortlisted", _l("Shortlisted for an interview")),
-                                  ("rejected", _l("Not shortlisted"))])
+                         choices=ShortlistOutcome.choices())
     reason = TextAreaField(_l("Reason (kept in the audit trail, not sent to the applicant)"),
                            validators=[InputRequired(), Length(max=4000)])
 
@@ -47,7 +46,7 @@ class AssignSlotForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     outcome = SelectField(_l("Outcome"), validators=[InputRequired()],
-                          choices=[(o.value, OUTCOME_LABELS[o]) for o in Outcome])
+                          choices=Outcome.choices())
     feedback = TextAreaField(_l("Feedback for the applicant (fills {feedback} in the letter)"),
                              validators=[Optional(), Length(max=8000)])
 

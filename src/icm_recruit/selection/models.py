@@ -188,9 +188,6 @@ Outcome.define(labels={
     Outcome.REJECT: _l("Not selected"),
 })
 
-# Former name, kept while its last users move to Outcome.label.
-OUTCOME_LABELS = Outcome.labels()
-
 
 class OfferResponse(StateEnum):
     ACCEPTED = "accepted"

@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from icm_recruit.applications.models import (
-    APPLICATION_STATUS_LABELS,
     Application,
     ApplicationStatus,
 )
@@ -70,7 +69,7 @@ class SelectionError(DomainError):
     def message_params(self) -> dict:
         status = self.details.get("status", "")
         if status in {s.value for s in ApplicationStatus}:
-            status = str(APPLICATION_STATUS_LABELS[ApplicationStatus(status)])
+            status = str(ApplicationStatus(status).label)
         return {"ref": self.details.get("reference", ""), "status": status,
                 "names": self.details.get("names", "")}
 
@@ -265,7 +264,7 @@ def send_decision_letter(decision_id: int, *, by) -> bool:
     if decision is None or decision.sent_at is not None:
         return False
     application = lock(decision.application)
-    if application.status not in (ApplicationStatus.INTERVIEW, ApplicationStatus.WAITLISTED):
+    if application.status not in ApplicationStatus.decidable:
         raise SelectionError("wrong_state", reference=application.reference,
                              status=application.status.value)
     letter = render_letter(decision)

@@ -22,16 +22,10 @@ from icm_recruit.selection.models import (
     ShortlistMark,
 )
 
-SHORTLIST_STATES = (ApplicationStatus.UNDER_REVIEW, ApplicationStatus.SHORTLISTED,
-                    ApplicationStatus.REJECTED)
-DECISION_STATES = (ApplicationStatus.INTERVIEW, ApplicationStatus.OFFERED,
-                   ApplicationStatus.WAITLISTED, ApplicationStatus.REJECTED,
-                   ApplicationStatus.ACCEPTED, ApplicationStatus.DECLINED)
-
 
 def shortlist_candidates(user, call_id: int, status: str = "") -> list[Application]:
     """Applications the user may shortlist or has marked, best calibrated rank first."""
-    states = [s for s in SHORTLIST_STATES if not status or s.value == status]
+    states = [s for s in ApplicationStatus.shortlisting if not status or s.value == status]
     stmt = (visible_applications(user, call_id).where(Application.status.in_(states))
             .options(joinedload(Application.applicant)).order_by(Application.reference))
     return list(db.session.scalars(stmt))
@@ -125,7 +119,7 @@ def decision_rows(call_id: int) -> list[tuple[Application, Decision | None]]:
     """Interviewed and decided applications of the call, each with its decision."""
     applications = db.session.scalars(
         select(Application).where(Application.call_id == call_id,
-                                  Application.status.in_(DECISION_STATES))
+                                  Application.status.in_(ApplicationStatus.at_decision))
         .options(joinedload(Application.applicant)).order_by(Application.reference)).all()
     decisions = {d.application_id: d for d in db.session.scalars(
         select(Decision).where(Decision.application_id.in_([a.id for a in applications])))}

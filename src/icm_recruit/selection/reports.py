@@ -13,8 +13,6 @@ from icm_recruit.extensions import db
 from icm_recruit.selection.models import Decision, Interview, ShortlistMark, ShortlistOutcome
 
 S = ApplicationStatus
-ELIGIBLE = (S.UNDER_REVIEW, S.REJECTED, S.SHORTLISTED, S.INTERVIEW, S.OFFERED, S.WAITLISTED,
-            S.ACCEPTED, S.DECLINED)
 
 
 def _count(stmt) -> int:
@@ -26,14 +24,14 @@ def funnel(call: Call) -> list[tuple[str, int]]:
     in_call = Application.call_id == call.id
     apps = select(func.count(Application.id)).where(in_call)
     submitted = _count(apps.where(Application.submitted_at.is_not(None)))
-    eligible = _count(apps.where(Application.status.in_(ELIGIBLE),
+    eligible = _count(apps.where(Application.status.in_(S.eligible),
                                  Application.screened_at.is_not(None)))
     shortlisted = _count(select(func.count(ShortlistMark.id)).join(
         Application, Application.id == ShortlistMark.application_id).where(
         in_call, ShortlistMark.outcome == ShortlistOutcome.SHORTLISTED))
     interviewed = _count(select(func.count(Interview.id)).join(Interview.application).where(
         in_call, Interview.booked_at.is_not(None)))
-    offered = _count(apps.where(Application.status.in_((S.OFFERED, S.ACCEPTED, S.DECLINED))))
+    offered = _count(apps.where(Application.status.in_(S.offer_made)))
     accepted = _count(apps.where(Application.status == S.ACCEPTED))
     return [(_("Submitted"), submitted), (_("Eligible"), eligible),
             (_("Shortlisted"), shortlisted), (_("Interviewed"), interviewed),

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from icm_recruit.applications.models import APPLICATION_STATUS_LABELS, Application
+from icm_recruit.applications.models import Application
 from icm_recruit.auth.models import User
 from icm_recruit.calls.models import Call
 from icm_recruit.extensions import db
@@ -36,7 +36,7 @@ def ranking_table(call: Call, snapshot: RankingSnapshot, rows) -> tuple[list, li
                                f"{e['score']:.2f}" for e in r.review_scores)
         score = interview.get(r.application_id)
         table.append([r.calibrated_rank, r.raw_rank, r.rank_change, a.reference,
-                      a.applicant.name, str(APPLICATION_STATUS_LABELS[a.status]), r.n_reviews,
+                      a.applicant.name, str(a.status.label), r.n_reviews,
                       round(r.mean, 2), round(r.median, 2), round(r.std, 2),
                       round(r.score_range, 2), round(r.calibrated, 2),
                       _("yes") if r.disagreement else _("no"), per_review,

@@ -6,10 +6,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from icm_recruit.applications.models import APPLICATION_STATUS_LABELS, Application
+from icm_recruit.applications.models import Application
 from icm_recruit.auth.models import Role
 from icm_recruit.board.access import visible_applications
-from icm_recruit.calls.models import CALL_STATUS_LABELS, Call, CallStatus
+from icm_recruit.calls.models import Call, CallStatus
 from icm_recruit.core.jobs import JobKind, JobRun, active_job, latest_job, start_job
 from icm_recruit.core.paging import ListPage
 from icm_recruit.core.permissions import require, roles_required
@@ -22,8 +22,6 @@ from icm_recruit.selection.tasks import compute_ranking
 
 bp = Blueprint("selection", __name__, url_prefix="/selection")
 STAFF = (Role.ADMIN, Role.CHAIR)
-SELECTION_CALL_STATES = (CallStatus.CLOSED, CallStatus.IN_REVIEW, CallStatus.SELECTION,
-                         CallStatus.DECIDED)
 
 
 def visible_ids(call_id: int) -> set[int]:
@@ -35,9 +33,9 @@ def visible_ids(call_id: int) -> set[int]:
 @bp.get("")
 @roles_required(*STAFF)
 def index():
-    calls = db.session.scalars(select(Call).where(Call.status.in_(SELECTION_CALL_STATES))
+    calls = db.session.scalars(select(Call).where(Call.status.in_(CallStatus.in_selection))
                                .order_by(Call.closes_at.desc())).all()
-    return render_template("selection/index.html", calls=calls, labels=CALL_STATUS_LABELS)
+    return render_template("selection/index.html", calls=calls)
 
 
 @bp.get("/calls/<int:call_id>")
@@ -62,8 +60,7 @@ def shortlist(call_id, form=None, status_code=200):
                                      a.reference))
     return render_template("selection/shortlist.html", call=call, applications=applications,
                            marks=queries.marks_for(a.id for a in applications), ranks=ranks,
-                           form=form or ShortlistForm(), status=status,
-                           labels=APPLICATION_STATUS_LABELS), status_code
+                           form=form or ShortlistForm(), status=status), status_code
 
 
 @bp.post("/calls/<int:call_id>/shortlist")
@@ -154,7 +151,7 @@ def ranking(call_id):
         "selection/ranking.html", call=call, snapshot=snapshot, rows=page.items, page=page,
         total=len(rows), interview=interview, snapshots=queries.snapshots(call.id),
         reviewer_names=reviewer_names, job=latest_job(JobKind.RANKING, call.id),
-        args=request.args, labels=APPLICATION_STATUS_LABELS, form=FlaskForm())
+        args=request.args, form=FlaskForm())
 
 
 @bp.post("/calls/<int:call_id>/ranking")
