@@ -52,6 +52,9 @@ def _import_models_and_tasks() -> None:
     from icm_recruit.applications import models as _application_models  # noqa: F401
     from icm_recruit.applications import tasks as _application_tasks  # noqa: F401
     from icm_recruit.assignment import models as _assignment_models  # noqa: F401
+
+    # The listeners of the board's signals (conflicts that appear or go, members who leave).
+    from icm_recruit.assignment import operations as _assignment_reactions  # noqa: F401
     from icm_recruit.assignment import tasks as _assignment_tasks  # noqa: F401
     from icm_recruit.auth import models as _auth_models  # noqa: F401
     from icm_recruit.board import models as _board_models  # noqa: F401
@@ -67,6 +70,7 @@ def _import_models_and_tasks() -> None:
     # Reviewing tells HR of every declined assignment (assignment's signal).
     from icm_recruit.reviews import operations as _review_reactions  # noqa: F401
     from icm_recruit.reviews import tasks as _review_tasks  # noqa: F401
+    from icm_recruit.selection import conflicts as _selection_reactions  # noqa: F401
     from icm_recruit.selection import models as _selection_models  # noqa: F401
     from icm_recruit.selection import tasks as _selection_tasks  # noqa: F401
 
@@ -211,7 +215,9 @@ def _init_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error):
         if error.code in titles():
-            return render_error(error.code)
+            # A description given to abort() is ours and translated; werkzeug's default is not.
+            own = error.description if error.description != type(error).description else None
+            return render_error(error.code, own)
         return error
 
     @app.errorhandler(Exception)
@@ -226,15 +232,14 @@ def _init_errors(app: Flask) -> None:
 def _init_templates(app: Flask) -> None:
     from icm_recruit.assignment.models import AssignmentOrigin
     from icm_recruit.auth.models import Role
-    from icm_recruit.core.jobs import ACTIVE_JOB, JobKind, JobStatus
+    from icm_recruit.core.jobs import JobKind
     from icm_recruit.core.states import StateEnum
     from icm_recruit.core.timeutil import to_zone
 
     # Templates compare with the enums and their named groups, never with raw strings.
     app.jinja_env.globals.update(
         {state.__name__: state for state in StateEnum.__subclasses__()},
-        AssignmentOrigin=AssignmentOrigin, JobKind=JobKind, JobStatus=JobStatus,
-        ACTIVE_JOB=ACTIVE_JOB)
+        AssignmentOrigin=AssignmentOrigin, JobKind=JobKind)
 
     @app.template_filter("localdt")
     def localdt(value, fmt="%d/%m/%Y %H:%M %Z", zone=None):
@@ -243,6 +248,11 @@ def _init_templates(app: Flask) -> None:
         if zone is None and current_user and current_user.is_authenticated:
             zone = current_user.timezone
         return to_zone(value, zone).strftime(fmt)
+
+    from icm_recruit.applications import rules as application_rules
+
+    # Templates ask the same rules as the views (never their own copy of a condition).
+    app.jinja_env.globals["application_rules"] = application_rules
 
     @app.context_processor
     def inject():

@@ -3,9 +3,10 @@
 import pytest
 
 from icm_recruit.applications.models import ApplicationStatus
+from icm_recruit.assignment import rules as access
 from icm_recruit.assignment.models import Assignment, AssignmentStatus
 from icm_recruit.auth.models import Role
-from icm_recruit.board import access
+from icm_recruit.board import rules as board_rules
 from icm_recruit.board.models import Conflict, ConflictSource, ConflictStatus
 from icm_recruit.extensions import db
 from tests.applications.factories import make_application, make_call
@@ -88,4 +89,4 @@ def test_title_list_hides_own_application(world):
     member = _member("member2@example.org")
     application.applicant_id = member.id
     db.session.commit()
-    assert db.session.scalars(access.title_list_applications(member, call.id)).all() == []
+    assert db.session.scalars(board_rules.title_list_applications(member, call.id)).all() == []

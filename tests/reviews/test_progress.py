@@ -35,7 +35,7 @@ def test_progress_counts(ctx):
     world.mine.due_at = utcnow() - timedelta(days=2, hours=1)
     ops.decline_assignment(world.conflicted_assignment, reason="conflict", by=world.conflicted)
     db.session.commit()
-    progress = queries.call_progress(world.call, utcnow())
+    progress = queries.call_progress(world.call, utcnow(), world.hr)
     assert progress.expected == 3 and progress.submitted == 1 and progress.completion == 33
     (row,) = progress.applications
     assert (row.held, row.submitted) == (2, 1)

@@ -8,13 +8,14 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from icm_recruit.admin import rules
 from icm_recruit.auth import operations as account_ops
 from icm_recruit.auth.forms import InviteForm, RolesForm
 from icm_recruit.auth.models import Role, User
 from icm_recruit.core import audit
 from icm_recruit.core.audit import AuditEvent
 from icm_recruit.core.outbox import OutboxMessage
-from icm_recruit.core.permissions import roles_required
+from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -86,7 +87,8 @@ def edit_roles(user_id):
 @bp.get("/mailbox")
 @roles_required(Role.ADMIN)
 def mailbox():
-    stmt = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    stmt = select(OutboxMessage).where(~rules.hidden_mails(current_user)).order_by(
+        OutboxMessage.id.desc())
     recipient = request.args.get("to", "").strip().lower()
     if recipient:
         stmt = stmt.where(OutboxMessage.recipient == recipient)
@@ -98,6 +100,8 @@ def mailbox():
 @roles_required(Role.ADMIN)
 def mail_message(message_id):
     message = db.get_or_404(OutboxMessage, message_id)
+    require(not db.session.scalar(select(rules.hidden_mails(current_user)).where(
+        OutboxMessage.id == message.id)), 404)
     return render_template("admin/mail_message.html", message=message)
 
 
@@ -107,7 +111,8 @@ def _audit_filters() -> tuple:
                "actor": request.args.get("actor", type=int),
                "object_type": request.args.get("object_type", "").strip(),
                "object_id": request.args.get("object_id", "").strip()}
-    stmt = select(AuditEvent).order_by(AuditEvent.id.desc())
+    stmt = select(AuditEvent).where(~rules.hidden_audit_events(current_user)).order_by(
+        AuditEvent.id.desc())
     if filters["action"]:
         stmt = stmt.where(AuditEvent.action.like(f"{filters['action']}%"))
     if filters["actor"]:

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from icm_recruit.applications import operations as ops
-from icm_recruit.applications import queries
+from icm_recruit.applications import queries, rules
 from icm_recruit.applications.forms import ScreeningForm, country_name
 from icm_recruit.applications.models import (
     Application,
@@ -21,7 +21,7 @@ from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call
 from icm_recruit.core import storage
 from icm_recruit.core.audit import record
-from icm_recruit.core.permissions import require, roles_required
+from icm_recruit.core.permissions import roles_required
 from icm_recruit.core.timeutil import to_zone
 from icm_recruit.extensions import db
 
@@ -46,7 +46,8 @@ def call_applications(call_id):
     return render_template(
         "applications/hr_list.html", call=call, page=page, filters=filters,
         counts=queries.status_counts(call.id), countries=queries.country_choices(call.id),
-        statuses=list(ApplicationStatus))
+        statuses=list(ApplicationStatus),
+        own_ids=rules.own_application_ids(current_user, call.id))
 
 
 def csv_safe(value) -> str:
@@ -59,8 +60,8 @@ def csv_safe(value) -> str:
 @roles_required(Role.ADMIN)
 def export_csv(call_id):
     call = db.get_or_404(Call, call_id)
-    stmt = queries.filtered_applications(call.id, **_filters()).options(
-        selectinload(Application.referee_requests))
+    stmt = queries.filtered_applications(call.id, **_filters()).where(
+        rules.hr_handles(current_user)).options(selectinload(Application.referee_requests))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([_("Reference"), _("Status"), _("Submitted on"), _("Name"), _("E-mail"),
@@ -83,11 +84,12 @@ def export_csv(call_id):
 @roles_required(Role.ADMIN)
 def show(application_id):
     application = db.get_or_404(Application, application_id)
+    rules.require_hr_on(current_user, application)
     record("dossier.opened", actor=current_user, obj=application, via="hr")
     page = render_template("applications/hr_show.html", application=application,
                            call=application.call, form=ScreeningForm(),
                            documents=application.current_documents(),
-                           can_read_letters=application.can_read_letters(current_user))
+                           can_read_letters=rules.can_read_letters(current_user, application))
     db.session.commit()  # after rendering, so nothing has to be loaded again
     return page
 
@@ -96,6 +98,7 @@ def show(application_id):
 @roles_required(Role.ADMIN)
 def screen(application_id):
     application = db.get_or_404(Application, application_id)
+    rules.require_hr_on(current_user, application)
     form = ScreeningForm()
     if form.validate_on_submit():
         try:
@@ -111,7 +114,7 @@ def screen(application_id):
     return render_template("applications/hr_show.html", application=application,
                            call=application.call, form=form,
                            documents=application.current_documents(),
-                           can_read_letters=application.can_read_letters(current_user)), 422
+                           can_read_letters=rules.can_read_letters(current_user, application)), 422
 
 
 @bp.get("/applications/<int:application_id>/dossier.pdf")
@@ -120,7 +123,7 @@ def dossier(application_id):
     from flask import send_file
 
     application = db.get_or_404(Application, application_id)
-    require(application.applicant_id != current_user.id)
+    rules.require_hr_on(current_user, application)
     if not application.dossier_key:
         abort(404)
     response = send_file(storage.path_for(application.dossier_key), mimetype="application/pdf",

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from icm_recruit.auth.models import Role, User
+from icm_recruit.auth.models import User
 from icm_recruit.calls.models import DOCUMENT_KIND_LABELS, Call, DocumentKind
 from icm_recruit.core.states import StateEnum
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
@@ -196,24 +196,6 @@ class Application(db.Model):
     def summary_words(self) -> int:
         return count_words(self.summary)
 
-    def is_owned_by(self, user) -> bool:
-        return bool(user and user.is_authenticated and user.id == self.applicant_id)
-
-    def can_view(self, user) -> bool:
-        return self.is_owned_by(user) or bool(
-            user and user.is_authenticated and user.has_role(Role.ADMIN))
-
-    def can_edit(self, user) -> bool:
-        return self.is_owned_by(user) and self.status == ApplicationStatus.DRAFT
-
-    def can_read_letters(self, user) -> bool:
-        """HR reads letters, except of an application they made themselves."""
-        return bool(user and user.is_authenticated and user.has_role(Role.ADMIN)
-                    and user.id != self.applicant_id)
-
-    def can_withdraw(self, user) -> bool:
-        return self.is_owned_by(user) and self.status in ApplicationStatus.withdrawable
-
     def current_documents(self) -> dict[DocumentKind, "Document"]:
         return {d.kind: d for d in self.documents
                 if d.is_current and d.kind != DocumentKind.LETTER}
@@ -284,13 +266,6 @@ class Document(db.Model):
     def download_name(self) -> str:
         """A safe name built from our own data, never from the uploaded name."""
         return f"{self.application.reference or self.application_id}-{self.kind.value}.pdf"
-
-    def can_download(self, user) -> bool:
-        if not self.is_current or not (user and user.is_authenticated):
-            return False
-        if self.kind == DocumentKind.LETTER:
-            return self.application.can_read_letters(user)
-        return self.application.can_view(user)
 
 
 class RefereeRequest(db.Model):

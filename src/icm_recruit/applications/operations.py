@@ -6,11 +6,13 @@ The caller commits once. Deadlines are checked against the database's clock.
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from icm_recruit.applications import rules
 from icm_recruit.applications.models import (
     Application,
     ApplicationStatus,
     Document,
 )
+from icm_recruit.applications.rules import OWN_APPLICATION_MESSAGE
 from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call, DocumentKind, database_now
 from icm_recruit.core import audit, storage
@@ -24,6 +26,7 @@ class ApplicationError(DomainError):
     """A problem the user can understand; `code` says which."""
 
     messages = {
+        "own_application": OWN_APPLICATION_MESSAGE,
         "not_applicant": _l("Only applicant accounts can apply."),
         "call_not_open": _l("This call is not accepting applications."),
         "already_applied": _l("You already have an application for this call: here it is."),
@@ -65,7 +68,7 @@ def start_application(call: Call, *, by) -> Application:
     if not call.is_accepting(database_now()):
         raise ApplicationError("call_not_open")
     existing = db.session.scalar(select(Application).where(
-        Application.call_id == call.id, Application.applicant_id == by.id))
+        Application.call_id == call.id, rules.made_by(by)))
     if existing is not None:
         raise ApplicationError("already_applied", application=existing)
     application = Application(call=call, applicant_id=by.id, status=ApplicationStatus.DRAFT)
@@ -86,7 +89,7 @@ def _lock(application: Application) -> Application:
 
 
 def require_editable(application: Application, by) -> None:
-    if not application.is_owned_by(by):
+    if not rules.is_applicant(by, application):
         raise ApplicationError("forbidden")
     if application.status != ApplicationStatus.DRAFT:
         raise ApplicationError("not_editable")
@@ -144,7 +147,7 @@ def submit_application(application: Application, *, by) -> Application:
     """Submit a complete draft before the deadline, read on the database's clock while the
     row is locked; a second submit of the same application is refused as such."""
     application = _lock(application)
-    if not application.is_owned_by(by):
+    if not rules.is_applicant(by, application):
         raise ApplicationError("forbidden")
     if application.status == ApplicationStatus.SUBMITTED:
         raise ApplicationError("already_submitted")
@@ -178,7 +181,7 @@ def submit_application(application: Application, *, by) -> Application:
 
 def withdraw_application(application: Application, *, by, reason: str = "") -> None:
     application = _lock(application)
-    if not application.can_withdraw(by):
+    if not rules.can_withdraw(by, application):
         raise ApplicationError("cannot_withdraw")
     before = application.status
     application.status = ApplicationStatus.WITHDRAWN
@@ -199,7 +202,9 @@ def withdraw_application(application: Application, *, by, reason: str = "") -> N
 def screen_application(application: Application, *, eligible: bool, reason: str, by) -> None:
     """Record HR's eligibility check; an ineligible applicant is told why, in both languages."""
     application = _lock(application)
-    if not by.has_role(Role.ADMIN) or application.applicant_id == by.id:
+    if rules.is_applicant(by, application):
+        raise ApplicationError("own_application")
+    if not rules.can_act_as_hr_on(by, application):
         raise ApplicationError("forbidden")
     if application.status not in ApplicationStatus.screenable:
         raise ApplicationError("not_screenable")

@@ -3,6 +3,7 @@
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
+from icm_recruit.applications import rules
 from icm_recruit.applications.models import Application, ApplicationStatus
 from icm_recruit.auth.models import User
 from icm_recruit.extensions import db
@@ -10,13 +11,13 @@ from icm_recruit.extensions import db
 
 def applications_by_call_for(user) -> dict[int, Application]:
     """Return the user's applications keyed by call id."""
-    rows = db.session.scalars(select(Application).where(Application.applicant_id == user.id))
+    rows = db.session.scalars(select(Application).where(rules.made_by(user)))
     return {a.call_id: a for a in rows}
 
 
 def applications_of(user) -> list[Application]:
     return list(db.session.scalars(
-        select(Application).where(Application.applicant_id == user.id)
+        select(Application).where(rules.made_by(user))
         .options(joinedload(Application.call)).order_by(Application.created_at.desc())))
 
 

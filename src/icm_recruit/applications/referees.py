@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import or_, select
 
+from icm_recruit.applications import rules
 from icm_recruit.applications.models import (
     Application,
     ApplicationStatus,
@@ -57,7 +58,7 @@ def _mail_referee(request: RefereeRequest, url: str, template: str, key: str) ->
 
 
 def _require_manageable(application: Application, by) -> None:
-    if not application.is_owned_by(by):
+    if not rules.is_applicant(by, application):
         raise ApplicationError("forbidden")
     if application.status not in ApplicationStatus.referees_open:
         raise ApplicationError("not_editable")

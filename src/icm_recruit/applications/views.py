@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from icm_recruit.applications import operations as ops
 from icm_recruit.applications import referees as referee_ops
+from icm_recruit.applications import rules
 from icm_recruit.applications.forms import (
     DRAFT_FIELDS,
     ApplicationForm,
@@ -88,7 +89,7 @@ def _country_name(code: str) -> str:
 
 def own_application_or_403(application_id: int) -> Application:
     application = db.get_or_404(Application, application_id)
-    require(application.is_owned_by(current_user))
+    require(rules.is_applicant(current_user, application))
     return application
 
 
@@ -237,7 +238,7 @@ def remove_document(application_id, document_id):
 @signed_in
 def download(document_id):
     document = db.get_or_404(Document, document_id)
-    require(document.can_download(current_user))
+    require(rules.can_download(current_user, document))
     response = send_file(storage.path_for(document.storage_key), mimetype="application/pdf",
                          as_attachment=True, download_name=document.download_name,
                          max_age=0)
@@ -354,7 +355,7 @@ def status(application_id):
 def withdraw(application_id):
     application = own_application_or_403(application_id)
     form = WithdrawForm()
-    if not application.can_withdraw(current_user):
+    if not rules.can_withdraw(current_user, application):
         flash(ops.ApplicationError("cannot_withdraw").message, "warning")
         return redirect(url_for(".status", application_id=application.id))
     if form.validate_on_submit():

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Float, ForeignKey, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from icm_recruit.applications.models import Application
@@ -75,6 +75,8 @@ class Assignment(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decline_reason: Mapped[str | None] = mapped_column(Text)
+    # Withdrawn because a conflict appeared: dismissing the conflict gives it back.
+    ended_by_conflict: Mapped[bool] = mapped_column(default=False, server_default=false())
     job_run_id: Mapped[int | None] = mapped_column(ForeignKey("job_run.id", ondelete="SET NULL"))
 
     application: Mapped[Application] = relationship()

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from icm_recruit.applications.models import Application
+from icm_recruit.assignment import rules as assignment_rules
 from icm_recruit.assignment.models import Assignment, AssignmentStatus
-from icm_recruit.board import access
 from icm_recruit.board.models import BoardMember, DigestPreference
 from icm_recruit.calls.models import Call
 from icm_recruit.core.outbox import queue_mail
@@ -28,7 +28,7 @@ def _items(assignments: list[Assignment]) -> list[dict]:
 
 def _visible(user, assignments: list[Assignment]) -> list[Assignment]:
     """Keep only what the access rules let this member see (a last check before mailing)."""
-    ids = set(db.session.scalars(access.visible_applications(user).with_only_columns(
+    ids = set(db.session.scalars(assignment_rules.visible_applications(user).with_only_columns(
         Application.id).where(Application.id.in_([a.application_id for a in assignments]))))
     return [a for a in assignments if a.application_id in ids]
 

@@ -14,8 +14,9 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, not_, select
 
+from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application, ApplicationStatus
-from icm_recruit.assignment import affinity, queries
+from icm_recruit.assignment import affinity, queries, rules
 from icm_recruit.assignment.models import Assignment, AssignmentOrigin, AssignmentStatus
 from icm_recruit.assignment.notify import notify_published, notify_replacement
 from icm_recruit.assignment.solver import (
@@ -28,7 +29,8 @@ from icm_recruit.assignment.solver import (
     suggest_replacement,
 )
 from icm_recruit.auth.models import Role, User
-from icm_recruit.board import access
+from icm_recruit.board import rules as board_rules
+from icm_recruit.board import signals as board_signals
 from icm_recruit.calls.models import Call
 from icm_recruit.core import audit
 from icm_recruit.core.errors import DomainError
@@ -83,6 +85,14 @@ class Prepared:
 
 def _require_admin(user: User) -> None:
     if not user.has_role(Role.ADMIN):
+        raise AssignmentError("forbidden")
+
+
+def _require_hr_on(user: User, application: Application) -> None:
+    """HR who handles the application; never the applicant themselves."""
+    if application_rules.is_applicant(user, application):
+        raise AssignmentError("own_application")
+    if not rules.can_assign(user, application):
         raise AssignmentError("forbidden")
 
 
@@ -194,7 +204,7 @@ def _check_can_give(application: Application, reviewer: User, *, ignoring: Assig
                     ) -> queries.Seat:
     """Refuse a pair the rules forbid: conflict, not on the board, full member or application."""
     call = application.call
-    if application.status not in queries.ASSIGNABLE_STATES:
+    if application.status not in ApplicationStatus.in_review:
         raise AssignmentError("not_assignable")
     if queries.is_blocked(application, reviewer.id):
         raise AssignmentError("conflicted")
@@ -229,7 +239,7 @@ def _pair_affinity(application: Application, user_id: int) -> tuple[float | None
 def add_manual(application: Application, reviewer: User, *, by: User,
                replacing: Assignment | None = None) -> Assignment:
     """Give an application to a member by hand (locked), optionally in place of another."""
-    _require_admin(by)
+    _require_hr_on(by, application)
     if replacing is not None and replacing.application_id != application.id:
         raise AssignmentError("not_assignable")
     _check_can_give(application, reviewer, ignoring=replacing)
@@ -237,7 +247,7 @@ def add_manual(application: Application, reviewer: User, *, by: User,
         remove_assignment(replacing, by=by)
     existing = db.session.scalar(select(Assignment).where(
         Assignment.application_id == application.id, Assignment.reviewer_id == reviewer.id))
-    if existing is not None and existing.status in queries.HELD:
+    if existing is not None and existing.status in AssignmentStatus.held:
         raise AssignmentError("already_assigned")
     assignment = existing or Assignment(application_id=application.id, reviewer_id=reviewer.id)
     if existing is None:
@@ -255,7 +265,7 @@ def add_manual(application: Application, reviewer: User, *, by: User,
 def remove_assignment(assignment: Assignment, *, by: User, reason: str = "withdrawn by HR"
                       ) -> None:
     """Drop a proposal, or withdraw a published assignment (kept as declined, for history)."""
-    _require_admin(by)
+    _require_hr_on(by, assignment.application)
     if assignment.status == AssignmentStatus.DONE:
         raise AssignmentError("review_done")
     audit.record("assignment.removed", actor=by, obj=assignment,
@@ -270,8 +280,8 @@ def remove_assignment(assignment: Assignment, *, by: User, reason: str = "withdr
 
 
 def set_locked(assignment: Assignment, locked: bool, *, by: User) -> None:
-    _require_admin(by)
-    if assignment.status not in (AssignmentStatus.PROPOSED, AssignmentStatus.ACTIVE):
+    _require_hr_on(by, assignment.application)
+    if assignment.status not in AssignmentStatus.changeable:
         raise AssignmentError("not_editable")
     assignment.locked = locked
     db.session.flush()
@@ -324,14 +334,14 @@ def decline(assignment: Assignment, *, reason: str, by: User) -> None:
 
 def replace(assignment: Assignment, *, by: User) -> Assignment:
     """Give a declined assignment to the best free member, every other assignment kept."""
-    _require_admin(by)
+    _require_hr_on(by, assignment.application)
     if assignment.status != AssignmentStatus.DECLINED:
         raise AssignmentError("not_declined")
     call = assignment.application.call
     prepared = prepare(call)
     if assignment.application_id not in prepared.problem.application_ids:
         raise AssignmentError("not_assignable")
-    current = [p for p, a in prepared.existing.items() if a.status in queries.HELD]
+    current = [p for p, a in prepared.existing.items() if a.status in AssignmentStatus.held]
     declined = [p for p, a in prepared.existing.items()
                 if a.status == AssignmentStatus.DECLINED]
     found = suggest_replacement(prepared.problem, current, assignment.application_id,
@@ -358,24 +368,58 @@ def replace(assignment: Assignment, *, by: User) -> Assignment:
 # ---------------------------------------------------------------- conflicts win
 
 
-def withdraw_conflicted(reviewer_id: int, application_id: int, *, by: User | None,
-                        proposed_only: bool = False) -> None:
-    """Drop or withdraw the assignment of a pair that has just become conflicted."""
+def withdraw_conflicted(reviewer_id: int, application_id: int, *, by: User | None) -> None:
+    """End the assignment of a pair that has just become conflicted.
+
+    A proposal is dropped; a published assignment is withdrawn and marked as ended by the
+    conflict, so that dismissing the conflict can give it back; a done one stays done (its
+    review is kept and stops counting, see reviews.rules).
+    """
     assignment = db.session.scalar(select(Assignment).where(
         Assignment.reviewer_id == reviewer_id, Assignment.application_id == application_id))
     if assignment is None:
         return
     if assignment.status == AssignmentStatus.PROPOSED:
+        assignment_id = assignment.id
         db.session.delete(assignment)
-    elif assignment.status == AssignmentStatus.ACTIVE and not proposed_only:
+    elif assignment.status == AssignmentStatus.ACTIVE:
+        assignment_id = assignment.id
         assignment.status = AssignmentStatus.DECLINED
         assignment.decline_reason, assignment.responded_at = "conflict of interest", utcnow()
+        assignment.ended_by_conflict = True
     else:
         return
     db.session.flush()
     audit.record("assignment.withdrawn_for_conflict", actor=by, object_type="assignment",
-                 object_id=assignment.id, reviewer_id=reviewer_id,
+                 object_id=assignment_id, reviewer_id=reviewer_id,
                  application_id=application_id)
+
+
+def restore_after_conflict(reviewer_id: int, application_id: int, *, by: User | None) -> None:
+    """Give back an assignment that a conflict ended, now that the conflict is dismissed."""
+    assignment = db.session.scalar(select(Assignment).where(
+        Assignment.reviewer_id == reviewer_id, Assignment.application_id == application_id,
+        Assignment.status == AssignmentStatus.DECLINED, Assignment.ended_by_conflict))
+    if assignment is None:
+        return
+    assignment.status, assignment.ended_by_conflict = AssignmentStatus.ACTIVE, False
+    assignment.decline_reason, assignment.responded_at = None, None
+    db.session.flush()
+    audit.record("assignment.restored_after_conflict", actor=by, obj=assignment,
+                 reviewer_id=reviewer_id, application_id=application_id)
+
+
+@board_signals.conflicts_changed.connect
+def _on_conflicts_changed(_sender, *, blocked, lifted, by, **_extra) -> None:
+    for reviewer_id, application_id in blocked:
+        withdraw_conflicted(reviewer_id, application_id, by=by)
+    for reviewer_id, application_id in lifted:
+        restore_after_conflict(reviewer_id, application_id, by=by)
+
+
+@board_signals.member_deactivated.connect
+def _on_member_deactivated(_sender, *, user_id, by, **_extra) -> None:
+    drop_proposals_of(user_id, by=by)
 
 
 def drop_conflicted_proposals(call_id: int, *, by: User | None) -> int:
@@ -383,7 +427,7 @@ def drop_conflicted_proposals(call_id: int, *, by: User | None) -> int:
     ids = list(db.session.scalars(
         select(Assignment.id).join(Application, Application.id == Assignment.application_id)
         .where(Application.call_id == call_id, Assignment.status == AssignmentStatus.PROPOSED,
-               not_(access.not_conflicted(Assignment.reviewer_id)))))
+               not_(board_rules.not_conflicted(Assignment.reviewer_id)))))
     if ids:
         db.session.execute(delete(Assignment).where(Assignment.id.in_(ids)))
         audit.record("assignment.proposals_dropped", actor=by, object_type="call",

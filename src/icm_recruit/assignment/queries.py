@@ -6,15 +6,16 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, not_, select
 from sqlalchemy.orm import selectinload
 
+from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application, ApplicationStatus
 from icm_recruit.assignment.models import Assignment, AssignmentStatus
 from icm_recruit.auth.models import Role, User
-from icm_recruit.board import access
+from icm_recruit.board import rules as board_rules
 from icm_recruit.board.models import (
-    BLOCKING_CONFLICT,
     Bid,
     BoardMember,
     Conflict,
+    ConflictStatus,
     MemberCallSetting,
 )
 from icm_recruit.calls.models import Call
@@ -22,9 +23,7 @@ from icm_recruit.core.jobs import JobKind, latest_job
 from icm_recruit.extensions import db
 
 # Applications the board reviews: submitted (publishing moves them on) or under review.
-ASSIGNABLE_STATES = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
 # Assignments that hold a seat: they count towards k and towards the member's load.
-HELD = (AssignmentStatus.PROPOSED, AssignmentStatus.ACTIVE, AssignmentStatus.DONE)
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ def call_board(call: Call) -> list[Seat]:
 def assignable_applications(call: Call) -> list[Application]:
     return list(db.session.scalars(
         select(Application)
-        .where(Application.call_id == call.id, Application.status.in_(ASSIGNABLE_STATES))
+        .where(Application.call_id == call.id, Application.status.in_(ApplicationStatus.in_review))
         .options(selectinload(Application.applicant))
         .order_by(Application.reference, Application.id)))
 
@@ -78,14 +77,14 @@ def blocked_pairs(call: Call, user_ids: list[int]) -> set[tuple[int, int]]:
         return set()
     rows = db.session.execute(
         select(Application.id, User.id)
-        .where(Application.call_id == call.id, Application.status.in_(ASSIGNABLE_STATES),
-               User.id.in_(user_ids), not_(access.not_conflicted(User.id))))
+        .where(Application.call_id == call.id, Application.status.in_(ApplicationStatus.in_review),
+               User.id.in_(user_ids), not_(board_rules.not_conflicted(User.id))))
     return {(a, u) for a, u in rows}
 
 
 def is_blocked(application: Application, user_id: int) -> bool:
     stmt = select(Application.id).where(Application.id == application.id,
-                                        not_(access.not_conflicted(user_id)))
+                                        not_(board_rules.not_conflicted(user_id)))
     return bool(db.session.scalar(select(stmt.exists())))
 
 
@@ -110,16 +109,17 @@ def member_load(call_id: int, user_id: int) -> int:
         select(func.count(Assignment.id))
         .join(Application, Application.id == Assignment.application_id)
         .where(Application.call_id == call_id, Assignment.reviewer_id == user_id,
-               Assignment.status.in_(HELD))) or 0
+               Assignment.status.in_(AssignmentStatus.held))) or 0
 
 
 def application_load(application_id: int) -> int:
     return db.session.scalar(select(func.count(Assignment.id)).where(
-        Assignment.application_id == application_id, Assignment.status.in_(HELD))) or 0
+        Assignment.application_id == application_id,
+        Assignment.status.in_(AssignmentStatus.held))) or 0
 
 
 def loads(assignments: list[Assignment]) -> Counter:
-    return Counter(a.reviewer_id for a in assignments if a.status in HELD)
+    return Counter(a.reviewer_id for a in assignments if a.status in AssignmentStatus.held)
 
 
 def conflict_counts(call: Call) -> dict[int, int]:
@@ -127,7 +127,7 @@ def conflict_counts(call: Call) -> dict[int, int]:
     rows = db.session.execute(
         select(Conflict.application_id, func.count(Conflict.id))
         .join(Application, Application.id == Conflict.application_id)
-        .where(Application.call_id == call.id, Conflict.status.in_(BLOCKING_CONFLICT))
+        .where(Application.call_id == call.id, Conflict.status.in_(ConflictStatus.blocking))
         .group_by(Conflict.application_id))
     return dict(rows.all())
 
@@ -137,10 +137,9 @@ def assignments_of(user: User) -> list[Assignment]:
     return list(db.session.scalars(
         select(Assignment).join(Application, Application.id == Assignment.application_id)
         .where(Assignment.reviewer_id == user.id,
-               Assignment.status.in_((AssignmentStatus.ACTIVE, AssignmentStatus.DONE,
-                                      AssignmentStatus.DECLINED)),
+               Assignment.status.in_(AssignmentStatus.shown_to_member),
                Application.id.in_(select(Application.id).where(
-                   access.not_conflicted(user.id))))
+                   board_rules.not_conflicted(user.id))))
         .options(selectinload(Assignment.application).selectinload(Application.call))
         .order_by(Assignment.due_at, Assignment.id)))
 
@@ -157,12 +156,16 @@ class ProposalRow:
 
     @property
     def held(self) -> int:
-        return sum(1 for a in self.assignments if a.status in HELD)
+        return sum(1 for a in self.assignments if a.status in AssignmentStatus.held)
 
 
-def proposal(call: Call) -> dict:
-    """Gather HR's proposal page in a fixed number of queries, whatever the call's size."""
-    applications = assignable_applications(call)
+def proposal(call: Call, viewer: User) -> dict:
+    """Gather HR's proposal page in a fixed number of queries, whatever the call's size.
+
+    The viewer's own application, if any, is left out: another HR person handles it.
+    """
+    own = application_rules.own_application_ids(viewer, call.id)
+    applications = [a for a in assignable_applications(call) if a.id not in own]
     seats = call_board(call)
     blocked = blocked_pairs(call, [s.user_id for s in seats])
     assignments = call_assignments(call)
@@ -173,10 +176,10 @@ def proposal(call: Call) -> dict:
     rows = []
     for application in applications:
         mine = by_app.get(application.id, [])
-        taken = {a.reviewer_id for a in mine if a.status in HELD}
+        taken = {a.reviewer_id for a in mine if a.status in AssignmentStatus.held}
         rows.append(ProposalRow(
             application=application,
-            assignments=sorted((a for a in mine if a.status in HELD),
+            assignments=sorted((a for a in mine if a.status in AssignmentStatus.held),
                                key=lambda a: -(a.affinity or 0)),
             declined=[a for a in mine if a.status == AssignmentStatus.DECLINED],
             candidates=[s for s in seats if s.available and s.user_id not in taken

@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
+from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application
 from icm_recruit.assignment import operations as ops
 from icm_recruit.assignment import queries
@@ -22,7 +23,7 @@ from icm_recruit.assignment.tasks import run_assignment
 from icm_recruit.auth.models import Role, User
 from icm_recruit.board.forms import SimpleForm
 from icm_recruit.calls.models import Call, call_by_slug
-from icm_recruit.core.jobs import ACTIVE_JOB, JobKind, JobRun, JobStatus, start_job
+from icm_recruit.core.jobs import JobKind, JobRun, JobStatus, start_job
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import paris_to_utc, to_zone, utcnow
 from icm_recruit.extensions import db
@@ -64,7 +65,7 @@ def _notices(job: JobRun | None, key: str) -> list[tuple[int | None, str]]:
 @roles_required(Role.ADMIN)
 def proposal(call_id):
     call = db.get_or_404(Call, call_id)
-    data = queries.proposal(call)
+    data = queries.proposal(call, current_user)
     shortfalls = dict(_notices(data["job"], "shortfalls"))
     default_due = to_zone(utcnow()).date() + timedelta(weeks=REVIEW_WEEKS)
     return render_template(
@@ -90,7 +91,7 @@ def run(call_id):
 def job_status(job_id):
     job = db.get_or_404(JobRun, job_id)
     response = make_response(render_template("assignment/_job.html", job=job))
-    if job.status not in ACTIVE_JOB and request.headers.get("HX-Request"):
+    if job.status not in JobStatus.active and request.headers.get("HX-Request"):
         response.headers["HX-Refresh"] = "true"
     return response
 
@@ -119,6 +120,7 @@ def add(call_id):
     require(form.validate_on_submit(), 400)
     application = db.get_or_404(Application, form.application_id.data)
     require(application.call_id == call.id, 404)
+    application_rules.require_hr_on(current_user, application)
     reviewer = db.get_or_404(User, form.member_id.data)
     replacing = None
     if form.replacing_id.data:
@@ -132,6 +134,7 @@ def add(call_id):
 
 def _assignment_for_hr(assignment_id: int) -> Assignment:
     assignment = db.get_or_404(Assignment, assignment_id)
+    application_rules.require_hr_on(current_user, assignment.application)
     require(SimpleForm().validate_on_submit(), 400)
     return assignment
 

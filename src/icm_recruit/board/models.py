@@ -101,9 +101,6 @@ ConflictStatus.define(
     blocking={ConflictStatus.SUGGESTED, ConflictStatus.CONFIRMED},
 )
 
-# Former name, kept while its last users move to ConflictStatus.blocking.
-BLOCKING_CONFLICT = ConflictStatus.blocking
-
 
 class Conflict(db.Model):
     __tablename__ = "conflict"

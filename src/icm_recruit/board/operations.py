@@ -10,11 +10,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from icm_recruit.applications.models import Application
-from icm_recruit.assignment.operations import drop_conflicted_proposals, withdraw_conflicted
+from icm_recruit.applications import rules as application_rules
+from icm_recruit.applications.models import Application, ApplicationStatus
+from icm_recruit.applications.rules import OWN_APPLICATION_MESSAGE
 from icm_recruit.auth.models import Role, User
 from icm_recruit.auth.operations import invite_user
-from icm_recruit.board import access
+from icm_recruit.board import rules, signals
 from icm_recruit.board.conflicts import (
     Affiliation,
     ApplicantProfile,
@@ -53,8 +54,7 @@ class BoardError(DomainError):
 
     messages = {
         "forbidden": _l("You cannot do this."),
-        "own_application": _l("This is your own application: another HR administrator "
-                              "handles it. You see it as an applicant does."),
+        "own_application": OWN_APPLICATION_MESSAGE,
         "not_member": _l("Only board members have a board profile."),
         "reason_needed": _l("Give a reason."),
     }
@@ -130,11 +130,9 @@ def set_member_active(member: BoardMember, active: bool, *, by: User) -> None:
         return
     member.active = active
     member.deactivated_at = None if active else utcnow()
-    if not active:
-        from icm_recruit.assignment.operations import drop_proposals_of
-
-        drop_proposals_of(member.user_id, by=by)
     db.session.flush()
+    if not active:
+        signals.member_deactivated.send(None, user_id=member.user_id, by=by)
     audit.record("board.member_activated" if active else "board.member_deactivated",
                  actor=by, obj=member, user_id=member.user_id)
 
@@ -170,7 +168,8 @@ def active_members() -> list[BoardMember]:
 def _call_applications(call: Call) -> list[Application]:
     return list(db.session.scalars(
         select(Application)
-        .where(Application.call_id == call.id, Application.status.in_(access.IN_REVIEW_STATES))
+        .where(Application.call_id == call.id,
+               Application.status.in_(ApplicationStatus.seen_by_board))
         .options(selectinload(Application.applicant),
                  selectinload(Application.referee_requests))
         .order_by(Application.id)))
@@ -212,6 +211,7 @@ def detect_call_conflicts(call: Call, *, by: User | None = None,
         .where(Application.call_id == call.id,
                Conflict.source.in_(sorted(DETECTED_SOURCES))))}
     counts = {"new": 0, "kept_dismissed": 0, "updated": 0, "removed": 0}
+    blocked, removed = [], []
     for key, findings in found.items():
         reason = " ".join(describe(f, "en") for f in findings)
         params = {"findings": [dict(f.params) for f in findings]}
@@ -221,6 +221,7 @@ def detect_call_conflicts(call: Call, *, by: User | None = None,
                                     source=ConflictSource(key[2]), reason=reason, params=params,
                                     status=ConflictStatus.SUGGESTED))
             counts["new"] += 1
+            blocked.append(key[:2])
         elif conflict.status == ConflictStatus.DISMISSED:
             counts["kept_dismissed"] += 1
         elif conflict.params != params:
@@ -230,8 +231,9 @@ def detect_call_conflicts(call: Call, *, by: User | None = None,
         if key not in found and conflict.status == ConflictStatus.SUGGESTED:
             db.session.delete(conflict)
             counts["removed"] += 1
+            removed.append(key[:2])
     db.session.flush()
-    drop_conflicted_proposals(call.id, by=by)
+    _announce(blocked=blocked, maybe_lifted=removed, by=by)
     audit.record("conflicts.detected", actor=by, obj=call, members=len(members),
                  applications=len(applications), **counts)
     return counts
@@ -257,10 +259,7 @@ def conflict_reason(conflict: Conflict, locale: str) -> str:
 
 
 def _require_on_title_list(user: User, application: Application) -> None:
-    stmt = access.title_list_applications(user, application.call_id).where(
-        Application.id == application.id)
-    if not user.has_role(Role.REVIEWER, Role.CHAIR) or db.session.scalar(
-            select(stmt.exists())) is not True:
+    if not rules.can_declare(user, application):
         raise BoardError("forbidden")
 
 
@@ -289,8 +288,9 @@ def declare(user: User, application: Application, *, has_conflict: bool,
     db.session.flush()
     audit.record("conflict.declared", actor=user, obj=application, has_conflict=has_conflict,
                  reason=reason)
-    if has_conflict:
-        withdraw_conflicted(user.id, application.id, by=user)
+    pair = [(user.id, application.id)]
+    _announce(blocked=pair if has_conflict else [], maybe_lifted=[] if has_conflict else pair,
+              by=user)
     return declaration
 
 
@@ -310,6 +310,25 @@ def set_bid(user: User, application: Application, level: BidLevel | None) -> Non
 
 
 # ---------------------------------------------------------------- HR decides
+
+
+def _require_hr_on(by: User, application: Application) -> None:
+    if application_rules.is_applicant(by, application):
+        raise BoardError("own_application")
+    if not application_rules.can_act_as_hr_on(by, application):
+        raise BoardError("forbidden")
+
+
+def _announce(*, blocked, maybe_lifted, by: User | None) -> None:
+    """Tell the features above which pairs are now blocked, and which are free again.
+
+    A pair is free again only when no other blocking conflict joins it; the listeners end
+    (or restore) assignments, panel seats and whatever else hangs on the pair.
+    """
+    lifted = [pair for pair in maybe_lifted
+              if not db.session.scalar(select(rules.pair_conflicted(*pair)))]
+    if blocked or lifted:
+        signals.conflicts_changed.send(None, blocked=list(blocked), lifted=lifted, by=by)
 
 
 def _conflict(reviewer_id: int, application_id: int, source: ConflictSource) -> Conflict | None:
@@ -333,8 +352,7 @@ def _decide(conflict: Conflict, status: ConflictStatus, by: User, reason: str) -
 
 def decide_conflict(conflict: Conflict, *, confirm: bool, reason: str, by: User) -> None:
     """HR confirms or dismisses a conflict, with a reason."""
-    if not by.has_role(Role.ADMIN):
-        raise BoardError("forbidden")
+    _require_hr_on(by, db.session.get(Application, conflict.application_id))
     if not reason.strip():
         raise BoardError("reason_needed")
     before = conflict.status
@@ -345,14 +363,13 @@ def decide_conflict(conflict: Conflict, *, confirm: bool, reason: str, by: User)
                  obj=conflict, reviewer_id=conflict.reviewer_id,
                  application_id=conflict.application_id, source=conflict.source.value,
                  before=before.value, reason=conflict.decision_reason)
-    if confirm:
-        withdraw_conflicted(conflict.reviewer_id, conflict.application_id, by=by)
+    pair = [(conflict.reviewer_id, conflict.application_id)]
+    _announce(blocked=pair if confirm else [], maybe_lifted=[] if confirm else pair, by=by)
 
 
 def add_manual_conflict(*, reviewer: User, application: Application, reason: str,
                         by: User) -> Conflict:
-    if not by.has_role(Role.ADMIN):
-        raise BoardError("forbidden")
+    _require_hr_on(by, application)
     if not reason.strip():
         raise BoardError("reason_needed")
     conflict = _conflict(reviewer.id, application.id, ConflictSource.MANUAL) or _new_conflict(
@@ -362,5 +379,5 @@ def add_manual_conflict(*, reviewer: User, application: Application, reason: str
     db.session.flush()
     audit.record("conflict.added", actor=by, obj=conflict, reviewer_id=reviewer.id,
                  application_id=application.id, reason=conflict.reason)
-    withdraw_conflicted(reviewer.id, application.id, by=by)
+    _announce(blocked=[(reviewer.id, application.id)], maybe_lifted=[], by=by)
     return conflict

@@ -3,9 +3,10 @@
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from icm_recruit.applications.models import Application
+from icm_recruit.applications import rules as application_rules
+from icm_recruit.applications.models import Application, ApplicationStatus
 from icm_recruit.auth.models import User
-from icm_recruit.board import access
+from icm_recruit.board import rules
 from icm_recruit.board.models import (
     Bid,
     BoardMember,
@@ -37,7 +38,7 @@ def call_setting(member: BoardMember, call: Call) -> MemberCallSetting | None:
 
 def title_list(user: User, call: Call) -> list[dict]:
     """Return the member's title-and-keywords list with their declaration and bid."""
-    applications = db.session.scalars(access.title_list_applications(user, call.id)).all()
+    applications = db.session.scalars(rules.title_list_applications(user, call.id)).all()
     ids = [a.id for a in applications]
     declarations = {d.application_id: d for d in db.session.scalars(
         select(ConflictDeclaration).where(ConflictDeclaration.reviewer_id == user.id,
@@ -50,10 +51,11 @@ def title_list(user: User, call: Call) -> list[dict]:
              "bid": bids.get(a.id)} for a in applications]
 
 
-def call_conflicts(call: Call) -> list[Conflict]:
+def call_conflicts(call: Call, viewer: User) -> list[Conflict]:
+    """The call's conflicts HR `viewer` handles: never those of their own application."""
     return list(db.session.scalars(
         select(Conflict).join(Application, Application.id == Conflict.application_id)
-        .where(Application.call_id == call.id)
+        .where(Application.call_id == call.id, application_rules.hr_handles(viewer))
         .order_by(Conflict.status, Application.reference, Conflict.reviewer_id)))
 
 
@@ -76,8 +78,9 @@ def group_conflicts(conflicts: list[Conflict]) -> dict[str, list[Conflict]]:
     return groups
 
 
-def call_applications_for_hr(call: Call) -> list[Application]:
+def call_applications_for_hr(call: Call, viewer: User) -> list[Application]:
     return list(db.session.scalars(
         select(Application).where(Application.call_id == call.id,
-                                  Application.status.in_(access.IN_REVIEW_STATES))
+                                  application_rules.hr_handles(viewer),
+                                  Application.status.in_(ApplicationStatus.seen_by_board))
         .order_by(Application.reference)))

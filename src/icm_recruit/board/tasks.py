@@ -2,8 +2,8 @@
 
 from celery import shared_task
 
-from icm_recruit.assignment.tasks import run_tracked
 from icm_recruit.board.operations import detect_call_conflicts
+from icm_recruit.core.jobs import run_tracked
 
 
 def _detect(job, call, by, progress) -> dict:

@@ -1,11 +1,12 @@
 """The board: HR invites and manages members and conflicts; members keep their profile,
 availability, conflict declarations and bids."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application
 from icm_recruit.auth.models import Role, User
 from icm_recruit.board import operations as ops
@@ -79,7 +80,7 @@ def set_active(member_id, action):
 
 
 def _conflicts_page(call: Call, manual: ManualConflictForm, status: int = 200):
-    conflicts = queries.call_conflicts(call)
+    conflicts = queries.call_conflicts(call, current_user)
     applications, users = queries.conflict_context(conflicts)
     locale = str(get_locale() or "en")
     return render_template(
@@ -93,7 +94,7 @@ def _manual_form(call: Call) -> ManualConflictForm:
     form = ManualConflictForm()
     form.member.choices = [(m.user_id, m.user.name) for m in queries.all_members() if m.active]
     form.application.choices = [(a.id, f"{a.reference} · {a.title}")
-                                for a in queries.call_applications_for_hr(call)]
+                                for a in queries.call_applications_for_hr(call, current_user)]
     return form
 
 
@@ -119,13 +120,20 @@ def detect(call_id):
 def decide(conflict_id, action):
     conflict = db.get_or_404(Conflict, conflict_id)
     application = db.get_or_404(Application, conflict.application_id)
+    application_rules.require_hr_on(current_user, application)
     form = DecisionForm()
     if not form.validate_on_submit():
         flash(_("Give a reason for your decision."), "danger")
         return redirect(url_for(".conflicts", call_id=application.call_id,
                                 _anchor=f"conflict-{conflict.id}"))
-    ops.decide_conflict(conflict, confirm=action == "confirm", reason=form.reason.data,
-                        by=current_user)
+    try:
+        ops.decide_conflict(conflict, confirm=action == "confirm", reason=form.reason.data,
+                            by=current_user)
+    except ops.BoardError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for(".conflicts", call_id=application.call_id,
+                                _anchor=f"conflict-{conflict.id}"))
     db.session.commit()
     flash(_("Conflict confirmed.") if action == "confirm" else _("Conflict dismissed."),
           "success")
@@ -136,13 +144,23 @@ def decide(conflict_id, action):
 @roles_required(Role.ADMIN)
 def add_manual(call_id):
     call = db.get_or_404(Call, call_id)
+    if request.form.get("application", type=int) in application_rules.own_application_ids(
+            current_user, call.id):
+        abort(403, description=application_rules.own_application_message())
     form = _manual_form(call)
     if not form.validate_on_submit():
         return _conflicts_page(call, form, 422)
     application = db.get_or_404(Application, form.application.data)
     require(application.call_id == call.id, 404)
-    ops.add_manual_conflict(reviewer=db.get_or_404(User, form.member.data),
-                            application=application, reason=form.reason.data, by=current_user)
+    application_rules.require_hr_on(current_user, application)
+    try:
+        ops.add_manual_conflict(reviewer=db.get_or_404(User, form.member.data),
+                                application=application, reason=form.reason.data,
+                                by=current_user)
+    except ops.BoardError as exc:
+        db.session.rollback()
+        form.reason.errors = [exc.message]
+        return _conflicts_page(call, form, 422)
     db.session.commit()
     flash(_("Conflict added."), "success")
     return redirect(url_for(".conflicts", call_id=call.id))

@@ -3,10 +3,13 @@
 import enum
 import logging
 from datetime import datetime
+from typing import ClassVar
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from icm_recruit.core.states import StateEnum
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db
 from icm_recruit.extensions import str_enum as _enum
@@ -23,14 +26,24 @@ class JobKind(enum.StrEnum):
     CONFLICTS = "conflicts"
 
 
-class JobStatus(enum.StrEnum):
+class JobStatus(StateEnum):
     QUEUED = "queued"
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
 
+    active: ClassVar[frozenset["JobStatus"]]
+    finished: ClassVar[frozenset["JobStatus"]]
 
-ACTIVE_JOB = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+JobStatus.define(
+    labels={JobStatus.QUEUED: _l("Queued"), JobStatus.RUNNING: _l("Running"),
+            JobStatus.DONE: _l("Done"), JobStatus.FAILED: _l("Failed")},
+    # Still to run or running: a page polls it, a second one is not started.
+    active={JobStatus.QUEUED, JobStatus.RUNNING},
+    # Over, one way or the other: running it again is skipped.
+    finished={JobStatus.DONE, JobStatus.FAILED},
+)
 
 
 class JobRun(db.Model):
@@ -68,7 +81,7 @@ def active_job(kind: JobKind, call_id: int) -> JobRun | None:
     """Return the call's queued or running job of this kind, if any."""
     return db.session.scalar(
         select(JobRun).where(JobRun.kind == kind, JobRun.call_id == call_id,
-                             JobRun.status.in_(ACTIVE_JOB))
+                             JobRun.status.in_(JobStatus.active))
         .order_by(JobRun.id.desc()).limit(1))
 
 
@@ -96,7 +109,7 @@ def run_tracked(job_id: int, work, *, resume_failed: bool = False,
     to Celery after it is recorded.
     """
     job = db.session.get(JobRun, job_id)
-    finished = (JobStatus.DONE,) if resume_failed else (JobStatus.DONE, JobStatus.FAILED)
+    finished = {JobStatus.DONE} if resume_failed else JobStatus.finished
     if job is None or job.status in finished:
         return "skipped"
     call, by = job.call, job.started_by

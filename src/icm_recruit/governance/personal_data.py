@@ -9,6 +9,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import (
     Application,
     ApplicationStatus,
@@ -56,7 +57,7 @@ def _application_record(application: Application) -> dict:
 def export_personal_data(user: User) -> bytes:
     """Return a ZIP of JSON records and the files this person uploaded."""
     applications = db.session.scalars(
-        select(Application).where(Application.applicant_id == user.id)).all()
+        select(Application).where(application_rules.made_by(user))).all()
     account = {"email": user.email, "name": user.name, "locale": user.locale,
                "timezone": user.timezone, "roles": sorted(r.value for r in user.roles),
                "created_at": _iso(user.created_at), "last_login_at": _iso(user.last_login_at),
@@ -91,7 +92,7 @@ def erase_account(user: User, password: str) -> dict:
     if not user.check_password(password):
         raise ErasureError("bad_password")
     applications = db.session.scalars(
-        select(Application).where(Application.applicant_id == user.id)).all()
+        select(Application).where(application_rules.made_by(user))).all()
     summary = {"applications": len(applications), "withdrawn": 0, "drafts_deleted": 0,
                "files_deleted": 0}
     for application in applications:

@@ -12,13 +12,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
+from icm_recruit.applications import rules as application_rules
+from icm_recruit.applications.rules import OWN_APPLICATION_MESSAGE
 from icm_recruit.assignment import declines
 from icm_recruit.assignment import operations as assignment_ops
 from icm_recruit.assignment import queries as assignment_queries
 from icm_recruit.assignment.models import Assignment, AssignmentStatus
 from icm_recruit.assignment.signals import assignment_declined
 from icm_recruit.assignment.solver import suggest_replacement
-from icm_recruit.auth.models import Role, User
+from icm_recruit.auth.models import User
 from icm_recruit.calls.models import Criterion
 from icm_recruit.core import audit
 from icm_recruit.core.errors import DomainError
@@ -26,7 +28,7 @@ from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.timeutil import utcnow
 from icm_recruit.core.urls import external_url
 from icm_recruit.extensions import db
-from icm_recruit.reviews import queries
+from icm_recruit.reviews import queries, rules
 from icm_recruit.reviews.models import (
     DiscussionPost,
     Recommendation,
@@ -46,8 +48,7 @@ class ReviewError(DomainError):
 
     messages = {
         "forbidden": _l("You cannot do this on this review."),
-        "own_application": _l("This is your own application: another HR administrator "
-                              "handles it. You see it as an applicant does."),
+        "own_application": OWN_APPLICATION_MESSAGE,
         "deadline_passed": _l("The review deadline has passed: the review can no longer be "
                               "changed. Your text is still on this page."),
         "score_out_of_range": _l("%(criterion)s: choose a score from %(min)d to %(max)d."),
@@ -143,7 +144,7 @@ def _check_input(criteria: list[Criterion], data: ReviewInput, *, submit: bool) 
 
 
 def _require_reviewer(assignment: Assignment, by: User, now: datetime) -> None:
-    if not queries.may_review(by, assignment):
+    if not rules.can_review(by, assignment):
         raise ReviewError("forbidden")
     if not is_open_for_editing(assignment, now):
         raise ReviewError("deadline_passed")
@@ -235,9 +236,7 @@ def _tell_hr_of_decline(_sender, *, assignment_id: int, by: User, **_extra) -> N
     """HR is told of every decline, from any page, so it can find a replacement."""
     assignment = db.session.get(Assignment, assignment_id)
     application = assignment.application
-    for hr in queries.hr_users():
-        if hr.id == application.applicant_id:
-            continue
+    for hr in application_rules.hr_for(application):
         queue_mail(to=hr.email, user=hr, locale=hr.locale, template="review_declined",
                    key=f"assignment-declined:{assignment.id}:{hr.id}", context={
                        "member": by.name, "reference": application.reference,
@@ -251,7 +250,7 @@ def _tell_hr_of_decline(_sender, *, assignment_id: int, by: User, **_extra) -> N
 def post_to_discussion(application, body: str, *, by: User) -> DiscussionPost:
     """Add a post to the application's thread; only HR, chair and members who reviewed."""
     body = (body or "").strip()
-    if not queries.can_discuss(by, application):
+    if not rules.can_discuss(by, application):
         raise ReviewError("not_a_participant")
     if not body:
         raise ReviewError("empty_post")
@@ -269,7 +268,9 @@ def post_to_discussion(application, body: str, *, by: User) -> DiscussionPost:
 
 
 def _require_hr(by: User, assignment: Assignment) -> None:
-    if not by.has_role(Role.ADMIN) or assignment.application.applicant_id == by.id:
+    if application_rules.is_applicant(by, assignment.application):
+        raise ReviewError("own_application")
+    if not application_rules.can_act_as_hr_on(by, assignment.application):
         raise ReviewError("forbidden")
 
 
@@ -307,7 +308,7 @@ def replacement_suggestions(call, declined: list[Assignment]) -> dict[int, tuple
     if not declined:
         return {}
     prepared = assignment_ops.prepare(call)
-    current = [pair for pair, a in prepared.existing.items() if a.status in assignment_queries.HELD]
+    current = [pair for pair, a in prepared.existing.items() if a.status in AssignmentStatus.held]
     refused = [pair for pair, a in prepared.existing.items()
                if a.status == AssignmentStatus.DECLINED]
     names = {seat.user_id: seat.name for seat in assignment_queries.call_board(call)}

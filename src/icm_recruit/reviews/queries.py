@@ -1,7 +1,8 @@
 """Reads for reviewing: who may see which review or discussion, dashboards, progress.
 
-Every question about an application goes through `board.access`, so a conflicted member
-never reaches a review, a post or a count of an application they are conflicted with.
+Every question about an application goes through the rules (`board.rules`,
+`assignment.rules`, `reviews.rules`), so a conflicted member never reaches a review, a
+post or a count of an application they are conflicted with.
 """
 
 from dataclasses import dataclass, field
@@ -10,18 +11,16 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application, ApplicationStatus
+from icm_recruit.assignment import rules as assignment_rules
 from icm_recruit.assignment.models import Assignment, AssignmentStatus
 from icm_recruit.auth.models import Role, User, UserRole
-from icm_recruit.board import access
+from icm_recruit.board import rules as board_rules
 from icm_recruit.calls.models import Call
 from icm_recruit.extensions import db
-from icm_recruit.reviews import scoring
+from icm_recruit.reviews import rules, scoring
 from icm_recruit.reviews.models import DiscussionPost, Review, ReviewRescue, ReviewStatus
-
-HELD = (AssignmentStatus.ACTIVE, AssignmentStatus.DONE)
-# Reminders stop once an application has left review (shortlisted, rejected, withdrawn...).
-BEING_REVIEWED = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
 
 
 def review_of(assignment: Assignment) -> Review | None:
@@ -37,33 +36,7 @@ def own_assignment(user: User, application: Application) -> Assignment | None:
     """The user's held assignment for this application, if any."""
     return db.session.scalar(select(Assignment).where(
         Assignment.application_id == application.id, Assignment.reviewer_id == user.id,
-        Assignment.status.in_(HELD)))
-
-
-def may_review(user: User, assignment: Assignment) -> bool:
-    """The member holds this assignment and may still open the application."""
-    return (assignment.reviewer_id == user.id and assignment.status in HELD
-            and access.can_open_dossier(user, assignment.application))
-
-
-def has_submitted(user: User, application: Application) -> bool:
-    return bool(db.session.scalar(select(
-        select(Review.id).join(Assignment)
-        .where(Assignment.application_id == application.id, Assignment.reviewer_id == user.id,
-               Assignment.status.in_(HELD), Review.status == ReviewStatus.SUBMITTED)
-        .exists())))
-
-
-def can_see_reviews(user: User, application: Application) -> bool:
-    """HR and the chair see every review they may; a member only after submitting theirs."""
-    if not access.can_open_dossier(user, application):
-        return False
-    return user.has_role(Role.ADMIN, Role.CHAIR) or has_submitted(user, application)
-
-
-def can_discuss(user: User, application: Application) -> bool:
-    """The same people as for reviews: HR, the chair, members who reviewed it."""
-    return can_see_reviews(user, application)
+        Assignment.status.in_(AssignmentStatus.published)))
 
 
 def submitted_reviews(application: Application) -> list[Review]:
@@ -96,12 +69,13 @@ def discussion_participants(application_id: int) -> list[User]:
     """Everyone who may read the thread now: checked against conflicts at sending time."""
     reviewed = (select(Assignment.reviewer_id).join(Review)
                 .where(Assignment.application_id == application_id,
-                       Assignment.status.in_(HELD), Review.status == ReviewStatus.SUBMITTED))
+                       Assignment.status.in_(AssignmentStatus.published),
+                       Review.status == ReviewStatus.SUBMITTED))
     board_roles = select(UserRole.user_id).where(UserRole.role.in_([Role.ADMIN, Role.CHAIR]))
     candidates = db.session.scalars(
         select(User).where(User.active, or_(User.id.in_(reviewed), User.id.in_(board_roles))))
     application = db.session.get(Application, application_id)
-    return [u for u in candidates if can_discuss(u, application)]
+    return [u for u in candidates if rules.can_discuss(u, application)]
 
 
 # ---------------------------------------------------------------- the member's dashboard
@@ -120,8 +94,8 @@ def member_assignments(user: User) -> dict[Call, list[MemberRow]]:
         .outerjoin(Review, Review.assignment_id == Assignment.id)
         .where(Assignment.reviewer_id == user.id,
                Assignment.status != AssignmentStatus.PROPOSED,
-               access.not_conflicted(user.id),
-               Application.status.in_(access.IN_REVIEW_STATES))
+               board_rules.not_conflicted(user.id),
+               Application.status.in_(ApplicationStatus.seen_by_board))
         .options(selectinload(Assignment.application).selectinload(Application.call))
         .order_by(Assignment.due_at, Application.reference)).all()
     by_call: dict[Call, list[MemberRow]] = {}
@@ -135,7 +109,7 @@ def chair_applications(user: User) -> list[Application]:
     if not user.has_role(Role.CHAIR):
         return []
     return list(db.session.scalars(
-        access.visible_applications(user).options(selectinload(Application.call))
+        assignment_rules.visible_applications(user).options(selectinload(Application.call))
         .order_by(Application.call_id, Application.reference)))
 
 
@@ -195,18 +169,22 @@ class CallProgress:
         return [o for o in self.outstanding if o.days_late > 0]
 
 
-def call_progress(call: Call, now: datetime) -> CallProgress:
-    """Everything the HR dashboard shows, in three queries whatever the call's size."""
+def call_progress(call: Call, now: datetime, viewer: User) -> CallProgress:
+    """Everything the HR dashboard shows, in three queries whatever the call's size.
+
+    Nothing of the viewer's own application is counted or listed.
+    """
+    handled = application_rules.hr_handles(viewer)
     progress = CallProgress(call)
-    held = func.count(Assignment.id).filter(Assignment.status.in_(HELD))
+    held = func.count(Assignment.id).filter(Assignment.status.in_(AssignmentStatus.published))
     done = func.count(Review.id).filter(Review.status == ReviewStatus.SUBMITTED,
-                                        Assignment.status.in_(HELD))
+                                        Assignment.status.in_(AssignmentStatus.published))
     for row in db.session.execute(
             select(Application.id, Application.reference, Application.title, held, done)
             .outerjoin(Assignment, Assignment.application_id == Application.id)
             .outerjoin(Review, Review.assignment_id == Assignment.id)
-            .where(Application.call_id == call.id,
-                   Application.status.in_(access.IN_REVIEW_STATES))
+            .where(Application.call_id == call.id, handled,
+                   Application.status.in_(ApplicationStatus.seen_by_board))
             .group_by(Application.id).order_by(Application.reference)):
         progress.applications.append(ApplicationProgress(*row))
     late_first = case((Assignment.due_at.is_(None), 1), else_=0)
@@ -216,23 +194,25 @@ def call_progress(call: Call, now: datetime) -> CallProgress:
             .join(Application, Application.id == Assignment.application_id)
             .join(User, User.id == Assignment.reviewer_id)
             .outerjoin(Review, Review.assignment_id == Assignment.id)
-            .where(Application.call_id == call.id, Assignment.status == AssignmentStatus.ACTIVE)
+            .where(Application.call_id == call.id, handled,
+                   Assignment.status == AssignmentStatus.ACTIVE)
             .order_by(late_first, Assignment.due_at, User.name)):
         if status == ReviewStatus.SUBMITTED:
             continue
         late = (now - due_at).days + 1 if due_at and now >= due_at else 0
         progress.outstanding.append(Outstanding(a_id, app_id, ref, user_id, name, due_at,
                                                 status, late))
-    progress.declined = declined_needing_replacement(call)
+    progress.declined = declined_needing_replacement(call, viewer)
     return progress
 
 
-def declined_needing_replacement(call: Call) -> list[Assignment]:
+def declined_needing_replacement(call: Call, viewer: User) -> list[Assignment]:
     """Declined assignments of applications that now hold fewer than k reviewers."""
     declined = list(db.session.scalars(
         select(Assignment).join(Application)
-        .where(Application.call_id == call.id, Assignment.status == AssignmentStatus.DECLINED,
-               Application.status.in_(access.IN_REVIEW_STATES))
+        .where(Application.call_id == call.id, application_rules.hr_handles(viewer),
+               Assignment.status == AssignmentStatus.DECLINED,
+               Application.status.in_(ApplicationStatus.seen_by_board))
         .options(selectinload(Assignment.application), selectinload(Assignment.reviewer))
         .order_by(Assignment.responded_at)))
     if not declined:
@@ -241,20 +221,21 @@ def declined_needing_replacement(call: Call) -> list[Assignment]:
     held = dict(db.session.execute(
         select(Assignment.application_id, func.count(Assignment.id))
         .where(Assignment.application_id.in_({a.application_id for a in declined}),
-               Assignment.status.in_(HELD))
+               Assignment.status.in_(AssignmentStatus.published))
         .group_by(Assignment.application_id)).all())
     k = call.reviewers_per_application
     return [a for a in declined if held.get(a.application_id, 0) < k]
 
 
-def late_assignments(call: Call, now: datetime) -> list[Assignment]:
-    """Active assignments past their due date whose review is not submitted."""
+def late_assignments(call: Call, now: datetime, viewer: User) -> list[Assignment]:
+    """Active assignments past their due date whose review is not submitted (of the
+    applications `viewer` handles as HR)."""
     submitted = select(Review.id).where(Review.assignment_id == Assignment.id,
                                         Review.status == ReviewStatus.SUBMITTED).exists()
     return list(db.session.scalars(
         select(Assignment).join(Application)
         .where(Application.call_id == call.id, Assignment.status == AssignmentStatus.ACTIVE,
-               Assignment.due_at < now, ~submitted)
+               application_rules.hr_handles(viewer), Assignment.due_at < now, ~submitted)
         .options(selectinload(Assignment.reviewer), selectinload(Assignment.application))))
 
 
@@ -265,13 +246,29 @@ def open_assignments_with_due_date() -> list[Assignment]:
     return list(db.session.scalars(
         select(Assignment).join(Application)
         .where(Assignment.status == AssignmentStatus.ACTIVE, Assignment.due_at.is_not(None),
-               and_(~submitted), Application.status.in_(BEING_REVIEWED))
+               and_(~submitted), Application.status.in_(ApplicationStatus.in_review))
         .options(selectinload(Assignment.reviewer),
                  selectinload(Assignment.application).selectinload(Application.call))
         .order_by(Assignment.id)))
 
 
 def hr_users() -> list[User]:
+    """Every active HR administrator (for mails about several applications at once; each
+    item is then checked with applications.rules)."""
     return list(db.session.scalars(
         select(User).join(UserRole).where(UserRole.role == Role.ADMIN, User.active)
         .order_by(User.id)))
+
+
+def conflict_reasons(reviewer_id: int, application: Application) -> str:
+    """Why a review stopped counting: the reasons of the conflicts that block its author."""
+    from flask_babel import get_locale
+
+    from icm_recruit.board.models import Conflict, ConflictStatus
+    from icm_recruit.board.operations import conflict_reason
+
+    locale = str(get_locale() or "en")
+    conflicts = db.session.scalars(select(Conflict).where(
+        Conflict.reviewer_id == reviewer_id, Conflict.application_id == application.id,
+        Conflict.status.in_(ConflictStatus.blocking)).order_by(Conflict.id))
+    return "; ".join(conflict_reason(c, locale) for c in conflicts)

@@ -14,10 +14,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
+from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application
+from icm_recruit.assignment import rules as assignment_rules
 from icm_recruit.assignment.models import Assignment, AssignmentStatus
 from icm_recruit.auth.models import User
-from icm_recruit.board import access
 from icm_recruit.board.models import BoardMember, DigestPreference
 from icm_recruit.calls.models import Call
 from icm_recruit.core import audit
@@ -74,7 +75,7 @@ def _mail_member(user: User, items: list[dict], key: str, *, manual: bool = Fals
 def _visible_ids(user: User, cache: dict[int, set[int]]) -> set[int]:
     if user.id not in cache:
         cache[user.id] = set(db.session.scalars(
-            access.visible_applications(user).with_only_columns(Application.id)))
+            assignment_rules.visible_applications(user).with_only_columns(Application.id)))
     return cache[user.id]
 
 
@@ -125,7 +126,7 @@ def _escalate(assignments: list[Assignment], now: datetime) -> int:
     for hr in queries.hr_users():
         items = [{**_item(a, "escalated", hr.timezone), "member": a.reviewer.name,
                   "days_late": (now - a.due_at).days}
-                 for a in fresh if a.application.applicant_id != hr.id]
+                 for a in fresh if application_rules.can_act_as_hr_on(hr, a.application)]
         if items:
             queue_mail(to=hr.email, user=hr, locale=hr.locale, template="review_escalation",
                        key=f"review-escalation:{hr.id}:{batch}", context={
@@ -143,8 +144,9 @@ def _escalate(assignments: list[Assignment], now: datetime) -> int:
 def remind_now(assignment: Assignment, *, by: User, now: datetime | None = None) -> bool:
     """HR reminds one member of one review; at most once a day per assignment."""
     now = now or utcnow()
-    if assignment.application.applicant_id == by.id:
-        raise ReviewError("forbidden")
+    if not application_rules.can_act_as_hr_on(by, assignment.application):
+        raise ReviewError("own_application" if application_rules.is_applicant(
+            by, assignment.application) else "forbidden")
     review = queries.review_of(assignment)
     if assignment.status != AssignmentStatus.ACTIVE or (review and review.is_submitted):
         raise ReviewError("nothing_to_remind")
@@ -164,10 +166,10 @@ def remind_late(call: Call, *, by: User, now: datetime | None = None) -> int:
     """HR reminds every member with a late review of the call; returns mails queued."""
     now = now or utcnow()
     sent = 0
-    for assignment in queries.late_assignments(call, now):
+    for assignment in queries.late_assignments(call, now, by):
         try:
             sent += remind_now(assignment, by=by, now=now)
-        except ReviewError:  # conflicted since, or HR's own application: skipped
+        except ReviewError:  # conflicted since: skipped
             continue
     return sent
 

@@ -1,10 +1,11 @@
 """Reviewing: the member's dashboard, dossier, review form, other reviews, discussion, and
-HR's progress dashboard. Every page about an application asks `board.access` first."""
+HR's progress dashboard. Every page about an application asks the rules first."""
 
 import time
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -21,10 +22,11 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from wtforms import ValidationError
 
+from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application, Document, RefereeStatus
+from icm_recruit.assignment import rules as assignment_rules
 from icm_recruit.assignment.models import Assignment
 from icm_recruit.auth.models import Role
-from icm_recruit.board import access
 from icm_recruit.calls.models import Call, CallStatus, DocumentKind
 from icm_recruit.core import audit, storage
 from icm_recruit.core.paging import ListPage
@@ -32,7 +34,7 @@ from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import utcnow
 from icm_recruit.extensions import csrf, db
 from icm_recruit.reviews import operations as ops
-from icm_recruit.reviews import queries, reminders
+from icm_recruit.reviews import queries, reminders, rules
 from icm_recruit.reviews.dossier import board_dossier
 from icm_recruit.reviews.forms import (
     DeclineForm,
@@ -121,7 +123,7 @@ def accept(assignment_id):
 @roles_required(*BOARD)
 def decline(assignment_id):
     assignment = _own_assignment_or_403(assignment_id)
-    require(access.can_open_dossier(current_user, assignment.application))
+    require(assignment_rules.can_open_dossier(current_user, assignment.application))
     form = DeclineForm()
     if form.validate_on_submit():
         try:
@@ -143,14 +145,16 @@ def decline(assignment_id):
 
 def _dossier_or_403(application_id: int) -> Application:
     application = db.get_or_404(Application, application_id)
-    require(access.can_open_dossier(current_user, application))
+    if application_rules.is_applicant(current_user, application):
+        abort(403, description=application_rules.own_application_message())
+    require(assignment_rules.can_open_dossier(current_user, application))
     return application
 
 
 def _may_read_letters(application: Application) -> bool:
-    # HR through the applications rule (never their own); the board through access.
+    # HR through the applications rule (never their own); the board through assignment.rules.
     if current_user.has_role(Role.ADMIN):
-        return application.can_read_letters(current_user)
+        return application_rules.can_read_letters(current_user, application)
     return True
 
 
@@ -167,7 +171,7 @@ def dossier(application_id):
         assignment=assignment, review=queries.review_of(assignment) if assignment else None,
         documents=application.current_documents(), letters=letters,
         can_read_letters=_may_read_letters(application),
-        can_see_reviews=queries.can_see_reviews(current_user, application))
+        can_see_reviews=rules.can_see_reviews(current_user, application))
     db.session.commit()  # the audit event, after rendering (nothing to load again)
     return page
 
@@ -234,7 +238,7 @@ def _render_review(assignment, form, *, status=200, notice=None, rescued=False):
 @csrf.exempt  # the form checks its own token, so an expired one keeps the text
 def review_form(assignment_id):
     assignment = db.get_or_404(Assignment, assignment_id)
-    require(queries.may_review(current_user, assignment))
+    require(rules.can_review(current_user, assignment))
     form_class = review_form_class(assignment.application.call.criteria)
     if request.method == "GET":
         rescue = queries.rescue_of(assignment)
@@ -275,16 +279,21 @@ def review_form(assignment_id):
 @roles_required(*BOARD_AND_HR)
 def other_reviews(application_id):
     application = _dossier_or_403(application_id)
-    if not queries.can_see_reviews(current_user, application):
+    if not rules.can_see_reviews(current_user, application):
         return render_template("reviews/reviews_locked.html", application=application,
                                assignment=queries.own_assignment(current_user, application)), 403
-    reviews = queries.submitted_reviews(application)
+    submitted = queries.submitted_reviews(application)
+    left_out = {r.id for r in submitted if not rules.counts_in_ranking(r)}
+    reviews = [r for r in submitted if rules.may_read_review(current_user, r, left_out)]
     audit.record("reviews.opened", actor=current_user, obj=application,
                  reviews=[r.id for r in reviews])
     call = application.call
     page = render_template("reviews/reviews.html", application=application, call=call,
                            assignment=queries.own_assignment(current_user, application),
-                           reviews=[(r, queries.weighted_score(r, call)) for r in reviews])
+                           reviews=[(r, queries.weighted_score(r, call)) for r in reviews],
+                           not_counted={r.id: queries.conflict_reasons(
+                               r.assignment.reviewer_id, application)
+                               for r in reviews if r.id in left_out})
     db.session.commit()  # the audit event, after rendering
     return page
 
@@ -293,7 +302,7 @@ def other_reviews(application_id):
 @roles_required(*BOARD_AND_HR)
 def discussion(application_id):
     application = _dossier_or_403(application_id)
-    if not queries.can_discuss(current_user, application):
+    if not rules.can_discuss(current_user, application):
         return render_template("reviews/reviews_locked.html", application=application,
                                assignment=queries.own_assignment(current_user, application)), 403
     form = PostForm()
@@ -332,7 +341,7 @@ def progress_index():
 @roles_required(Role.ADMIN)
 def progress(call_id):
     call = db.get_or_404(Call, call_id)
-    progress = queries.call_progress(call, utcnow())
+    progress = queries.call_progress(call, utcnow(), current_user)
     # Long tables come in pages; applications short of reviewers come first.
     flagged_first = sorted(progress.applications,
                            key=lambda a: (a.held >= progress.k, a.reference))
@@ -345,7 +354,7 @@ def progress(call_id):
 
 def _hr_assignment(assignment_id: int) -> Assignment:
     assignment = db.get_or_404(Assignment, assignment_id)
-    require(assignment.application.applicant_id != current_user.id)
+    application_rules.require_hr_on(current_user, assignment.application)
     return assignment
 
 

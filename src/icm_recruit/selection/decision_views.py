@@ -5,13 +5,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application
 from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call
 from icm_recruit.core.jobs import JobKind, active_job, latest_job, start_job
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.extensions import db
-from icm_recruit.selection import letters, queries
+from icm_recruit.selection import letters, queries, rules
 from icm_recruit.selection import operations as ops
 from icm_recruit.selection.forms import DecisionForm, LetterTemplateForm, OfferAnswerForm
 from icm_recruit.selection.models import Outcome
@@ -26,7 +27,7 @@ def letter_problems(call_id: int) -> list[tuple[str, str]]:
     from icm_recruit.selection.models import Decision
 
     found = []
-    for decision_id in queries.unsent_decision_ids(call_id):
+    for decision_id in queries.unsent_decision_ids(call_id, current_user):
         decision = db.session.get(Decision, decision_id)
         try:
             ops.render_letter(decision)
@@ -39,17 +40,17 @@ def letter_problems(call_id: int) -> list[tuple[str, str]]:
 @roles_required(Role.ADMIN)
 def call_decisions(call_id):
     call = db.get_or_404(Call, call_id)
-    rows = [(a, d) for a, d in queries.decision_rows(call.id) if ops.is_hr_for(current_user, a)]
+    rows = [(a, d) for a, d in queries.decision_rows(call.id) if rules.is_hr_for(current_user, a)]
     return render_template(
         "selection/decisions.html", call=call, rows=rows, form=DecisionForm(),
         plain=FlaskForm(), job=latest_job(JobKind.DECISION_LETTERS, call.id),
-        unsent=len(queries.unsent_decision_ids(call.id)), outcomes=list(Outcome),
+        unsent=len(queries.unsent_decision_ids(call.id, current_user)), outcomes=list(Outcome),
         interview=queries.interview_scores(call))
 
 
 def _hr_application(application_id: int) -> Application:
     application = db.get_or_404(Application, application_id)
-    require(ops.is_hr_for(current_user, application))
+    require(rules.is_hr_for(current_user, application))
     return application
 
 
@@ -136,7 +137,7 @@ def send(call_id):
     if active_job(JobKind.DECISION_LETTERS, call.id) is not None:
         flash(ops.SelectionError("job_running").message, "warning")
         return back
-    if not queries.unsent_decision_ids(call.id):
+    if not queries.unsent_decision_ids(call.id, current_user):
         flash(ops.SelectionError("nothing_to_send").message, "warning")
         return back
     problems = letter_problems(call.id)
@@ -153,7 +154,7 @@ def send(call_id):
 @roles_required(Role.APPLICANT)
 def portal(application_id):
     application = db.get_or_404(Application, application_id)
-    require(application.is_owned_by(current_user))
+    require(application_rules.is_applicant(current_user, application))
     decision = ops.decision_of(application)
     if decision is None or decision.sent_at is None:
         decision = None  # not told yet: nothing to show

@@ -6,6 +6,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application
 from icm_recruit.auth.models import Role, User, UserRole
 from icm_recruit.calls.models import Call
@@ -13,10 +14,10 @@ from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import paris_to_utc, to_zone
 from icm_recruit.extensions import db
 from icm_recruit.selection import interviews as ops
-from icm_recruit.selection import queries
+from icm_recruit.selection import queries, rules
 from icm_recruit.selection.forms import AssignSlotForm, SlotForm
 from icm_recruit.selection.models import Interview, InterviewSlot
-from icm_recruit.selection.operations import SelectionError, is_hr_for
+from icm_recruit.selection.operations import SelectionError
 
 bp = Blueprint("interviews", __name__)
 
@@ -48,8 +49,8 @@ def _slot_values(form: SlotForm) -> dict:
 def _page(call: Call, form: SlotForm, status: int = 200):
     return render_template("selection/interviews.html", call=call, form=form,
                            slots=queries.slots_of(call.id),
-                           interviews=queries.interviews_of(call.id),
-                           waiting=queries.shortlisted_without_interview(call.id),
+                           interviews=queries.interviews_of(call.id, current_user),
+                           waiting=queries.shortlisted_without_interview(call.id, current_user),
                            plain=FlaskForm()), status
 
 
@@ -72,10 +73,19 @@ def slots(call_id):
     return redirect(url_for(".slots", call_id=call.id))
 
 
+def _slot_for_hr(slot_id: int) -> InterviewSlot:
+    """The slot, unless the interview booked on it is the current user's own."""
+    slot = db.get_or_404(InterviewSlot, slot_id)
+    interview = ops.booked_interview(slot)
+    if interview is not None:
+        application_rules.require_hr_on(current_user, interview.application)
+    return slot
+
+
 @bp.route("/selection/slots/<int:slot_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def edit_slot(slot_id):
-    slot = db.get_or_404(InterviewSlot, slot_id)
+    slot = _slot_for_hr(slot_id)
     form = _slot_form(slot)
     if form.validate_on_submit():
         try:
@@ -95,7 +105,7 @@ def edit_slot(slot_id):
 @bp.post("/selection/slots/<int:slot_id>/withdraw")
 @roles_required(Role.ADMIN)
 def withdraw_slot(slot_id):
-    slot = db.get_or_404(InterviewSlot, slot_id)
+    slot = _slot_for_hr(slot_id)
     require(FlaskForm().validate_on_submit(), 400)
     try:
         ops.withdraw_slot(slot, by=current_user)
@@ -124,7 +134,7 @@ def invite(call_id):
 @roles_required(Role.ADMIN)
 def assign(application_id):
     application = db.get_or_404(Application, application_id)
-    require(is_hr_for(current_user, application))
+    require(rules.is_hr_for(current_user, application))
     form = AssignSlotForm()
     form.slot_id.choices = [(s.id, to_zone(s.starts_at).strftime("%d/%m/%Y %H:%M %Z"))
                             for s in ops.open_slots_for(application)]
@@ -163,7 +173,7 @@ def cancel(interview_id):
 @roles_required(Role.APPLICANT)
 def book(application_id):
     application = db.get_or_404(Application, application_id)
-    require(application.is_owned_by(current_user))
+    require(application_rules.is_applicant(current_user, application))
     interview = queries.interview_for(application.id)
     form = FlaskForm()
     if request.method == "POST":
@@ -195,8 +205,7 @@ def panel_home():
 
 def _panel_interview(interview_id: int) -> Interview:
     interview = db.get_or_404(Interview, interview_id)
-    require(interview.slot is not None and current_user.id in interview.slot.panel_ids)
-    require(not ops.conflicted_panelists([current_user.id], interview.application))
+    require(rules.can_sit_on_panel(current_user.id, interview))
     return interview
 
 

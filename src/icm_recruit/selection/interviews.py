@@ -13,15 +13,16 @@ from flask import current_app
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
+from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application, ApplicationStatus
 from icm_recruit.auth.models import Role, User
-from icm_recruit.board.models import BLOCKING_CONFLICT, Conflict
+from icm_recruit.board import rules as board_rules
 from icm_recruit.calls.models import Call, database_now
 from icm_recruit.core import audit
 from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.urls import external_url
 from icm_recruit.extensions import db
-from icm_recruit.selection import ics
+from icm_recruit.selection import ics, rules
 from icm_recruit.selection.models import (
     Interview,
     InterviewPanelist,
@@ -29,7 +30,7 @@ from icm_recruit.selection.models import (
     InterviewSlot,
     InterviewStatus,
 )
-from icm_recruit.selection.operations import SelectionError, call_context, is_hr_for, lock
+from icm_recruit.selection.operations import SelectionError, call_context, lock
 
 BOARD_ROLES = (Role.REVIEWER, Role.CHAIR)
 
@@ -39,16 +40,9 @@ def _require_hr(by) -> None:
         raise SelectionError("forbidden")
 
 
-def blocked_members(application: Application) -> set[int]:
-    """Users who may not sit on this applicant's panel: the applicant and the conflicted."""
-    conflicted_ids = db.session.scalars(select(Conflict.reviewer_id).where(
-        Conflict.application_id == application.id, Conflict.status.in_(BLOCKING_CONFLICT)))
-    return {application.applicant_id, *conflicted_ids}
-
-
 def conflicted_panelists(panel_ids, application: Application) -> list[User]:
     """Return the panel members who may not meet this applicant (conflict or own file)."""
-    blocked = blocked_members(application) & set(panel_ids or [])
+    blocked = rules.may_meet(panel_ids, application)
     if not blocked:
         return []
     return list(db.session.scalars(select(User).where(User.id.in_(blocked))))
@@ -96,6 +90,13 @@ def _lock_slot(slot_id: int) -> InterviewSlot:
         .execution_options(populate_existing=True)).one()
 
 
+def _require_slot_handler(by, interview: Interview | None) -> None:
+    if interview is not None and application_rules.is_applicant(by, interview.application):
+        raise SelectionError("own_application")
+    if not rules.may_handle_slot(by, interview):
+        raise SelectionError("forbidden")
+
+
 def booked_interview(slot: InterviewSlot) -> Interview | None:
     return db.session.scalar(select(Interview).where(Interview.slot_id == slot.id))
 
@@ -107,14 +108,16 @@ def update_slot(slot: InterviewSlot, *, starts_at: datetime, duration: int, loca
     slot = _lock_slot(slot.id)
     if slot.withdrawn_at is not None:
         raise SelectionError("slot_withdrawn")
+    interview = booked_interview(slot)
+    _require_slot_handler(by, interview)
     _check_slot_fields(starts_at, duration, location, video_url, panel_ids)
     members = _board_members(panel_ids)
-    interview = booked_interview(slot)
     if interview is not None:
         bad = conflicted_panelists([u.id for u in members], interview.application)
         if bad:
             raise SelectionError("panel_conflict", names=", ".join(u.name for u in bad))
-    removed = [p.user for p in slot.panelists if p.user_id not in {u.id for u in members}]
+    removed = [p.user for p in slot.panelists
+               if p.seated and p.user_id not in {u.id for u in members}]
     slot.starts_at, slot.duration_minutes = starts_at, duration
     slot.location, slot.video_url = location.strip(), video_url.strip()
     slot.panelists = [p for p in slot.panelists if p.user_id in {u.id for u in members}]
@@ -138,6 +141,7 @@ def withdraw_slot(slot: InterviewSlot, *, by) -> None:
     _require_hr(by)
     slot = _lock_slot(slot.id)
     interview = booked_interview(slot)
+    _require_slot_handler(by, interview)
     if interview is not None:
         cancel_interview(interview, by=by)
     slot.withdrawn_at = database_now()
@@ -176,7 +180,9 @@ def open_slots_for(application: Application) -> list[InterviewSlot]:
         InterviewSlot.starts_at > database_now(),
         ~exists().where(Interview.slot_id == InterviewSlot.id),
         ~exists().where(InterviewPanelist.slot_id == InterviewSlot.id,
-                        InterviewPanelist.user_id.in_(blocked_members(application))))
+                        InterviewPanelist.withdrawn_at.is_(None),
+                        InterviewPanelist.user_id.in_(
+                            board_rules.conflicted_user_ids(application))))
         .order_by(InterviewSlot.starts_at))
     return list(db.session.scalars(stmt))
 
@@ -184,8 +190,8 @@ def open_slots_for(application: Application) -> list[InterviewSlot]:
 def book(application: Application, slot_id: int, *, by) -> Interview:
     """Give the application the slot: by its applicant (when invited) or by HR (any time)."""
     application = lock(application)
-    by_hr = is_hr_for(by, application)
-    if not (application.is_owned_by(by) or by_hr):
+    by_hr = rules.is_hr_for(by, application)
+    if not (application_rules.is_applicant(by, application) or by_hr):
         raise SelectionError("forbidden")
     interview = db.session.scalar(select(Interview).where(
         Interview.application_id == application.id).with_for_update())
@@ -193,7 +199,7 @@ def book(application: Application, slot_id: int, *, by) -> Interview:
         raise SelectionError("not_invited")
     if not by_hr and interview.status is InterviewStatus.BOOKED:
         raise SelectionError("already_booked")
-    if application.status not in (ApplicationStatus.SHORTLISTED, ApplicationStatus.INTERVIEW):
+    if application.status not in ApplicationStatus.interviewable:
         raise SelectionError("not_shortlisted", reference=application.reference)
     slot = _lock_slot(slot_id)
     if slot.call_id != application.call_id or slot.withdrawn_at is not None:
@@ -242,7 +248,7 @@ def _place(application, interview, slot, by) -> Interview:
 def cancel_interview(interview: Interview, *, by) -> None:
     """Free the slot, send the cancellation and put the applicant back on the shortlist."""
     application = lock(interview.application)
-    if not is_hr_for(by, application):
+    if not rules.is_hr_for(by, application):
         raise SelectionError("forbidden")
     interview = db.session.scalars(select(Interview).where(Interview.id == interview.id)
                                    .with_for_update()
@@ -288,7 +294,7 @@ def send_calendar(interview: Interview, slot: InterviewSlot, method: ics.Method,
     application = interview.application
     people = only if only is not None else [application.applicant, *slot.panel]
     for person in people:
-        role = "applicant" if person.id == application.applicant_id else "panel"
+        role = "applicant" if application_rules.is_applicant(person, application) else "panel"
         queue_mail(
             to=person.email, user=person, template="selection_interview", locale=person.locale,
             key=f"interview:{interview.id}:s{interview.sequence}:{kind}:{person.id}",
@@ -305,10 +311,8 @@ def send_calendar(interview: Interview, slot: InterviewSlot, method: ics.Method,
 def save_scores(interview: Interview, scores: dict[int, int], comment: str, *,
                 by) -> None:
     """Store a panel member's interview scores on the call's criteria."""
-    slot = interview.slot
-    if (interview.status is not InterviewStatus.BOOKED or slot is None
-            or by.id not in slot.panel_ids
-            or conflicted_panelists([by.id], interview.application)):
+    if interview.status is not InterviewStatus.BOOKED or not rules.can_sit_on_panel(
+            by.id, interview):
         raise SelectionError("forbidden")
     criteria = {c.id: c for c in interview.application.call.criteria}
     if set(scores) != set(criteria):
@@ -345,7 +349,8 @@ def send_reminders(now: datetime | None = None) -> int:
         if interview.reminded_for == slot.starts_at:
             continue
         application = interview.application
-        for person in [application.applicant, *slot.panel]:
+        panel = [u for u in slot.panel if rules.can_sit_on_panel(u.id, interview)]
+        for person in [application.applicant, *panel]:
             queue_mail(
                 to=person.email, user=person, template="selection_interview_reminder",
                 locale=person.locale,

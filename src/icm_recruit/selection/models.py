@@ -81,11 +81,12 @@ class InterviewSlot(db.Model):
 
     @property
     def panel(self) -> list[User]:
-        return [p.user for p in self.panelists]
+        """The members sitting on the panel (not those a conflict took away)."""
+        return [p.user for p in self.panelists if p.seated]
 
     @property
     def panel_ids(self) -> set[int]:
-        return {p.user_id for p in self.panelists}
+        return {p.user_id for p in self.panelists if p.seated}
 
     @property
     def is_open(self) -> bool:
@@ -100,8 +101,15 @@ class InterviewPanelist(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
                                          primary_key=True, index=True)
 
+    # Set when a conflict of interest took the seat away; dismissing the conflict clears it.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
     slot: Mapped[InterviewSlot] = relationship(back_populates="panelists")
     user: Mapped[User] = relationship(lazy="selectin")
+
+    @property
+    def seated(self) -> bool:
+        return self.withdrawn_at is None
 
 
 class InterviewStatus(StateEnum):

@@ -9,19 +9,20 @@ import re
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import (
     Application,
     ApplicationStatus,
 )
+from icm_recruit.applications.rules import OWN_APPLICATION_MESSAGE
 from icm_recruit.auth.models import Role
-from icm_recruit.board.access import can_open_dossier
 from icm_recruit.calls.models import Call, database_now
 from icm_recruit.core import audit
 from icm_recruit.core.errors import DomainError
 from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.urls import external_url
 from icm_recruit.extensions import db
-from icm_recruit.selection import letters
+from icm_recruit.selection import letters, rules
 from icm_recruit.selection.models import (
     Decision,
     LetterTemplate,
@@ -37,6 +38,7 @@ class SelectionError(DomainError):
 
     messages = {
         "forbidden": _l("You cannot do this on this application."),
+        "own_application": OWN_APPLICATION_MESSAGE,
         "not_under_review": _l("%(ref)s is not under review any more, so it cannot be "
                                "shortlisted or rejected now."),
         "reason_needed": _l("Give the reason for this choice; it is kept in the audit trail."),
@@ -81,17 +83,6 @@ def lock(application: Application) -> Application:
         .with_for_update().execution_options(populate_existing=True)).one()
 
 
-def is_hr_for(user, application: Application) -> bool:
-    """HR may act on any application except one they made themselves."""
-    return bool(user.has_role(Role.ADMIN) and application.applicant_id != user.id)
-
-
-def may_shortlist(user, application: Application) -> bool:
-    """HR, or the chair on an application they are not conflicted with."""
-    return (user.has_role(Role.ADMIN, Role.CHAIR)
-            and can_open_dossier(user, application))
-
-
 def call_context(application: Application) -> dict:
     applicant = application.applicant
     return {"name": applicant.name, "reference": application.reference,
@@ -109,7 +100,7 @@ def mark_for_shortlist(application: Application, *, outcome: ShortlistOutcome, r
                        by) -> None:
     """Move a reviewed application to shortlisted or rejected, with the board's reason."""
     application = lock(application)
-    if not may_shortlist(by, application):
+    if not rules.may_shortlist(by, application):
         raise SelectionError("forbidden")
     if application.status != ApplicationStatus.UNDER_REVIEW:
         raise SelectionError("not_under_review", reference=application.reference)
@@ -173,7 +164,7 @@ def record_decision(application: Application, *, outcome: Outcome, feedback: str
     offer or a refusal (a new version with its own letter); anything else is refused.
     """
     application = lock(application)
-    if not is_hr_for(by, application):
+    if not rules.is_hr_for(by, application):
         raise SelectionError("forbidden")
     decision = decision_of(application)
     if decision is not None and decision.sent_at is None:
@@ -290,7 +281,7 @@ def send_decision_letter(decision_id: int, *, by) -> bool:
 def respond_to_offer(application: Application, *, accept: bool, by) -> Decision:
     """The applicant accepts or declines an offer they were sent; HR is told."""
     application = lock(application)
-    if not application.is_owned_by(by):
+    if not application_rules.is_applicant(by, application):
         raise SelectionError("forbidden")
     decision = decision_of(application)
     if decision is not None and decision.response is not None:

@@ -2,18 +2,20 @@
 
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import not_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application, ApplicationStatus
-from icm_recruit.board.access import visible_applications
+from icm_recruit.assignment.rules import visible_applications
+from icm_recruit.board import rules as board_rules
 from icm_recruit.calls.models import Call
 from icm_recruit.extensions import db
 from icm_recruit.reviews import scoring
+from icm_recruit.selection import rules
 from icm_recruit.selection.models import (
     Decision,
     Interview,
-    InterviewPanelist,
     InterviewScore,
     InterviewSlot,
     InterviewStatus,
@@ -65,16 +67,18 @@ def slots_of(call_id: int) -> list[InterviewSlot]:
         .order_by(InterviewSlot.withdrawn_at.is_not(None), InterviewSlot.starts_at)).unique())
 
 
-def interviews_of(call_id: int) -> list[Interview]:
+def interviews_of(call_id: int, viewer) -> list[Interview]:
     return list(db.session.scalars(
-        select(Interview).join(Interview.application).where(Application.call_id == call_id)
+        select(Interview).join(Interview.application)
+        .where(Application.call_id == call_id, application_rules.hr_handles(viewer))
         .options(joinedload(Interview.application).joinedload(Application.applicant))
         .order_by(Application.reference)))
 
 
-def shortlisted_without_interview(call_id: int) -> list[Application]:
+def shortlisted_without_interview(call_id: int, viewer) -> list[Application]:
     return list(db.session.scalars(
         select(Application).where(Application.call_id == call_id,
+                                  application_rules.hr_handles(viewer),
                                   Application.status == ApplicationStatus.SHORTLISTED,
                                   ~select(Interview.id).where(
                                       Interview.application_id == Application.id).exists())
@@ -89,8 +93,7 @@ def panel_interviews(user) -> list[Interview]:
     """Booked interviews on whose panel the user sits, soonest first."""
     return list(db.session.scalars(
         select(Interview).join(InterviewSlot, Interview.slot_id == InterviewSlot.id)
-        .join(InterviewPanelist, InterviewPanelist.slot_id == InterviewSlot.id)
-        .where(InterviewPanelist.user_id == user.id,
+        .where(rules.seated_on_panel_of(user.id),
                Interview.status == InterviewStatus.BOOKED)
         .order_by(InterviewSlot.starts_at)))
 
@@ -103,7 +106,9 @@ def interview_scores(call: Call) -> dict[int, dict]:
         select(Interview.application_id, InterviewScore.panelist_id,
                InterviewScore.criterion_id, InterviewScore.score)
         .join(InterviewScore.interview).join(Interview.application)
-        .where(Application.call_id == call.id))
+        .where(Application.call_id == call.id,
+               not_(board_rules.pair_conflicted(InterviewScore.panelist_id,
+                                                Interview.application_id))))
     by_panelist: dict = defaultdict(dict)
     for application_id, panelist_id, criterion_id, score in rows:
         by_panelist[(application_id, panelist_id)][str(criterion_id)] = score
@@ -129,8 +134,10 @@ def decision_rows(call_id: int) -> list[tuple[Application, Decision | None]]:
             if d is not None or a.status == ApplicationStatus.INTERVIEW]
 
 
-def unsent_decision_ids(call_id: int) -> list[int]:
+def unsent_decision_ids(call_id: int, viewer) -> list[int]:
+    """Decisions whose letter HR `viewer` may send: never the letter of their own file."""
     return list(db.session.scalars(
         select(Decision.id).join(Decision.application)
-        .where(Application.call_id == call_id, Decision.sent_at.is_(None))
+        .where(Application.call_id == call_id, Decision.sent_at.is_(None),
+               application_rules.hr_handles(viewer))
         .order_by(Decision.id)))

@@ -16,15 +16,16 @@ def call_criteria(call: Call) -> list[scoring.Criterion]:
 
 
 def submitted_reviews(call: Call) -> list[scoring.Review]:
-    """Return the call's submitted reviews that score every current criterion."""
+    """Return the call's counting reviews that score every current criterion."""
     from icm_recruit.applications.models import Application
     from icm_recruit.assignment.models import Assignment
-    from icm_recruit.reviews.models import Review, ReviewStatus
+    from icm_recruit.reviews import rules as review_rules
+    from icm_recruit.reviews.models import Review
 
     keys = {str(c.id) for c in call.criteria}
     rows = db.session.scalars(
         select(Review).join(Review.assignment).join(Assignment.application)
-        .where(Application.call_id == call.id, Review.status == ReviewStatus.SUBMITTED)
+        .where(Application.call_id == call.id, review_rules.counting())
         .options(selectinload(Review.scores), selectinload(Review.assignment))
         .order_by(Review.id))
     reviews = []

@@ -47,6 +47,7 @@ def ranking_table(call: Call, snapshot: RankingSnapshot, rows) -> tuple[list, li
 def reviews_table(call: Call, allowed_ids: set[int]) -> tuple[list, list]:
     """Every review of the call (drafts included, marked) on the allowed applications."""
     from icm_recruit.assignment.models import Assignment
+    from icm_recruit.reviews import rules as review_rules
     from icm_recruit.reviews.models import Review
 
     criteria = list(call.criteria)
@@ -54,7 +55,7 @@ def reviews_table(call: Call, allowed_ids: set[int]) -> tuple[list, list]:
     headers = [_("Reference"), _("Applicant"), _("Reviewer"), _("Review status"),
                _("Submitted on"), *[c.name for c in criteria], _("Weighted score (0-10)"),
                _("Recommendation"), _("Confidence"), _("Comments to the board"),
-               _("Feedback for the applicant")]
+               _("Feedback for the applicant"), _("Counts in the ranking")]
     reviews = db.session.scalars(
         select(Review).join(Review.assignment).join(Assignment.application)
         .where(Application.call_id == call.id, Application.id.in_(allowed_ids or {-1}))
@@ -63,6 +64,9 @@ def reviews_table(call: Call, allowed_ids: set[int]) -> tuple[list, list]:
                  selectinload(Review.assignment).selectinload(Assignment.application)
                  .selectinload(Application.applicant))
         .order_by(Application.reference, Review.id))
+    counting = set(db.session.scalars(
+        select(Review.id).join(Review.assignment).join(Assignment.application)
+        .where(Application.call_id == call.id, review_rules.counting())))
     table = []
     for review in reviews:
         scores = review.score_map()
@@ -76,5 +80,7 @@ def reviews_table(call: Call, allowed_ids: set[int]) -> tuple[list, list]:
             application.reference, application.applicant.name, review.assignment.reviewer.name,
             review.status.value, review.submitted_at,
             *[scores.get(c.id) for c in criteria], weighted, review.recommendation_label,
-            review.confidence, review.comments_to_board, review.feedback_for_applicant])
+            review.confidence, review.comments_to_board, review.feedback_for_applicant,
+            _("yes") if review.id in counting else (
+                _("no: conflict of interest") if review.is_submitted else _("no: draft"))])
     return headers, table

@@ -13,7 +13,7 @@ def _send_letters(job, call, by, progress) -> dict:
     from icm_recruit.selection import operations as ops
     from icm_recruit.selection.queries import unsent_decision_ids
 
-    ids = unsent_decision_ids(call.id)
+    ids = unsent_decision_ids(call.id, by)
     sent = 0
     for index, decision_id in enumerate(ids, start=1):
         if ops.send_decision_letter(decision_id, by=by):

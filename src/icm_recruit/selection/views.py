@@ -7,8 +7,8 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from icm_recruit.applications.models import Application
+from icm_recruit.assignment.rules import visible_applications
 from icm_recruit.auth.models import Role
-from icm_recruit.board.access import visible_applications
 from icm_recruit.calls.models import Call, CallStatus
 from icm_recruit.core.jobs import JobKind, JobRun, active_job, latest_job, start_job
 from icm_recruit.core.paging import ListPage

@@ -1,0 +1,114 @@
+"""Who may see and do what on an application, as its applicant or as HR.
+
+The one home of the rule "HR never acts on its own application": an HR administrator who
+applied to a call is an applicant for that application, on every page, listing, export,
+mail and task. Everything else asks these predicates; nothing compares applicant ids by
+hand elsewhere.
+"""
+
+from flask import abort
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, select, true
+
+from icm_recruit.applications.models import Application, ApplicationStatus, Document
+from icm_recruit.auth.models import Role, User, UserRole
+from icm_recruit.calls.models import DocumentKind
+from icm_recruit.extensions import db
+
+
+def _signed_in(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def is_applicant(user, application: Application) -> bool:
+    """The user made this application."""
+    return _signed_in(user) and user.id == application.applicant_id
+
+
+def is_applicant_id(user_id: int | None, application: Application) -> bool:
+    """The given user id is the application's applicant (for code holding only ids)."""
+    return user_id is not None and user_id == application.applicant_id
+
+
+def can_edit(user, application: Application) -> bool:
+    return is_applicant(user, application) and application.status == ApplicationStatus.DRAFT
+
+
+def can_withdraw(user, application: Application) -> bool:
+    return (is_applicant(user, application)
+            and application.status in ApplicationStatus.withdrawable)
+
+
+def can_act_as_hr_on(user, application: Application) -> bool:
+    """HR, on an application that is not their own."""
+    return (_signed_in(user) and user.has_role(Role.ADMIN)
+            and not is_applicant(user, application))
+
+
+# What every refusal of an HR action on one's own application says (features' errors
+# name it under the code "own_application").
+OWN_APPLICATION_MESSAGE = _l("This is your own application: another HR administrator "
+                             "handles it. You see it as an applicant does.")
+
+
+def own_application_message() -> str:
+    return str(OWN_APPLICATION_MESSAGE)
+
+
+def require_hr_on(user, application: Application) -> None:
+    """In a view: refuse (403, with the reason) unless the user may act as HR on it."""
+    if is_applicant(user, application):
+        abort(403, description=own_application_message())
+    if not can_act_as_hr_on(user, application):
+        abort(403)
+
+
+def can_view_application(user, application: Application) -> bool:
+    """The applicant, or HR handling it (board members ask assignment.rules instead)."""
+    return is_applicant(user, application) or can_act_as_hr_on(user, application)
+
+
+def can_read_letters(user, application: Application) -> bool:
+    """Reference letters are for HR handling the application, never for its applicant."""
+    return can_act_as_hr_on(user, application)
+
+
+def can_download(user, document: Document) -> bool:
+    if not document.is_current or not _signed_in(user):
+        return False
+    if document.kind == DocumentKind.LETTER:
+        return can_read_letters(user, document.application)
+    return can_view_application(user, document.application)
+
+
+def made_by(user) -> ColumnElement[bool]:
+    """SQL condition: the application is the user's own (their applicant pages and data)."""
+    return Application.applicant_id == user.id
+
+
+def hr_handles(user, applicant_column=Application.applicant_id) -> ColumnElement[bool]:
+    """SQL condition for HR listings: the row's application is not `user`'s own."""
+    if not _signed_in(user):
+        return true()
+    return applicant_column != user.id
+
+
+def own_application_ids(user, call_id: int | None = None) -> set[int]:
+    """Ids of the user's own applications (optionally of one call)."""
+    if not _signed_in(user):
+        return set()
+    stmt = select(Application.id).where(made_by(user))
+    if call_id is not None:
+        stmt = stmt.where(Application.call_id == call_id)
+    return set(db.session.scalars(stmt))
+
+
+def hr_for(application: Application) -> list[User]:
+    """The HR administrators who handle the application: every active one but its applicant.
+
+    The recipient list of every mail meant for HR about one application.
+    """
+    return list(db.session.scalars(
+        select(User).join(UserRole)
+        .where(UserRole.role == Role.ADMIN, User.active, User.id != application.applicant_id)
+        .order_by(User.id)))

@@ -1,0 +1,53 @@
+"""Who may shortlist, decide and sit on an interview panel.
+
+HR handles any application but its own; the chair shortlists what they may open; a panel
+member meets an applicant only while no conflict keeps them apart.
+"""
+
+from sqlalchemy import ColumnElement, and_, exists, not_
+
+from icm_recruit.applications import rules as application_rules
+from icm_recruit.applications.models import Application
+from icm_recruit.assignment import rules as assignment_rules
+from icm_recruit.auth.models import Role
+from icm_recruit.board import rules as board_rules
+from icm_recruit.selection.models import Interview, InterviewPanelist, InterviewSlot
+
+
+def is_hr_for(user, application: Application) -> bool:
+    """HR may act on any application except one they made themselves."""
+    return application_rules.can_act_as_hr_on(user, application)
+
+
+def may_shortlist(user, application: Application) -> bool:
+    """HR handling it, or the chair on an application they are not conflicted with."""
+    return (user.has_role(Role.ADMIN, Role.CHAIR)
+            and assignment_rules.can_open_dossier(user, application))
+
+
+def may_handle_slot(user, interview: Interview | None) -> bool:
+    """HR may change or withdraw a slot, unless the interview booked on it is their own."""
+    return user.has_role(Role.ADMIN) and (
+        interview is None or is_hr_for(user, interview.application))
+
+
+def can_sit_on_panel(user_id: int, interview: Interview) -> bool:
+    """The member holds a seat on the interview's panel and no conflict keeps them away."""
+    slot = interview.slot
+    return (slot is not None and user_id in slot.panel_ids
+            and not board_rules.is_conflicted(user_id, interview.application))
+
+
+def may_meet(user_ids, application: Application) -> list[int]:
+    """Of these users, those who may not meet the applicant (conflict or own file)."""
+    return sorted(board_rules.conflicted_user_ids(application) & set(user_ids or []))
+
+
+def seated_on_panel_of(user_id) -> ColumnElement[bool]:
+    """SQL condition on a query of Interview joined to its slot: the user has a seat there
+    and is not in conflict with the interview's applicant."""
+    return and_(
+        exists().where(InterviewPanelist.slot_id == InterviewSlot.id,
+                       InterviewPanelist.user_id == user_id,
+                       InterviewPanelist.withdrawn_at.is_(None)),
+        not_(board_rules.pair_conflicted(user_id, Interview.application_id)))
