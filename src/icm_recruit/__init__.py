@@ -204,8 +204,9 @@ def _init_errors(app: Flask) -> None:
         }
 
     def render_error(code: int, detail: str | None = None):
+        # A view may offer the one useful next step (g.error_link: url, label).
         return render_template("errors/error.html", code=code, title=titles().get(code, ""),
-                               detail=detail), code
+                               detail=detail, link=g.get("error_link")), code
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -49,6 +49,10 @@ def world(ctx):
     db.session.add(conflict)
     audit.record("assignment.added", actor=colleague, object_type="assignment",
                  object_id=1, application_id=own.id, reviewer_id=secret.id)
+    audit.record("call.opened", actor=colleague, obj=call)
+    audit.record("account.signed_in", actor=colleague)
+    queue_mail(to="someone@example.org", template="review_declined", locale="en",
+               key="probe-unrelated", context={"member": "x", "reason": "r", "url": "u"})
     queue_mail(to=secret.email, user=secret, template="review_declined", locale="en",
                key="probe-own", context={"member": "x", "reference": own.reference,
                                          "reason": "r", "url": "http://x"})
@@ -59,8 +63,15 @@ def world(ctx):
             "blocked": blocked, "own": own, "other": other, "conflict": conflict}
 
 
+def _member_row(html: str, name: str) -> str:
+    """The per-member table row of one member, tags and all."""
+    start = html.rindex("<tr", 0, html.rindex(name))
+    return html[start:html.index("</tr>", start)]
+
+
 def _refused(response) -> bool:
-    return response.status_code == 403 and REFUSAL in response.get_data(as_text=True)
+    body = response.get_data(as_text=True)
+    return response.status_code == 403 and REFUSAL in body and "Open your application" in body
 
 
 def test_hr_applicant_sees_nothing_of_who_reviews_her_file_on_any_hr_page(client, world):
@@ -97,7 +108,11 @@ def test_hr_applicant_sees_nothing_of_who_reviews_her_file_on_any_hr_page(client
         assert f"conflict-{world['conflict'].id}" not in body, name
     mailbox = client.get("/admin/mailbox").get_data(as_text=True)
     assert "secret.reviewer@example.org" not in mailbox
-    assert "assignment.added" not in client.get("/admin/audit.csv").get_data(as_text=True)
+    trail = client.get("/admin/audit.csv").get_data(as_text=True)
+    assert "assignment.added" not in trail
+    # What is not about her file stays in her trail and mailbox.
+    assert "call.opened" in trail and "account.signed_in" in trail
+    assert "someone@example.org" in mailbox
     # What she does not see is there for the HR person who handles her file.
     sign_in(client, world["colleague"])
     assert "secret.reviewer@example.org" in client.get("/admin/mailbox").get_data(as_text=True)
@@ -105,6 +120,15 @@ def test_hr_applicant_sees_nothing_of_who_reviews_her_file_on_any_hr_page(client
     assert own.reference in client.get(
         f"/review/calls/{call.id}/progress").get_data(as_text=True)
     sign_in(client, world["hilda"])
+    # Loads on the assignment page count nothing of her file: the secret reviewer holds
+    # two reviews in the call, she sees one.
+    assignment_page = client.get(f"/admin/calls/{call.id}/assignment").get_data(as_text=True)
+    assert assignment_page.count("Rosalind Secret") >= 1
+    sign_in(client, world["colleague"])
+    full_page = client.get(f"/admin/calls/{call.id}/assignment").get_data(as_text=True)
+    sign_in(client, world["hilda"])
+    assert _member_row(assignment_page, "Rosalind Secret") != _member_row(
+        full_page, "Rosalind Secret")
     # The other application stays fully visible to her as HR.
     ranking_csv = client.get(f"/selection/calls/{call.id}/ranking.csv").get_data(as_text=True)
     assert world["other"].reference in ranking_csv and "Rosalind Secret" in ranking_csv

@@ -114,6 +114,11 @@ def test_conflict_after_review_and_panel_reaches_everything_and_dismissal_restor
     reviews_page = client.get(f"/review/applications/{application.id}/reviews")
     html = reviews_page.get_data(as_text=True)
     assert "Not counted: conflict of interest." in html and "grant together" in html
+    # The progress page shows the application short of one reviewer and one review.
+    progress = client.get(f"/review/calls/{call.id}/progress").get_data(as_text=True)
+    row = progress[progress.rindex("<tr", 0, progress.rindex(application.reference)):]
+    row = row[:row.index("</tr>")]
+    assert f"<td>1 / {call.reviewers_per_application}" in row and "<td>1</td>" in row
     # The rest of the board no longer reads a review that a conflict took out.
     sign_in(client, world["chair"])
     chair_page = client.get(f"/review/applications/{application.id}/reviews")

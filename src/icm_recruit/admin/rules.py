@@ -5,7 +5,7 @@ events about it and the mails sent about it (to reviewers, panel, referees) woul
 reviews it, so they are left out of the trail, its export and the mailbox.
 """
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 
 from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application, Document, RefereeRequest
@@ -49,7 +49,9 @@ def hidden_audit_events(user) -> ColumnElement[bool]:
     about = [and_(AuditEvent.object_type == kind, AuditEvent.object_id.in_(ids))
              for kind, ids in _own_objects(own_ids).items() if ids]
     about.append(AuditEvent.data["application_id"].as_integer().in_(own_ids))
-    return or_(*about)
+    # An event without an object or an application_id is about nothing of hers: the
+    # NULLs of those comparisons must read as "no", or NOT would drop the event too.
+    return func.coalesce(or_(*about), false())
 
 
 def hidden_mails(user) -> ColumnElement[bool]:
@@ -59,5 +61,6 @@ def hidden_mails(user) -> ColumnElement[bool]:
                                             Application.reference.is_not(None))))
     if not references:
         return false()
-    return and_(OutboxMessage.context["reference"].as_string().in_(references),
-                or_(OutboxMessage.user_id.is_(None), OutboxMessage.user_id != user.id))
+    about = and_(OutboxMessage.context["reference"].as_string().in_(references),
+                 or_(OutboxMessage.user_id.is_(None), OutboxMessage.user_id != user.id))
+    return func.coalesce(about, false())

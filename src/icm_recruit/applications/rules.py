@@ -6,7 +6,7 @@ mail and task. Everything else asks these predicates; nothing compares applicant
 hand elsewhere.
 """
 
-from flask import abort
+from flask import abort, g, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, select, true
 
@@ -55,10 +55,17 @@ def own_application_message() -> str:
     return str(OWN_APPLICATION_MESSAGE)
 
 
+def refuse_own_application(application: Application) -> None:
+    """In a view: a 403 that says why, with a link to the applicant's page of the file."""
+    g.error_link = (url_for("applications.status", application_id=application.id),
+                    _l("Open your application"))
+    abort(403, description=own_application_message())
+
+
 def require_hr_on(user, application: Application) -> None:
     """In a view: refuse (403, with the reason) unless the user may act as HR on it."""
     if is_applicant(user, application):
-        abort(403, description=own_application_message())
+        refuse_own_application(application)
     if not can_act_as_hr_on(user, application):
         abort(403)
 

@@ -168,7 +168,9 @@ def proposal(call: Call, viewer: User) -> dict:
     applications = [a for a in assignable_applications(call) if a.id not in own]
     seats = call_board(call)
     blocked = blocked_pairs(call, [s.user_id for s in seats])
-    assignments = call_assignments(call)
+    # The loads, counts and rows shown leave the viewer's own file out, so that nothing on
+    # the page lets them work out who reviews it.
+    assignments = [a for a in call_assignments(call) if a.application_id not in own]
     by_app: dict[int, list[Assignment]] = {}
     for a in assignments:
         by_app.setdefault(a.application_id, []).append(a)

@@ -1,7 +1,7 @@
 """The board: HR invites and manages members and conflicts; members keep their profile,
 availability, conflict declarations and bids."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -144,9 +144,9 @@ def decide(conflict_id, action):
 @roles_required(Role.ADMIN)
 def add_manual(call_id):
     call = db.get_or_404(Call, call_id)
-    if request.form.get("application", type=int) in application_rules.own_application_ids(
-            current_user, call.id):
-        abort(403, description=application_rules.own_application_message())
+    own = db.session.get(Application, request.form.get("application", type=int) or 0)
+    if own is not None and application_rules.is_applicant(current_user, own):
+        application_rules.refuse_own_application(own)
     form = _manual_form(call)
     if not form.validate_on_submit():
         return _conflicts_page(call, form, 422)

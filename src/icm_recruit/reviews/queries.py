@@ -176,9 +176,13 @@ def call_progress(call: Call, now: datetime, viewer: User) -> CallProgress:
     """
     handled = application_rules.hr_handles(viewer)
     progress = CallProgress(call)
-    held = func.count(Assignment.id).filter(Assignment.status.in_(AssignmentStatus.published))
-    done = func.count(Review.id).filter(Review.status == ReviewStatus.SUBMITTED,
-                                        Assignment.status.in_(AssignmentStatus.published))
+    # A member found conflicted after reviewing holds no seat and their review does not
+    # count: the application shows as short of reviewers, so HR can find another one.
+    free = ~board_rules.pair_conflicted(Assignment.reviewer_id, Assignment.application_id)
+    held = func.count(Assignment.id).filter(
+        Assignment.status.in_(AssignmentStatus.published), free)
+    done = func.count(Review.id).filter(
+        rules.counting(), Assignment.status.in_(AssignmentStatus.published))
     for row in db.session.execute(
             select(Application.id, Application.reference, Application.title, held, done)
             .outerjoin(Assignment, Assignment.application_id == Application.id)
@@ -271,4 +275,6 @@ def conflict_reasons(reviewer_id: int, application: Application) -> str:
     conflicts = db.session.scalars(select(Conflict).where(
         Conflict.reviewer_id == reviewer_id, Conflict.application_id == application.id,
         Conflict.status.in_(ConflictStatus.blocking)).order_by(Conflict.id))
-    return "; ".join(conflict_reason(c, locale) for c in conflicts)
+    reasons = [conflict_reason(c, locale).strip() for c in conflicts]
+    # Members write their reason freely; end each one so the next sentence reads apart.
+    return " ".join(r if r.endswith((".", "!", "?", "…")) else f"{r}." for r in reasons if r)

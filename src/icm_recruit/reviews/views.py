@@ -5,7 +5,6 @@ import time
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -146,7 +145,7 @@ def decline(assignment_id):
 def _dossier_or_403(application_id: int) -> Application:
     application = db.get_or_404(Application, application_id)
     if application_rules.is_applicant(current_user, application):
-        abort(403, description=application_rules.own_application_message())
+        application_rules.refuse_own_application(application)
     require(assignment_rules.can_open_dossier(current_user, application))
     return application
 
