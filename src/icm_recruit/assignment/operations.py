@@ -368,53 +368,56 @@ def replace(assignment: Assignment, *, by: User) -> Assignment:
 # ---------------------------------------------------------------- conflicts win
 
 
-def withdraw_conflicted(reviewer_id: int, application_id: int, *, by: User | None) -> None:
-    """End the assignment of a pair that has just become conflicted.
+def _assignments_of_pairs(pairs, *conditions) -> list[Assignment]:
+    wanted = set(pairs)
+    rows = db.session.scalars(select(Assignment).where(
+        board_rules.among_pairs(Assignment.reviewer_id, Assignment.application_id, wanted),
+        *conditions).order_by(Assignment.id))
+    return [a for a in rows if (a.reviewer_id, a.application_id) in wanted]
+
+
+def withdraw_conflicted(pairs, *, by: User | None) -> int:
+    """End the assignments of (reviewer, application) pairs that have just become conflicted.
 
     A proposal is dropped; a published assignment is withdrawn and marked as ended by the
     conflict, so that dismissing the conflict can give it back; a done one stays done (its
     review is kept and stops counting, see reviews.rules).
     """
-    assignment = db.session.scalar(select(Assignment).where(
-        Assignment.reviewer_id == reviewer_id, Assignment.application_id == application_id))
-    if assignment is None:
-        return
-    if assignment.status == AssignmentStatus.PROPOSED:
-        assignment_id = assignment.id
-        db.session.delete(assignment)
-    elif assignment.status == AssignmentStatus.ACTIVE:
-        assignment_id = assignment.id
-        assignment.status = AssignmentStatus.DECLINED
-        assignment.decline_reason, assignment.responded_at = "conflict of interest", utcnow()
-        assignment.ended_by_conflict = True
-    else:
-        return
+    ended = _assignments_of_pairs(pairs, Assignment.status.in_(AssignmentStatus.changeable))
+    for assignment in ended:
+        audit.record("assignment.withdrawn_for_conflict", actor=by, object_type="assignment",
+                     object_id=assignment.id, reviewer_id=assignment.reviewer_id,
+                     application_id=assignment.application_id,
+                     status=assignment.status.value)
+        if assignment.status == AssignmentStatus.PROPOSED:
+            db.session.delete(assignment)
+        else:
+            assignment.status = AssignmentStatus.DECLINED
+            assignment.decline_reason, assignment.responded_at = (
+                "conflict of interest", utcnow())
+            assignment.ended_by_conflict = True
     db.session.flush()
-    audit.record("assignment.withdrawn_for_conflict", actor=by, object_type="assignment",
-                 object_id=assignment_id, reviewer_id=reviewer_id,
-                 application_id=application_id)
+    return len(ended)
 
 
-def restore_after_conflict(reviewer_id: int, application_id: int, *, by: User | None) -> None:
-    """Give back an assignment that a conflict ended, now that the conflict is dismissed."""
-    assignment = db.session.scalar(select(Assignment).where(
-        Assignment.reviewer_id == reviewer_id, Assignment.application_id == application_id,
-        Assignment.status == AssignmentStatus.DECLINED, Assignment.ended_by_conflict))
-    if assignment is None:
-        return
-    assignment.status, assignment.ended_by_conflict = AssignmentStatus.ACTIVE, False
-    assignment.decline_reason, assignment.responded_at = None, None
+def restore_after_conflict(pairs, *, by: User | None) -> int:
+    """Give back the assignments a conflict ended, now that the conflict is dismissed."""
+    restored = _assignments_of_pairs(pairs, Assignment.status == AssignmentStatus.DECLINED,
+                                     Assignment.ended_by_conflict)
+    for assignment in restored:
+        assignment.status, assignment.ended_by_conflict = AssignmentStatus.ACTIVE, False
+        assignment.decline_reason, assignment.responded_at = None, None
+        audit.record("assignment.restored_after_conflict", actor=by, obj=assignment,
+                     reviewer_id=assignment.reviewer_id,
+                     application_id=assignment.application_id)
     db.session.flush()
-    audit.record("assignment.restored_after_conflict", actor=by, obj=assignment,
-                 reviewer_id=reviewer_id, application_id=application_id)
+    return len(restored)
 
 
 @board_signals.conflicts_changed.connect
 def _on_conflicts_changed(_sender, *, blocked, lifted, by, **_extra) -> None:
-    for reviewer_id, application_id in blocked:
-        withdraw_conflicted(reviewer_id, application_id, by=by)
-    for reviewer_id, application_id in lifted:
-        restore_after_conflict(reviewer_id, application_id, by=by)
+    withdraw_conflicted(blocked, by=by)
+    restore_after_conflict(lifted, by=by)
 
 
 @board_signals.member_deactivated.connect

@@ -48,13 +48,6 @@ def assignable(reviewer_id) -> ColumnElement[bool]:
     return board_rules.not_conflicted(reviewer_id)
 
 
-def can_review(user: User, assignment: Assignment) -> bool:
-    """The member holds this published assignment and may still open the application."""
-    return (assignment.reviewer_id == user.id
-            and assignment.status in AssignmentStatus.published
-            and can_open_dossier(user, assignment.application))
-
-
 def can_assign(by: User, application: Application) -> bool:
     """HR who handles the application may change who reviews it."""
     return application_rules.can_act_as_hr_on(by, application)

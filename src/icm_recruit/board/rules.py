@@ -5,7 +5,7 @@ every page, listing, export, mail and task; the applicant is never a reviewer of
 own file. These are the only definitions of both; everything else composes them.
 """
 
-from sqlalchemy import ColumnElement, Select, and_, exists, not_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, not_, select
 
 from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application, ApplicationStatus
@@ -31,6 +31,20 @@ def conflicted(user_id) -> ColumnElement[bool]:
 def not_conflicted(user_id) -> ColumnElement[bool]:
     """SQL condition: the user may be given Application (not theirs, no blocking conflict)."""
     return and_(Application.applicant_id != user_id, not_(conflicted(user_id)))
+
+
+def among_pairs(reviewer_column, application_column, pairs) -> ColumnElement[bool]:
+    """SQL condition narrowing rows to these (reviewer, application) pairs' members.
+
+    It may let through a reviewer of one pair with the application of another: callers
+    keep the rows whose pair is in `pairs` (one query however many pairs, as detection
+    announces whole calls at once).
+    """
+    pairs = list(pairs)
+    if not pairs:
+        return false()
+    return and_(reviewer_column.in_({r for r, _a in pairs}),
+                application_column.in_({a for _r, a in pairs}))
 
 
 def is_conflicted(user_id: int, application: Application) -> bool:

@@ -20,7 +20,9 @@ from icm_recruit.reviews.models import Review, ReviewStatus
 
 def can_review(user: User, assignment: Assignment) -> bool:
     """The member holds this published assignment and may still open the application."""
-    return assignment_rules.can_review(user, assignment)
+    return (assignment.reviewer_id == user.id
+            and assignment.status in AssignmentStatus.published
+            and assignment_rules.can_open_dossier(user, assignment.application))
 
 
 def has_submitted(user: User, application: Application) -> bool:

@@ -29,16 +29,19 @@ from icm_recruit.selection.ranking import build_snapshot
 SUGGESTIONS = 3
 
 
-def _seats(reviewer_id: int, application_id: int, *, withdrawn: bool) -> list:
-    """(seat, interview) pairs of the member on the application's interview panel."""
+def _seats(pairs, *, withdrawn: bool) -> list:
+    """(seat, interview) of each pair's member on the pair's application's interview panel."""
+    wanted = set(pairs)
     state = (InterviewPanelist.withdrawn_at.is_not(None) if withdrawn
              else InterviewPanelist.withdrawn_at.is_(None))
-    return list(db.session.execute(
+    rows = db.session.execute(
         select(InterviewPanelist, Interview)
         .join(InterviewSlot, InterviewSlot.id == InterviewPanelist.slot_id)
         .join(Interview, Interview.slot_id == InterviewSlot.id)
-        .where(InterviewPanelist.user_id == reviewer_id,
-               Interview.application_id == application_id, state)).all())
+        .where(board_rules.among_pairs(InterviewPanelist.user_id, Interview.application_id,
+                                       wanted), state)).all()
+    return [(seat, interview) for seat, interview in rows
+            if (seat.user_id, interview.application_id) in wanted]
 
 
 def replacement_candidates(interview: Interview) -> list[User]:
@@ -72,60 +75,56 @@ def _tell_hr(interview: Interview, member: User) -> None:
                      "url": external_url("interviews.slots", call_id=application.call_id)})
 
 
-def withdraw_seats(reviewer_id: int, application_id: int, *, by) -> int:
-    """Take the conflicted member off the application's interview panel."""
-    seats = _seats(reviewer_id, application_id, withdrawn=False)
+def withdraw_seats(pairs, *, by) -> int:
+    """Take conflicted members off the interview panels of the applicants concerned."""
+    seats = _seats(pairs, withdrawn=False)
     for seat, interview in seats:
         seat.withdrawn_at = database_now()
         interview.sequence += 1
         db.session.flush()
-        member = db.session.get(User, reviewer_id)
+        db.session.expire(interview.slot, ["panelists"])
+        member = db.session.get(User, seat.user_id)
         audit.record("interview.panel_seat_withdrawn", actor=by, obj=interview.application,
-                     interview_id=interview.id, slot_id=seat.slot_id, member_id=reviewer_id,
+                     interview_id=interview.id, slot_id=seat.slot_id, member_id=member.id,
                      reason="conflict")
         send_calendar(interview, interview.slot, ics.Method.CANCEL, "cancel", only=[member])
         _tell_hr(interview, member)
     return len(seats)
 
 
-def restore_seats(reviewer_id: int, application_id: int, *, by) -> int:
-    """Give the seat back once the conflict that took it is dismissed."""
-    seats = _seats(reviewer_id, application_id, withdrawn=True)
+def restore_seats(pairs, *, by) -> int:
+    """Give the seats back once the conflicts that took them are dismissed."""
+    seats = _seats(pairs, withdrawn=True)
     for seat, interview in seats:
         seat.withdrawn_at = None
         interview.sequence += 1
         db.session.flush()
         db.session.expire(interview.slot, ["panelists"])
-        member = db.session.get(User, reviewer_id)
+        member = db.session.get(User, seat.user_id)
         audit.record("interview.panel_seat_restored", actor=by, obj=interview.application,
-                     interview_id=interview.id, slot_id=seat.slot_id, member_id=reviewer_id)
+                     interview_id=interview.id, slot_id=seat.slot_id, member_id=member.id)
         send_calendar(interview, interview.slot, ics.Method.REQUEST, "invite", only=[member])
     return len(seats)
 
 
 def _calls_with_counted_change(pairs) -> set[int]:
-    """Calls whose ranking holds a submitted review of one of these pairs."""
-    calls = set()
-    for reviewer_id, application_id in pairs:
-        call_id = db.session.scalar(
-            select(Application.call_id).join(Assignment,
-                                             Assignment.application_id == Application.id)
-            .join(Review, Review.assignment_id == Assignment.id)
-            .where(Assignment.reviewer_id == reviewer_id,
-                   Assignment.application_id == application_id,
-                   Review.status == ReviewStatus.SUBMITTED))
-        if call_id is not None:
-            calls.add(call_id)
-    return calls
+    """Calls whose ranking holds a submitted review of one of these pairs (one query)."""
+    wanted = set(pairs)
+    rows = db.session.execute(
+        select(Assignment.reviewer_id, Assignment.application_id, Application.call_id)
+        .join(Application, Application.id == Assignment.application_id)
+        .join(Review, Review.assignment_id == Assignment.id)
+        .where(board_rules.among_pairs(Assignment.reviewer_id, Assignment.application_id,
+                                       wanted), Review.status == ReviewStatus.SUBMITTED))
+    return {call_id for reviewer_id, application_id, call_id in rows
+            if (reviewer_id, application_id) in wanted}
 
 
 @board_signals.conflicts_changed.connect
 def _on_conflicts_changed(_sender, *, blocked, lifted, by, **_extra) -> None:
-    for reviewer_id, application_id in blocked:
-        withdraw_seats(reviewer_id, application_id, by=by)
-    for reviewer_id, application_id in lifted:
-        restore_seats(reviewer_id, application_id, by=by)
+    withdraw_seats(blocked, by=by)
+    restore_seats(lifted, by=by)
     # A ranking already computed would still hold the review: compute it again.
-    for call_id in _calls_with_counted_change([*blocked, *lifted]):
+    for call_id in sorted(_calls_with_counted_change([*blocked, *lifted])):
         if queries.latest_snapshot(call_id) is not None:
             build_snapshot(db.session.get(Call, call_id), by=by)

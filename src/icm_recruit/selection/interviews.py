@@ -42,7 +42,7 @@ def _require_hr(by) -> None:
 
 def conflicted_panelists(panel_ids, application: Application) -> list[User]:
     """Return the panel members who may not meet this applicant (conflict or own file)."""
-    blocked = rules.may_meet(panel_ids, application)
+    blocked = rules.kept_from_panel(panel_ids, application)
     if not blocked:
         return []
     return list(db.session.scalars(select(User).where(User.id.in_(blocked))))

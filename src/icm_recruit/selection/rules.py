@@ -38,7 +38,7 @@ def can_sit_on_panel(user_id: int, interview: Interview) -> bool:
             and not board_rules.is_conflicted(user_id, interview.application))
 
 
-def may_meet(user_ids, application: Application) -> list[int]:
+def kept_from_panel(user_ids, application: Application) -> list[int]:
     """Of these users, those who may not meet the applicant (conflict or own file)."""
     return sorted(board_rules.conflicted_user_ids(application) & set(user_ids or []))
 
