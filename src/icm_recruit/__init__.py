@@ -183,6 +183,11 @@ def _init_request_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        # Pages, exports and documents carry personal data: no browser or proxy may keep
+        # them. Only static assets (no personal data) keep their caching.
+        if request.endpoint != "static":
+            response.headers["Cache-Control"] = "private, no-store"
+            response.headers["Pragma"] = "no-cache"
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=63072000; includeSubDomains")
