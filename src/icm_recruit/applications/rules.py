@@ -30,10 +30,6 @@ def is_applicant_id(user_id: int | None, application: Application) -> bool:
     return user_id is not None and user_id == application.applicant_id
 
 
-def can_edit(user, application: Application) -> bool:
-    return is_applicant(user, application) and application.status == ApplicationStatus.DRAFT
-
-
 def can_withdraw(user, application: Application) -> bool:
     return (is_applicant(user, application)
             and application.status in ApplicationStatus.withdrawable)
@@ -51,15 +47,11 @@ OWN_APPLICATION_MESSAGE = _l("This is your own application: another HR administr
                              "handles it. You see it as an applicant does.")
 
 
-def own_application_message() -> str:
-    return str(OWN_APPLICATION_MESSAGE)
-
-
 def refuse_own_application(application: Application) -> None:
     """In a view: a 403 that says why, with a link to the applicant's page of the file."""
     g.error_link = (url_for("applications.status", application_id=application.id),
                     _l("Open your application"))
-    abort(403, description=own_application_message())
+    abort(403, description=str(OWN_APPLICATION_MESSAGE))
 
 
 def require_hr_on(user, application: Application) -> None:

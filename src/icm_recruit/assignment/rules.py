@@ -43,11 +43,6 @@ def can_open_dossier(user: User, application: Application) -> bool:
     return db.session.scalar(select(stmt.exists())) or False
 
 
-def assignable(reviewer_id) -> ColumnElement[bool]:
-    """SQL condition for the solver and HR: pairs that may ever be proposed."""
-    return board_rules.not_conflicted(reviewer_id)
-
-
 def can_assign(by: User, application: Application) -> bool:
     """HR who handles the application may change who reviews it."""
     return application_rules.can_act_as_hr_on(by, application)
