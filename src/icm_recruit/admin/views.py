@@ -149,7 +149,7 @@ def audit_export():
     rows = [[e.id, e.at.isoformat(), e.actor_id or "", e.action, e.object_type or "",
              e.object_id or "", json.dumps(e.data, ensure_ascii=False), e.prev_hash, e.hash]
             for e in events]
-    audit.record("audit.exported", actor=current_user, rows=len(rows), **filters)
+    audit.record("audit.exported", actor=current_user, rows=len(rows), filters=filters)
     db.session.commit()
     headers = ["id", "at", "actor_id", "action", "object_type", "object_id", "data",
                "prev_hash", "hash"]

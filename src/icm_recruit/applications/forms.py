@@ -3,7 +3,6 @@
 from babel import Locale
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -18,6 +17,7 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
 from icm_recruit.auth.forms import LANGUAGE_CHOICES
+from icm_recruit.core.forms import AppForm
 from icm_recruit.core.timeutil import utcnow
 
 
@@ -36,7 +36,7 @@ def country_name(code: str) -> str:
     return Locale.parse(str(get_locale() or "en")).territories.get(code, code)
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(AppForm):
     current_position = StringField(_l("Current position"),
                                    validators=[Optional(), Length(max=200)])
     institution = StringField(_l("Institution"), validators=[Optional(), Length(max=200)])
@@ -73,12 +73,12 @@ DRAFT_FIELDS = ("current_position", "institution", "country", "phd_year", "title
                 "summary", "publications")
 
 
-class UploadForm(FlaskForm):
+class UploadForm(AppForm):
     kind = HiddenField(validators=[InputRequired()])
     file = FileField(_l("PDF file"))
 
 
-class RefereeForm(FlaskForm):
+class RefereeForm(AppForm):
     name = StringField(_l("Referee's name"), validators=[InputRequired(), Length(max=200)])
     email = EmailField(_l("Referee's e-mail"),
                        validators=[InputRequired(), Email(), Length(max=254)])
@@ -87,7 +87,7 @@ class RefereeForm(FlaskForm):
     locale = SelectField(_l("Language of the request"), choices=LANGUAGE_CHOICES)
 
 
-class SubmitForm(FlaskForm):
+class SubmitForm(AppForm):
     confirm = BooleanField(
         _l("I confirm that the information in this application is accurate and complete."),
         validators=[InputRequired(message=_l("Tick the box to confirm."))])
@@ -97,7 +97,7 @@ class SubmitForm(FlaskForm):
         validators=[InputRequired(message=_l("Your consent is needed to submit."))])
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(AppForm):
     confirm = BooleanField(
         _l("I want to withdraw this application. This cannot be undone."),
         validators=[InputRequired(message=_l("Tick the box to confirm."))])
@@ -105,16 +105,16 @@ class WithdrawForm(FlaskForm):
                            validators=[Optional(), Length(max=2000)])
 
 
-class LetterForm(FlaskForm):
+class LetterForm(AppForm):
     file = FileField(_l("Your letter (PDF)"))
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(AppForm):
     reason = TextAreaField(_l("A word for the applicant (optional)"),
                            validators=[Optional(), Length(max=1000)])
 
 
-class ScreeningForm(FlaskForm):
+class ScreeningForm(AppForm):
     decision = RadioField(_l("Eligibility"), choices=[
         ("eligible", _l("Eligible: send to review")),
         ("ineligible", _l("Not eligible")),

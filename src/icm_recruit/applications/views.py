@@ -14,7 +14,6 @@ from flask import (
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
 from icm_recruit.applications import operations as ops
@@ -46,6 +45,7 @@ from icm_recruit.calls.models import (
 from icm_recruit.calls.views import register_applications_by_call
 from icm_recruit.core import storage
 from icm_recruit.core.audit import record
+from icm_recruit.core.forms import AppForm
 from icm_recruit.core.permissions import require, roles_required, signed_in
 from icm_recruit.extensions import db
 
@@ -110,7 +110,7 @@ def start(slug):
     call = call_by_slug(slug)
     if call is None or not call.is_visible_to_applicants():
         abort(404)
-    require(FlaskForm().validate_on_submit(), 400)
+    require(AppForm().validate_on_submit(), 400)
     try:
         application = ops.start_application(call, by=current_user)
         db.session.commit()
@@ -146,7 +146,7 @@ def _page(application: Application, form: ApplicationForm, status: int = 200):
             prefix="referee", locale=current_user.locale),
         submit_form=SubmitForm(), documents=application.current_documents(),
         kind_labels=DOCUMENT_KIND_LABELS, DocumentKind=DocumentKind,
-        plain_form=FlaskForm()), status
+        plain_form=AppForm()), status
 
 
 @bp.route("/applications/<int:application_id>", methods=["GET", "POST"])
@@ -223,7 +223,7 @@ def remove_document(application_id, document_id):
     application = own_application_or_403(application_id)
     document = db.get_or_404(Document, document_id)
     require(document.application_id == application.id)
-    require(FlaskForm().validate_on_submit(), 400)
+    require(AppForm().validate_on_submit(), 400)
     try:
         ops.remove_document(document, by=current_user)
     except ops.ApplicationError as exc:
@@ -273,7 +273,7 @@ def _own_referee(application_id: int, request_id: int) -> RefereeRequest:
     application = own_application_or_403(application_id)
     referee = db.get_or_404(RefereeRequest, request_id)
     require(referee.application_id == application.id)
-    require(FlaskForm().validate_on_submit(), 400)
+    require(AppForm().validate_on_submit(), 400)
     return referee
 
 

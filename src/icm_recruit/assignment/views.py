@@ -8,7 +8,6 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -23,6 +22,7 @@ from icm_recruit.assignment.tasks import run_assignment
 from icm_recruit.auth.models import Role, User
 from icm_recruit.board.forms import SimpleForm
 from icm_recruit.calls.models import Call, call_by_slug
+from icm_recruit.core.forms import AppForm
 from icm_recruit.core.jobs import JobKind, JobRun, JobStatus, start_job
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import paris_to_utc, to_zone, utcnow
@@ -32,21 +32,21 @@ bp = Blueprint("assignment", __name__, cli_group=None)
 REVIEW_WEEKS = 3
 
 
-class RunForm(FlaskForm):
+class RunForm(AppForm):
     fairness = BooleanField()
 
 
-class AddForm(FlaskForm):
+class AddForm(AppForm):
     application_id = IntegerField(validators=[InputRequired()])
     member_id = IntegerField(validators=[InputRequired()])
     replacing_id = IntegerField(validators=[Optional()])
 
 
-class PublishForm(FlaskForm):
+class PublishForm(AppForm):
     due_on = DateField(validators=[InputRequired()])
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(AppForm):
     reason = StringField(validators=[InputRequired(), Length(max=2000)])
 
 

@@ -1,7 +1,6 @@
 """Forms of the accounts feature."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -13,6 +12,8 @@ from wtforms import (
 )
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from icm_recruit.core.forms import AppForm
 
 MIN_PASSWORD = 10
 
@@ -28,13 +29,13 @@ def strong_password(form, field):
 LANGUAGE_CHOICES = [("en", "English"), ("fr", "Français")]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     email = EmailField(_l("E-mail"), validators=[InputRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=200)])
     next = HiddenField()
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(AppForm):
     name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=200)])
     email = EmailField(_l("E-mail"), validators=[InputRequired(), Email(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[InputRequired(), strong_password])
@@ -50,11 +51,11 @@ class RegisterForm(FlaskForm):
     )
 
 
-class EmailForm(FlaskForm):
+class EmailForm(AppForm):
     email = EmailField(_l("E-mail"), validators=[InputRequired(), Email(), Length(max=254)])
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(AppForm):
     password = PasswordField(_l("New password"), validators=[InputRequired(), strong_password])
     confirm = PasswordField(
         _l("Repeat the password"),
@@ -66,7 +67,7 @@ class ChangePasswordForm(NewPasswordForm):
     current = PasswordField(_l("Current password"), validators=[InputRequired()])
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(AppForm):
     name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=200)])
     locale = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
 
@@ -76,12 +77,12 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class InviteForm(FlaskForm):
+class InviteForm(AppForm):
     name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=200)])
     email = EmailField(_l("E-mail"), validators=[InputRequired(), Email(), Length(max=254)])
     locale = SelectField(_l("Language of the invitation"), choices=LANGUAGE_CHOICES)
     roles = MultiCheckboxField(_l("Roles"), validators=[InputRequired()])
 
 
-class RolesForm(FlaskForm):
+class RolesForm(AppForm):
     roles = MultiCheckboxField(_l("Roles"))

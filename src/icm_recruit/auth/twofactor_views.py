@@ -6,13 +6,13 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
 from icm_recruit.auth import twofactor
 from icm_recruit.auth.models import User
 from icm_recruit.auth.views import _start_session, bp
+from icm_recruit.core.forms import AppForm
 from icm_recruit.core.permissions import public, signed_in
 from icm_recruit.core.urls import is_safe_next
 from icm_recruit.extensions import db
@@ -20,12 +20,12 @@ from icm_recruit.extensions import db
 PENDING_SECONDS = 300
 
 
-class CodeForm(FlaskForm):
+class CodeForm(AppForm):
     code = StringField(_l("Code"), validators=[InputRequired(), Length(max=20)],
                        render_kw={"autocomplete": "one-time-code", "inputmode": "text"})
 
 
-class DisableForm(FlaskForm):
+class DisableForm(AppForm):
     password = PasswordField(_l("Password"), validators=[InputRequired()])
 
 
@@ -96,7 +96,7 @@ def two_factor_setup():
 @signed_in
 def regenerate_recovery_codes():
     user = current_user._get_current_object()
-    form = FlaskForm()
+    form = AppForm()
     if not user.has_two_factor or not form.validate_on_submit():
         return redirect(url_for("auth.two_factor_setup"))
     codes = twofactor.regenerate_recovery_codes(user)

@@ -3,7 +3,6 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -17,6 +16,7 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 
 from icm_recruit.applications.forms import country_choices
 from icm_recruit.board.models import BidLevel, DigestPreference
+from icm_recruit.core.forms import AppForm
 
 _YEAR_AT_END = re.compile(r"^(?P<name>.*?)[\s,;:()-]*(?P<year>(19|20)\d\d)\)?\s*$")
 
@@ -45,13 +45,13 @@ def locale_choices():
     return [("en", "English"), ("fr", "Français")]
 
 
-class InviteMemberForm(FlaskForm):
+class InviteMemberForm(AppForm):
     name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=200)])
     email = EmailField(_l("E-mail"), validators=[InputRequired(), Email(), Length(max=254)])
     locale = SelectField(_l("Language of the invitation"), choices=locale_choices())
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(AppForm):
     affiliation = StringField(_l("Current affiliation"), validators=[Length(max=300)])
     past_affiliations = TextAreaField(
         _l("Past affiliations, one per line with the year you left"),
@@ -80,34 +80,34 @@ class ProfileForm(FlaskForm):
                 raise ValidationError(_l("Each affiliation has at most 300 characters."))
 
 
-class CallSettingForm(FlaskForm):
+class CallSettingForm(AppForm):
     available = BooleanField(_l("I am available to review for this call"))
     max_load = IntegerField(_l("Maximum number of applications for this call"),
                             validators=[InputRequired(), NumberRange(min=0, max=200)])
 
 
-class DeclarationForm(FlaskForm):
+class DeclarationForm(AppForm):
     answer = SelectField(choices=[("conflict", _l("Conflict of interest")),
                                   ("none", _l("No conflict"))])
     reason = StringField(_l("Reason (optional)"), validators=[Length(max=1000)])
 
 
-class BidForm(FlaskForm):
+class BidForm(AppForm):
     level = SelectField(choices=[("", _l("No preference")),
                                  (BidLevel.EAGER.value, _l("Eager")),
                                  (BidLevel.WILLING.value, _l("Willing")),
                                  (BidLevel.NOT_WILLING.value, _l("Not willing"))])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(AppForm):
     reason = StringField(_l("Reason"), validators=[InputRequired(), Length(max=2000)])
 
 
-class ManualConflictForm(FlaskForm):
+class ManualConflictForm(AppForm):
     member = SelectField(_l("Board member"), coerce=int, validators=[InputRequired()])
     application = SelectField(_l("Application"), coerce=int, validators=[InputRequired()])
     reason = StringField(_l("Reason"), validators=[InputRequired(), Length(max=2000)])
 
 
-class SimpleForm(FlaskForm):
+class SimpleForm(AppForm):
     """A button-only form: the CSRF token is all it carries."""

@@ -1,7 +1,6 @@
 """Forms of the calls feature: HR creates and edits a call with its criteria."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     FieldList,
@@ -17,6 +16,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from icm_recruit.calls.models import APPLICANT_KINDS, DOCUMENT_KIND_LABELS
+from icm_recruit.core.forms import AppForm
 
 BLANK_CRITERIA_ROWS = 2
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -77,7 +77,7 @@ class CriterionForm(Form):
         return ok
 
 
-class CallForm(FlaskForm):
+class CallForm(AppForm):
     slug = StringField(
         _l("Short name in addresses"),
         validators=[InputRequired(), Length(min=3, max=80),
@@ -150,5 +150,5 @@ class CallForm(FlaskForm):
         return rows
 
 
-class CallStatusForm(FlaskForm):
+class CallStatusForm(AppForm):
     to = HiddenField(validators=[InputRequired()])

@@ -13,11 +13,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField
 from wtforms.validators import InputRequired
 
 from icm_recruit.auth.models import Role
+from icm_recruit.core.forms import AppForm
 from icm_recruit.core.permissions import roles_required, signed_in
 from icm_recruit.extensions import db
 from icm_recruit.governance import personal_data, retention
@@ -25,7 +25,7 @@ from icm_recruit.governance import personal_data, retention
 bp = Blueprint("governance", __name__)
 
 
-class EraseForm(FlaskForm):
+class EraseForm(AppForm):
     password = PasswordField(_l("Your password"), validators=[InputRequired()])
     confirm = BooleanField(
         _l("I understand that my account will be closed, my open applications withdrawn and "
@@ -71,7 +71,7 @@ def erase():
 @bp.route("/admin/retention", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def retention_page():
-    form = FlaskForm()
+    form = AppForm()
     report = None
     if request.method == "POST" and form.validate_on_submit():
         report = retention.purge(dry_run=False, by=current_user._get_current_object())

@@ -3,9 +3,9 @@
 import redis
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import text
 
+from icm_recruit.core.forms import AppForm
 from icm_recruit.core.permissions import public
 from icm_recruit.core.urls import is_safe_next
 from icm_recruit.extensions import db
@@ -22,7 +22,7 @@ def home():
 @bp.post("/language")
 @public
 def set_language():
-    form = FlaskForm()
+    form = AppForm()
     locale = request.form.get("locale")
     if form.validate_on_submit() and locale in current_app.config["LANGUAGES"]:
         session["locale"] = locale

@@ -2,11 +2,11 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
 from icm_recruit.calls.models import Criterion
+from icm_recruit.core.forms import AppForm
 from icm_recruit.reviews.models import CONFIDENCE_LABELS, Recommendation
 from icm_recruit.reviews.operations import MAX_POST, MAX_TEXT, ReviewInput
 
@@ -30,7 +30,7 @@ class _InScale:
                                    criterion=self.name, min=self.low, max=self.high))
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(AppForm):
     recommendation = RadioField(
         _l("Overall recommendation"), validators=[Optional()],
         choices=Recommendation.choices())
@@ -76,13 +76,13 @@ def review_data(review) -> dict:
     return data
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(AppForm):
     reason = TextAreaField(_l("Why do you decline this review?"),
                            validators=[DataRequired(_l("Give a reason; HR reads it.")),
                                        Length(max=2000)])
 
 
-class PostForm(FlaskForm):
+class PostForm(AppForm):
     body = TextAreaField(_l("Your message"),
                          validators=[DataRequired(_l("Write a message first.")),
                                      Length(max=MAX_POST)])

@@ -3,12 +3,12 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application
 from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call
+from icm_recruit.core.forms import AppForm
 from icm_recruit.core.jobs import JobKind, active_job, latest_job, start_job
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.extensions import db
@@ -43,7 +43,7 @@ def call_decisions(call_id):
     rows = [(a, d) for a, d in queries.decision_rows(call.id) if rules.is_hr_for(current_user, a)]
     return render_template(
         "selection/decisions.html", call=call, rows=rows, form=DecisionForm(),
-        plain=FlaskForm(), job=latest_job(JobKind.DECISION_LETTERS, call.id),
+        plain=AppForm(), job=latest_job(JobKind.DECISION_LETTERS, call.id),
         unsent=len(queries.unsent_decision_ids(call.id, current_user)), outcomes=list(Outcome),
         interview=queries.interview_scores(call))
 
@@ -132,7 +132,7 @@ def edit_template(call_id, outcome, locale):
 @roles_required(Role.ADMIN)
 def send(call_id):
     call = db.get_or_404(Call, call_id)
-    require(FlaskForm().validate_on_submit(), 400)
+    require(AppForm().validate_on_submit(), 400)
     back = redirect(url_for(".call_decisions", call_id=call.id))
     if active_job(JobKind.DECISION_LETTERS, call.id) is not None:
         flash(ops.SelectionError("job_running").message, "warning")

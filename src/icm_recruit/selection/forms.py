@@ -1,7 +1,6 @@
 """Forms of the selection feature."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     IntegerField,
@@ -13,19 +12,20 @@ from wtforms import (
 from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
 
 from icm_recruit.auth.forms import MultiCheckboxField
+from icm_recruit.core.forms import AppForm
 from icm_recruit.selection.models import Outcome, ShortlistOutcome
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-class ShortlistForm(FlaskForm):
+class ShortlistForm(AppForm):
     outcome = RadioField(_l("Mark the selected applications as"), validators=[InputRequired()],
                          choices=ShortlistOutcome.choices())
     reason = TextAreaField(_l("Reason (kept in the audit trail, not sent to the applicant)"),
                            validators=[InputRequired(), Length(max=4000)])
 
 
-class SlotForm(FlaskForm):
+class SlotForm(AppForm):
     starts_at = DateTimeLocalField(_l("Starts on (Paris time, Europe/Paris)"),
                                    format=DATETIME_FORMAT, validators=[InputRequired()])
     duration = IntegerField(_l("Duration (minutes)"), default=45,
@@ -36,28 +36,28 @@ class SlotForm(FlaskForm):
     panel = MultiCheckboxField(_l("Panel"), coerce=int, validators=[InputRequired()])
 
 
-class BookForm(FlaskForm):
+class BookForm(AppForm):
     slot_id = IntegerField(validators=[InputRequired()])
 
 
-class AssignSlotForm(FlaskForm):
+class AssignSlotForm(AppForm):
     slot_id = SelectField(_l("Slot"), coerce=int, validators=[InputRequired()])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(AppForm):
     outcome = SelectField(_l("Outcome"), validators=[InputRequired()],
                           choices=Outcome.choices())
     feedback = TextAreaField(_l("Feedback for the applicant (fills {feedback} in the letter)"),
                              validators=[Optional(), Length(max=8000)])
 
 
-class LetterTemplateForm(FlaskForm):
+class LetterTemplateForm(AppForm):
     subject = StringField(_l("Subject"), validators=[InputRequired(), Length(max=300)])
     body = TextAreaField(_l("Letter"), validators=[InputRequired(), Length(max=20000)],
                          render_kw={"rows": 14})
 
 
-class OfferAnswerForm(FlaskForm):
+class OfferAnswerForm(AppForm):
     answer = RadioField(_l("Your answer"), validators=[InputRequired()],
                         choices=[("accept", _l("I accept the offer")),
                                  ("decline", _l("I decline the offer"))])

@@ -3,13 +3,13 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application
 from icm_recruit.auth.models import Role, User, UserRole
 from icm_recruit.calls.models import Call
+from icm_recruit.core.forms import AppForm
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import paris_to_utc, to_zone
 from icm_recruit.extensions import db
@@ -51,7 +51,7 @@ def _page(call: Call, form: SlotForm, status: int = 200):
                            slots=queries.slots_of(call.id),
                            interviews=queries.interviews_of(call.id, current_user),
                            waiting=queries.shortlisted_without_interview(call.id, current_user),
-                           plain=FlaskForm()), status
+                           plain=AppForm()), status
 
 
 @bp.route("/selection/calls/<int:call_id>/interviews", methods=["GET", "POST"])
@@ -106,7 +106,7 @@ def edit_slot(slot_id):
 @roles_required(Role.ADMIN)
 def withdraw_slot(slot_id):
     slot = _slot_for_hr(slot_id)
-    require(FlaskForm().validate_on_submit(), 400)
+    require(AppForm().validate_on_submit(), 400)
     try:
         ops.withdraw_slot(slot, by=current_user)
     except SelectionError as exc:
@@ -122,7 +122,7 @@ def withdraw_slot(slot_id):
 @roles_required(Role.ADMIN)
 def invite(call_id):
     call = db.get_or_404(Call, call_id)
-    require(FlaskForm().validate_on_submit(), 400)
+    require(AppForm().validate_on_submit(), 400)
     count = ops.invite_to_book(call, by=current_user)
     db.session.commit()
     flash(_("%(n)d shortlisted applicant(s) invited to pick a slot.", n=count), "success")
@@ -157,7 +157,7 @@ def assign(application_id):
 @roles_required(Role.ADMIN)
 def cancel(interview_id):
     interview = db.get_or_404(Interview, interview_id)
-    require(FlaskForm().validate_on_submit(), 400)
+    require(AppForm().validate_on_submit(), 400)
     try:
         ops.cancel_interview(interview, by=current_user)
     except SelectionError as exc:
@@ -175,7 +175,7 @@ def book(application_id):
     application = db.get_or_404(Application, application_id)
     require(application_rules.is_applicant(current_user, application))
     interview = queries.interview_for(application.id)
-    form = FlaskForm()
+    form = AppForm()
     if request.method == "POST":
         require(form.validate_on_submit(), 400)
         slot_id = request.form.get("slot_id", type=int)
@@ -215,7 +215,7 @@ def score(interview_id):
     interview = _panel_interview(interview_id)
     criteria = list(interview.application.call.criteria)
     mine = {s.criterion_id: s for s in interview.scores if s.panelist_id == current_user.id}
-    form = FlaskForm()
+    form = AppForm()
     if request.method == "POST":
         require(form.validate_on_submit(), 400)
         values = {c.id: request.form.get(f"criterion-{c.id}", type=int) for c in criteria}

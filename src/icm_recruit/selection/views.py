@@ -3,13 +3,13 @@
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from icm_recruit.applications.models import Application
 from icm_recruit.assignment.rules import visible_applications
 from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call, CallStatus
+from icm_recruit.core.forms import AppForm
 from icm_recruit.core.jobs import JobKind, JobRun, active_job, latest_job, start_job
 from icm_recruit.core.paging import ListPage
 from icm_recruit.core.permissions import require, roles_required
@@ -151,14 +151,14 @@ def ranking(call_id):
         "selection/ranking.html", call=call, snapshot=snapshot, rows=page.items, page=page,
         total=len(rows), interview=interview, snapshots=queries.snapshots(call.id),
         reviewer_names=reviewer_names, job=latest_job(JobKind.RANKING, call.id),
-        args=request.args, form=FlaskForm())
+        args=request.args, form=AppForm())
 
 
 @bp.post("/calls/<int:call_id>/ranking")
 @roles_required(*STAFF)
 def compute(call_id):
     call = db.get_or_404(Call, call_id)
-    require(FlaskForm().validate_on_submit(), 400)
+    require(AppForm().validate_on_submit(), 400)
     if active_job(JobKind.RANKING, call.id) is None:
         start_job(JobKind.RANKING, call, current_user, compute_ranking)
         flash(_("The ranking is being computed; this page shows it when it is ready."), "info")

@@ -1,0 +1,74 @@
+"""The base of every form: what no field may hold, whatever its own validators say.
+
+Text that PostgreSQL cannot store (NUL) or that would break a mail header (a line break
+in a one-line field), numbers past 64 bits and non-finite numbers are refused here with
+a message beside the field, so the user keeps what they typed and nothing is saved.
+"""
+
+import math
+import unicodedata
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import FieldList, FormField, TextAreaField
+from wtforms.fields import DecimalField, FloatField, IntegerField
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+_ALLOWED_CONTROLS = {"\t", "\n", "\r"}
+
+
+def fields_of(form):
+    """Every leaf field of a form, descending into nested forms and lists."""
+    for field in form:
+        if isinstance(field, FormField):
+            yield from fields_of(field.form)
+        elif isinstance(field, FieldList):
+            for entry in field.entries:
+                if isinstance(entry, FormField):
+                    yield from fields_of(entry.form)
+                else:
+                    yield entry
+        else:
+            yield field
+
+
+def has_control_characters(text: str) -> bool:
+    return any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in _ALLOWED_CONTROLS
+               for ch in text)
+
+
+def field_problem(field) -> str | None:
+    """Why this field's value cannot be kept, or None."""
+    data = field.data
+    if isinstance(data, str):
+        if has_control_characters(data):
+            return _l("This field contains invisible control characters; remove them.")
+        if ("\n" in data or "\r" in data) and not isinstance(field, TextAreaField) \
+                and field.type in ("StringField", "EmailField", "URLField", "TelField",
+                                   "SearchField", "PasswordField"):
+            return _l("This field must fit on one line.")
+    if isinstance(field, IntegerField) and isinstance(data, int):
+        if not INT64_MIN <= data <= INT64_MAX:
+            return _l("This number is too large.")
+    if isinstance(field, (FloatField, DecimalField)) and data is not None:
+        try:
+            finite = math.isfinite(data)
+        except (TypeError, ValueError):
+            finite = True
+        if not finite:
+            return _l("Enter a finite number.")
+    return None
+
+
+class AppForm(FlaskForm):
+    """FlaskForm (CSRF included) plus the checks above on every field."""
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        for field in fields_of(self):
+            problem = field_problem(field)
+            if problem:
+                if problem not in field.errors:
+                    field.errors = [*field.errors, problem]
+                valid = False
+        return valid
