@@ -4,13 +4,15 @@ import logging
 import secrets
 from pathlib import Path
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, abort, g, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from icm_recruit.config import ConfigError, load_config
+from icm_recruit.core.forms import has_control_characters
 from icm_recruit.extensions import babel, csrf, db, login_manager, migrate
 
 __all__ = ["create_app", "ConfigError"]
@@ -101,6 +103,12 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or "en"
 
 
+class Int64Converter(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the application; `config` overrides settings (PROFILE picks demo/test/production)."""
     app = Flask(
@@ -110,6 +118,8 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder="static",
     )
     app.config.from_mapping(load_config(Path(app.instance_path), config))
+    # Ids are 64-bit: a larger number in a URL names nothing (404), not a server error.
+    app.url_map.converters["int"] = Int64Converter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     _configure_translation_domains(app)
@@ -171,6 +181,17 @@ def _init_request_hooks(app: Flask) -> None:
     def make_nonce():
         g.csp_nonce = secrets.token_urlsafe(16)
 
+    @app.before_request
+    def refuse_control_characters():
+        # No page is named with control characters, and no filter or search holds one;
+        # PostgreSQL could not even compare them. Form fields get a message of their own.
+        if has_control_characters(request.path):
+            abort(404)
+        if any(has_control_characters(k) or has_control_characters(v)
+               for k, v in request.args.items(multi=True)):
+            abort(400, _("The address contains invisible control characters. Remove them "
+                         "and try again."))
+
     @app.after_request
     def security_headers(response):
         nonce = getattr(g, "csp_nonce", "")
@@ -225,6 +246,17 @@ def _init_errors(app: Flask) -> None:
             own = error.description if error.description != type(error).description else None
             return render_error(error.code, own)
         return error
+
+    @app.errorhandler(ValueError)
+    def unstorable_text(error):
+        # The last line of defence for a raw field that reached the database with a NUL
+        # (the forms refuse them beside the field): nothing was saved.
+        if "NUL" not in str(error):
+            return server_error(error)
+        db.session.rollback()
+        return render_error(400, _("The form contains invisible control characters that "
+                                   "cannot be stored. Go back, remove them and send it again; "
+                                   "nothing was saved."))
 
     @app.errorhandler(Exception)
     def server_error(error):

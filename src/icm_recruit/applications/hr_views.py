@@ -21,6 +21,7 @@ from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call
 from icm_recruit.core import storage
 from icm_recruit.core.audit import record
+from icm_recruit.core.params import page_number
 from icm_recruit.core.permissions import roles_required
 from icm_recruit.core.timeutil import to_zone
 from icm_recruit.extensions import db
@@ -41,7 +42,7 @@ def call_applications(call_id):
     call = db.get_or_404(Call, call_id)
     filters = _filters()
     page = db.paginate(queries.filtered_applications(call.id, **filters),
-                       page=max(request.args.get("page", 1, type=int), 1),
+                       page=request.args.get("page", 1, type=page_number),
                        per_page=PAGE_SIZE, error_out=False)
     return render_template(
         "applications/hr_list.html", call=call, page=page, filters=filters,

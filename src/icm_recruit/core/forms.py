@@ -13,7 +13,8 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField, TextAreaField
 from wtforms.fields import DecimalField, FloatField, IntegerField
 
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+from icm_recruit.core.params import INT64_MAX, INT64_MIN
+
 _ALLOWED_CONTROLS = {"\t", "\n", "\r"}
 
 

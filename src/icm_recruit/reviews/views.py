@@ -29,6 +29,7 @@ from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call, CallStatus, DocumentKind
 from icm_recruit.core import audit, storage
 from icm_recruit.core.paging import ListPage
+from icm_recruit.core.params import page_number
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import utcnow
 from icm_recruit.extensions import csrf, db
@@ -346,8 +347,8 @@ def progress(call_id):
                            key=lambda a: (a.held >= progress.k, a.reference))
     return render_template(
         "reviews/progress.html", call=call, progress=progress,
-        outstanding=ListPage(progress.outstanding, request.args.get("opage", type=int), 50),
-        applications=ListPage(flagged_first, request.args.get("apage", type=int), 50),
+        outstanding=ListPage(progress.outstanding, request.args.get("opage", type=page_number), 50),
+        applications=ListPage(flagged_first, request.args.get("apage", type=page_number), 50),
         suggestions=ops.replacement_suggestions(call, progress.declined))
 
 

@@ -9,7 +9,8 @@ from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application
 from icm_recruit.auth.models import Role, User, UserRole
 from icm_recruit.calls.models import Call
-from icm_recruit.core.forms import AppForm
+from icm_recruit.core.forms import AppForm, has_control_characters
+from icm_recruit.core.params import int64
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import paris_to_utc, to_zone
 from icm_recruit.extensions import db
@@ -178,7 +179,7 @@ def book(application_id):
     form = AppForm()
     if request.method == "POST":
         require(form.validate_on_submit(), 400)
-        slot_id = request.form.get("slot_id", type=int)
+        slot_id = request.form.get("slot_id", type=int64)
         if slot_id is None:
             abort(400)
         try:
@@ -218,10 +219,13 @@ def score(interview_id):
     form = AppForm()
     if request.method == "POST":
         require(form.validate_on_submit(), 400)
-        values = {c.id: request.form.get(f"criterion-{c.id}", type=int) for c in criteria}
+        values = {c.id: request.form.get(f"criterion-{c.id}", type=int64) for c in criteria}
         try:
-            ops.save_scores(interview, values, request.form.get("comment", ""),
-                            by=current_user)
+            comment = request.form.get("comment", "")
+            if has_control_characters(comment):
+                raise SelectionError(_("The comment contains invisible control characters; "
+                                       "remove them."))
+            ops.save_scores(interview, values, comment, by=current_user)
         except SelectionError as exc:
             db.session.rollback()
             flash(exc.message, "danger")

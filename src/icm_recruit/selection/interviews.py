@@ -66,6 +66,10 @@ def _check_slot_fields(starts_at: datetime, duration: int, location: str, video_
         raise SelectionError("slot_in_past")
     if not 0 < duration <= 480:
         raise SelectionError("bad_duration")
+    # Both go into the invitation's .ics and mail as one line each.
+    if any(ch.isspace() and ch != " " or ord(ch) < 32 for ch in (location or "").strip()) \
+            or any(ch.isspace() or ord(ch) < 32 for ch in (video_url or "").strip()):
+        raise SelectionError("one_line_place")
 
 
 def create_slot(call: Call, *, starts_at: datetime, duration: int, location: str,

@@ -50,6 +50,8 @@ class SelectionError(DomainError):
         "panel_needed": _l("Choose at least one panel member."),
         "slot_in_past": _l("This time is already past."),
         "bad_duration": _l("The duration must be between 1 and 480 minutes."),
+        "one_line_place": _l("The room must fit on one line and the video link must have no "
+                             "spaces or line breaks."),
         "not_board_member": _l("Panel members must be active board members."),
         "slot_withdrawn": _l("This slot was withdrawn."),
         "panel_conflict": _l("A panel member has a conflict of interest with this applicant: "

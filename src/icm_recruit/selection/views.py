@@ -12,6 +12,7 @@ from icm_recruit.calls.models import Call, CallStatus
 from icm_recruit.core.forms import AppForm
 from icm_recruit.core.jobs import JobKind, JobRun, active_job, latest_job, start_job
 from icm_recruit.core.paging import ListPage
+from icm_recruit.core.params import int64, int64_list, page_number
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.extensions import db
 from icm_recruit.selection import operations as ops
@@ -68,7 +69,7 @@ def shortlist(call_id, form=None, status_code=200):
 def mark(call_id):
     call = db.get_or_404(Call, call_id)
     form = ShortlistForm()
-    ids = {int(i) for i in request.form.getlist("application_id") if i.isdigit()}
+    ids = int64_list(request.form.getlist("application_id"))
     if not form.validate_on_submit() or not ids:
         if form.is_submitted() and not ids:
             flash(_("Tick at least one application."), "danger")
@@ -94,7 +95,7 @@ def mark(call_id):
 
 
 def _snapshot_or_latest(call: Call) -> RankingSnapshot | None:
-    snapshot_id = request.args.get("snapshot", type=int)
+    snapshot_id = request.args.get("snapshot", type=int64)
     if snapshot_id:
         snapshot = db.get_or_404(RankingSnapshot, snapshot_id)
         require(snapshot.call_id == call.id, 404)
@@ -145,7 +146,7 @@ def ranking(call_id):
     snapshot = _snapshot_or_latest(call)
     interview = queries.interview_scores(call)
     rows = ranking_rows(call, snapshot, request.args, interview)
-    page = ListPage(rows, request.args.get("page", type=int), RANKING_PAGE_SIZE)
+    page = ListPage(rows, request.args.get("page", type=page_number), RANKING_PAGE_SIZE)
     reviewer_names = tables.reviewer_names(page.items)
     return render_template(
         "selection/ranking.html", call=call, snapshot=snapshot, rows=page.items, page=page,
