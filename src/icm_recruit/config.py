@@ -62,8 +62,14 @@ def _base(instance_path: Path) -> dict:
                                                        str(12 * 3600))),
         # Roles that must sign in with a second factor (production: HR and the chair).
         "REQUIRE_2FA_FOR_ROLES": ["admin", "chair"],
-        "LOGIN_LIMIT_PER_ACCOUNT": (5, 15 * 60),
+        # Failed sign-ins lock one e-mail from one client address; the looser per-account
+        # limit stops a spread-out guessing run without letting one stranger lock the owner out.
+        "LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS": (5, 15 * 60),
+        "LOGIN_LIMIT_PER_ACCOUNT": (50, 15 * 60),
         "LOGIN_LIMIT_PER_IP": (30, 15 * 60),
+        # Mail a person can make the site send: (count, seconds) windows, all must hold.
+        "MAIL_LIMIT_PER_RECIPIENT": [(3, 10 * 60), (10, 24 * 3600)],
+        "MAIL_LIMIT_PER_ACTOR": [(20, 3600)],
         "CELERY": {
             "broker_url": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
             "result_backend": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),

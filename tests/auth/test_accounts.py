@@ -53,10 +53,12 @@ def test_invalid_registration_keeps_input_and_shows_errors(client, ctx):
     assert db.session.scalar(select(User).where(User.email == "new.applicant@example.org")) is None
 
 
-def test_duplicate_email_is_refused(client, ctx):
+def test_registering_a_taken_address_mails_its_owner(client, mail, ctx):
     make_user("taken@example.org")
-    response = _register(client, email="Taken@Example.org")
-    assert "already exists" in response.get_data(as_text=True)
+    response = _register(client, email="Taken@Example.org", follow_redirects=True)
+    assert "already exists" not in response.get_data(as_text=True)
+    [notice] = mail.to("taken@example.org")
+    assert notice["Subject"] == "Someone tried to create an account with your address"
 
 
 def test_unknown_email_and_wrong_password_say_the_same(client, auth, ctx):
@@ -69,9 +71,9 @@ def test_unknown_email_and_wrong_password_say_the_same(client, auth, ctx):
     assert actions.count("auth.login_failed") == 2
 
 
-def test_login_is_rate_limited_per_account(client, auth, ctx, app):
+def test_login_is_rate_limited_per_account_and_address(client, auth, ctx, app):
     make_user("target@example.org")
-    limit, _ = app.config["LOGIN_LIMIT_PER_ACCOUNT"]
+    limit, _ = app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS"]
     for _ in range(limit):
         assert auth.login("target@example.org", "bad-guess-1").status_code == 200
     response = auth.login("target@example.org")  # even the right password is refused now

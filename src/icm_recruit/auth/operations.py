@@ -36,18 +36,36 @@ def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
-def register_applicant(*, email: str, name: str, password: str, locale: str) -> User:
+def register_applicant(*, email: str, name: str, password: str, locale: str) -> User | None:
+    """Create an applicant account and mail it a confirmation link.
+
+    When the address already has an account, mail its owner instead and return None; both
+    cases hash the password and queue one mail, so the caller answers alike and as fast.
+    """
     email = User.normalize_email(email)
-    if User.by_email(email) is not None:
-        raise AccountError("email_taken")
+    existing = User.by_email(email)
     user = User(email=email, name=name.strip(), locale=locale)
     user.set_password(password)
+    if existing is not None:
+        notify_registration_attempt(existing)
+        return None
     user.grant(Role.APPLICANT)
     db.session.add(user)
     db.session.flush()
     audit.record("user.registered", actor=user, obj=user, consent_privacy_notice=True)
     send_verification(user)
     return user
+
+
+def notify_registration_attempt(user: User) -> None:
+    """Tell the owner of an address that someone tried to register with it."""
+    queue_mail(
+        to=user.email, user=user, template="registration_attempt", locale=user.locale,
+        key=f"register-again:{user.id}:{secrets.token_hex(8)}",
+        context={"name": user.name, "login_url": external_url("auth.login"),
+                 "reset_url": external_url("auth.forgot_password")},
+    )
+    audit.record("user.registration_attempt_notified", obj=user)
 
 
 def send_verification(user: User) -> None:
@@ -73,17 +91,27 @@ def verify_email(token: str) -> User:
     return user
 
 
+def _login_allowed(email: str, ip: str) -> bool:
+    """Count one attempt per client address, per (address, e-mail) and per e-mail.
+
+    The lock is on the pair: a stranger who fails from one address locks only that address
+    out; the looser per-e-mail limit is reached only from many addresses at once.
+    """
+    config = current_app.config
+    limits = (("login-ip", ip, config["LOGIN_LIMIT_PER_IP"]),
+              ("login-pair", f"{ip}|{email}", config["LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS"]),
+              ("login-account", email, config["LOGIN_LIMIT_PER_ACCOUNT"]))
+    return all(ratelimit.hit(scope, key, limit, window)
+               for scope, key, (limit, window) in limits)
+
+
 def authenticate(email: str, password: str, ip: str) -> User:
     """Return the user for a correct e-mail and password, or raise AccountError.
 
     Unknown e-mail and wrong password raise the same error after the same work.
     """
     email = User.normalize_email(email)
-    per_account, window_a = current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
-    per_ip, window_i = current_app.config["LOGIN_LIMIT_PER_IP"]
-    if not ratelimit.hit("login-ip", ip, per_ip, window_i) or not ratelimit.hit(
-        "login-account", email, per_account, window_a
-    ):
+    if not _login_allowed(email, ip):
         audit.record("auth.login_throttled", data_email=email)
         raise AccountError("throttled")
     user = User.by_email(email)
@@ -94,7 +122,7 @@ def authenticate(email: str, password: str, ip: str) -> User:
     if not user.check_password(password) or not user.active:
         audit.record("auth.login_failed", obj=user, reason="password_or_inactive")
         raise AccountError("bad_credentials")
-    ratelimit.reset("login-account", email)
+    ratelimit.reset("login-pair", f"{ip}|{email}")
     user.last_login_at = utcnow()
     audit.record("auth.login", actor=user, obj=user)
     return user

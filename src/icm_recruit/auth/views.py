@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from icm_recruit.auth import operations as ops
+from icm_recruit.auth import tasks
 from icm_recruit.auth.forms import (
     ChangePasswordForm,
     EmailForm,
@@ -25,7 +26,7 @@ from icm_recruit.auth.forms import (
     ProfileForm,
     RegisterForm,
 )
-from icm_recruit.core import audit
+from icm_recruit.core import audit, maillimit
 from icm_recruit.core.permissions import public, signed_in
 from icm_recruit.core.urls import is_safe_next
 from icm_recruit.extensions import db
@@ -111,6 +112,16 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+def _visitor() -> str:
+    """Name the visitor for the mail limits: the client address (no account yet)."""
+    return maillimit.actor_key(address=request.remote_addr)
+
+
+def _too_many_requests(template: str, form):
+    flash(maillimit.MailLimitError("actor").message, "warning")
+    return render_template(template, form=form), 429
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @public
 def register():
@@ -118,16 +129,19 @@ def register():
     if request.method == "GET":
         form.locale.data = session.get("locale") or "en"
     if form.validate_on_submit():
+        email = ops.User.normalize_email(form.email.data)
         try:
-            ops.register_applicant(email=form.email.data, name=form.name.data,
-                                   password=form.password.data, locale=form.locale.data)
-        except ops.AccountError as exc:
+            # Counted whether or not the address has an account: one mail goes either way.
+            maillimit.require_mail_allowed(_visitor(), email)
+        except maillimit.MailLimitError as exc:
             form.email.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Your account is created. We sent a confirmation link to %(email)s.",
-                    email=form.email.data.strip().lower()), "success")
-            return redirect(url_for("auth.verify_pending"))
+            return render_template("auth/register.html", form=form), 429
+        ops.register_applicant(email=email, name=form.name.data,
+                               password=form.password.data, locale=form.locale.data)
+        db.session.commit()
+        flash(_("We sent a message to %(email)s: open it to finish. If this address already "
+                "has an account, the message tells you how to sign in.", email=email), "success")
+        return redirect(url_for("auth.verify_pending"))
     return render_template("auth/register.html", form=form)
 
 
@@ -142,10 +156,10 @@ def verify_pending():
 def resend_verification():
     form = EmailForm()
     if form.validate_on_submit():
-        user = ops.User.by_email(form.email.data)
-        if user is not None and user.email_verified_at is None:
-            ops.send_verification(user)
-            db.session.commit()
+        if not maillimit.allow_actor(_visitor()):
+            return _too_many_requests("auth/verify_pending.html", form)
+        tasks.queue_account_mail(tasks.resend_verification,
+                                 ops.User.normalize_email(form.email.data))
     flash(_("If an unconfirmed account uses this address, a new link is on its way."), "info")
     return redirect(url_for("auth.verify_pending"))
 
@@ -168,8 +182,11 @@ def verify_email(token):
 def forgot_password():
     form = EmailForm()
     if form.validate_on_submit():
-        ops.request_password_reset(form.email.data)
-        db.session.commit()
+        if not maillimit.allow_actor(_visitor()):
+            return _too_many_requests("auth/forgot.html", form)
+        # Queued for every address: the answer takes as long whether an account exists.
+        tasks.queue_account_mail(tasks.send_password_reset,
+                                 ops.User.normalize_email(form.email.data))
         flash(_("If an account uses this address, we sent it a link to choose a new password."),
               "info")
         return redirect(url_for("auth.login"))
