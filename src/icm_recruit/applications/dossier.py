@@ -1,4 +1,7 @@
-"""The merged PDF dossier: a cover page with the form data, then the documents."""
+"""The merged PDF dossier: a cover page with the form data, then the documents.
+
+The merged file is cleaned of active content again, whatever the stored files hold.
+"""
 
 import io
 import textwrap
@@ -10,7 +13,7 @@ from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from icm_recruit.applications.models import Application
 from icm_recruit.calls.models import APPLICANT_KINDS
-from icm_recruit.core import audit, storage
+from icm_recruit.core import audit, pdfclean, storage
 from icm_recruit.extensions import db
 
 PAGE_WIDTH, PAGE_HEIGHT = 595, 842  # A4 in points
@@ -79,7 +82,7 @@ def build_pdf(application: Application) -> bytes:
             writer.append(PdfReader(io.BytesIO(storage.read(document.storage_key))))
     out = io.BytesIO()
     writer.write(out)
-    return out.getvalue()
+    return pdfclean.clean_pdf(out.getvalue()).data
 
 
 def build_and_store_dossier(application_id: int) -> str | None:

@@ -43,7 +43,7 @@ from icm_recruit.calls.models import (
     database_now,
 )
 from icm_recruit.calls.views import register_applications_by_call
-from icm_recruit.core import storage
+from icm_recruit.core import pdfclean, storage
 from icm_recruit.core.audit import record
 from icm_recruit.core.forms import AppForm
 from icm_recruit.core.permissions import require, roles_required, signed_in
@@ -214,6 +214,10 @@ def upload(application_id):
     db.session.commit()
     flash(_("%(kind)s uploaded (%(pages)d pages).", kind=DOCUMENT_KIND_LABELS[kind],
             pages=checked.pages), "success")
+    if checked.removed:
+        flash(_("Active content (%(what)s) was removed from your PDF before it was stored; its "
+                "pages and text are unchanged.", what=pdfclean.describe(checked.removed)),
+              "warning")
     return redirect(url_for(".edit", application_id=application.id, _anchor="documents"))
 
 

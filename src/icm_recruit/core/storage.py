@@ -1,4 +1,5 @@
-"""Uploaded files: PDF checks by content, storage by SHA-256 outside static/."""
+"""Uploaded files: PDF checks by content, active content stripped, storage by SHA-256
+outside static/."""
 
 import hashlib
 import io
@@ -12,6 +13,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from pypdf import PdfReader
 
+from icm_recruit.core import pdfclean
 from icm_recruit.core.errors import DomainError
 
 PDF_MAGIC = b"%PDF-"
@@ -42,6 +44,7 @@ class CheckedPdf:
     sha256: str
     pages: int
     filename: str
+    removed: tuple[str, ...] = ()  # active content taken out, codes of pdfclean.LABELS
 
     @property
     def size(self) -> int:
@@ -57,7 +60,11 @@ def clean_filename(name: str | None) -> str:
 
 
 def check_pdf(data: bytes, filename: str | None, *, max_mb: int, max_pages: int) -> CheckedPdf:
-    """Accept only a readable, unencrypted PDF within the limits; raise UploadError if not."""
+    """Accept only a readable, unencrypted PDF within the limits; raise UploadError if not.
+
+    The data of the result is the PDF written again without active content (scripts,
+    launch and submit actions, embedded files, XFA); `removed` says what went.
+    """
     if not data:
         raise UploadError("empty")
     if len(data) > max_mb * 1024 * 1024:
@@ -69,17 +76,18 @@ def check_pdf(data: bytes, filename: str | None, *, max_mb: int, max_pages: int)
         if reader.is_encrypted:
             raise UploadError("encrypted")
         pages = len(reader.pages)
+        if pages < 1:
+            raise UploadError("corrupt")
+        if pages > max_pages:
+            raise UploadError("too_many_pages", max_pages=max_pages, pages=pages)
+        clean = pdfclean.clean_reader(reader)
     except UploadError:
         raise
     except Exception as exc:  # noqa: BLE001 - a parser fed hostile bytes may raise anything
         current_app.logger.info("rejected unreadable PDF: %s", type(exc).__name__)
         raise UploadError("corrupt") from exc
-    if pages < 1:
-        raise UploadError("corrupt")
-    if pages > max_pages:
-        raise UploadError("too_many_pages", max_pages=max_pages, pages=pages)
-    return CheckedPdf(data=data, sha256=hashlib.sha256(data).hexdigest(), pages=pages,
-                      filename=clean_filename(filename))
+    return CheckedPdf(data=clean.data, sha256=hashlib.sha256(clean.data).hexdigest(),
+                      pages=pages, filename=clean_filename(filename), removed=clean.removed)
 
 
 def _root() -> Path:

@@ -2,7 +2,7 @@
 
 Built on first request and cached on disk under the hash of everything it contains (form
 data, each file's SHA-256), so a new document or letter gives a new file and an unchanged
-dossier is never rebuilt.
+dossier is never rebuilt. Active content is stripped from the merged file, as from uploads.
 """
 
 import hashlib
@@ -17,7 +17,7 @@ from pypdf import PdfReader, PdfWriter
 
 from icm_recruit.applications.dossier import build_pdf
 from icm_recruit.applications.models import Application, RefereeStatus
-from icm_recruit.core import storage
+from icm_recruit.core import pdfclean, storage
 
 FORM_FIELDS = ("reference", "current_position", "institution", "country", "phd_year", "title",
                "keywords", "summary", "publications")
@@ -49,7 +49,7 @@ def _build(application: Application) -> bytes:
         writer.append(PdfReader(io.BytesIO(storage.read(letter.storage_key))))
     out = io.BytesIO()
     writer.write(out)
-    return out.getvalue()
+    return pdfclean.clean_pdf(out.getvalue()).data
 
 
 def board_dossier(application: Application) -> Path:
