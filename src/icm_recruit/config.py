@@ -38,6 +38,13 @@ def _base(instance_path: Path) -> dict:
         "MAIL_TRANSPORT": os.environ.get("MAIL_TRANSPORT", "smtp"),
         "MAIL_MAX_ATTEMPTS": 8,
         "OUTBOX_ASYNC_COMMIT": _env_bool("OUTBOX_ASYNC_COMMIT", True),
+        # /admin/mailbox, HR's view of the outbox: a demo and debugging tool, off unless set.
+        "MAILBOX_ENABLED": _env_bool("MAILBOX_ENABLED"),
+        # One-time link kinds the mailbox may show to HR when it is the delivery (mailbox
+        # transport); the addressee always sees their own. Never "reset" or "invite".
+        "MAILBOX_LINK_KINDS_SHOWN": (),
+        # Days a sent (or failed) mail keeps its text before the retention purge empties it.
+        "MAIL_BODY_RETENTION_DAYS": int(os.environ.get("MAIL_BODY_RETENTION_DAYS", "30")),
         "SERVER_NAME_FOR_MAIL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
@@ -91,6 +98,9 @@ def demo_config(instance_path: Path) -> dict:
             "DATABASE_URL", f"sqlite:///{instance_path / 'demo.sqlite3'}"
         ),
         MAIL_TRANSPORT="mailbox",
+        MAILBOX_ENABLED=True,
+        # Links that open no account: confirming an address, uploading a referee letter.
+        MAILBOX_LINK_KINDS_SHOWN=("verify", "referee"),
         RATELIMIT_STORAGE="memory",
         REQUIRE_2FA_FOR_ROLES=[],  # the demo logins work with a password alone
     )
@@ -136,7 +146,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     elif profile == "test":
         config = _base(instance_path)
         config.update(SECRET_KEY="test-secret-key", TESTING=True,  # noqa: S106
-                      REQUIRE_2FA_FOR_ROLES=[])
+                      REQUIRE_2FA_FOR_ROLES=[], MAILBOX_ENABLED=True)
     else:
         config = production_config(instance_path)
     celery_overrides = overrides.pop("CELERY", None)

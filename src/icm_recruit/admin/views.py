@@ -2,7 +2,16 @@
 
 import json
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -14,6 +23,7 @@ from icm_recruit.auth.forms import InviteForm, RolesForm
 from icm_recruit.auth.models import Role, User
 from icm_recruit.core import audit
 from icm_recruit.core.audit import AuditEvent
+from icm_recruit.core.mailtext import fill_links
 from icm_recruit.core.outbox import OutboxMessage
 from icm_recruit.core.params import int64, page_number
 from icm_recruit.core.permissions import require, roles_required
@@ -85,9 +95,27 @@ def edit_roles(user_id):
     return render_template("admin/roles.html", form=form, user=user)
 
 
+def _require_mailbox() -> None:
+    # A demo and debugging tool: production runs without it unless MAILBOX_ENABLED is set.
+    require(current_app.config["MAILBOX_ENABLED"], 404)
+
+
+def _shown_text(message: OutboxMessage) -> tuple[str | None, bool]:
+    """The text as the mailbox shows it, and whether a one-time link in it is hidden: a
+    link is shown only to a reader who may hold it. None once the retention purge ran."""
+    if message.body_purged_at is not None:
+        return None, False
+    shown = message.links_visible_to(
+        current_user, shown_kinds=current_app.config["MAILBOX_LINK_KINDS_SHOWN"])
+    text = fill_links(message.body_text, message.links if shown else {},
+                      hidden=_("[link hidden]"))
+    return text, message.has_one_time_links and not shown
+
+
 @bp.get("/mailbox")
 @roles_required(Role.ADMIN)
 def mailbox():
+    _require_mailbox()
     stmt = select(OutboxMessage).where(~rules.hidden_mails(current_user)).order_by(
         OutboxMessage.id.desc())
     recipient = request.args.get("to", "").strip().lower()
@@ -100,10 +128,14 @@ def mailbox():
 @bp.get("/mailbox/<int:message_id>")
 @roles_required(Role.ADMIN)
 def mail_message(message_id):
+    _require_mailbox()
     message = db.get_or_404(OutboxMessage, message_id)
     require(not db.session.scalar(select(rules.hidden_mails(current_user)).where(
         OutboxMessage.id == message.id)), 404)
-    return render_template("admin/mail_message.html", message=message)
+    body, links_hidden = _shown_text(message)
+    return render_template("admin/mail_message.html", message=message, body=body,
+                           links_hidden=links_hidden,
+                           retention_days=current_app.config["MAIL_BODY_RETENTION_DAYS"])
 
 
 def _audit_filters() -> tuple:

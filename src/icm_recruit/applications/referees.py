@@ -51,9 +51,10 @@ def _mail_referee(request: RefereeRequest, url: str, template: str, key: str) ->
         to=request.email, template=template, locale=request.locale, key=key,
         context={"referee": request.name, "applicant": application.applicant.name,
                  "call_title_en": application.call.title_en,
-                 "call_title_fr": application.call.title_fr, "url": url,
+                 "call_title_fr": application.call.title_fr,
                  "expires_at": request.expires_at.isoformat(),
                  "closes_at": application.call.closes_at.isoformat()},
+        secret_links={"url": url}, link_kind="referee",
     )
 
 

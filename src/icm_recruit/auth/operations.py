@@ -73,7 +73,8 @@ def send_verification(user: User) -> None:
     queue_mail(
         to=user.email, user=user, template="verify_email", locale=user.locale,
         key=f"verify:{user.id}:{_token_digest(token)}",
-        context={"name": user.name, "url": external_url("auth.verify_email", token=token)},
+        context={"name": user.name}, link_kind="verify",
+        secret_links={"url": external_url("auth.verify_email", token=token)},
     )
 
 
@@ -137,8 +138,9 @@ def request_password_reset(email: str) -> None:
     queue_mail(
         to=user.email, user=user, template="password_reset", locale=user.locale,
         key=f"reset:{user.id}:{_token_digest(token)}",
-        context={"name": user.name, "url": external_url("auth.reset_password", token=token),
-                 "minutes": current_app.config["RESET_TOKEN_MAX_AGE"] // 60},
+        context={"name": user.name, "minutes": current_app.config["RESET_TOKEN_MAX_AGE"] // 60},
+        secret_links={"url": external_url("auth.reset_password", token=token)},
+        link_kind="reset",
     )
     audit.record("auth.password_reset_requested", obj=user)
 
@@ -205,13 +207,14 @@ def invite_user(*, email: str, name: str, roles: set[Role], locale: str, by: Use
     audit.record("user.invited", actor=by, obj=user, roles=sorted(r.value for r in roles),
                  new_account=created)
     token = make_token("invite", {"uid": user.id, "nonce": user.session_nonce})
-    url = (external_url("auth.accept_invite", token=token) if created or not user.password_hash
-           else external_url("auth.login"))
+    sets_password = created or not user.password_hash
+    links = {"url": external_url("auth.accept_invite", token=token)} if sets_password else {}
     queue_mail(
         to=user.email, user=user, template="invitation", locale=user.locale,
         key=f"invite:{user.id}:{_token_digest(token)}",
-        context={"name": user.name, "url": url, "inviter": by.name,
+        context={"name": user.name, "url": external_url("auth.login"), "inviter": by.name,
                  "roles": sorted(r.value for r in roles), "has_password": bool(user.password_hash)},
+        secret_links=links, link_kind="invite",
     )
     return user
 

@@ -1,6 +1,7 @@
 """Transactional mail outbox: rows written with the change, delivered after commit."""
 
 import logging
+import re
 import smtplib
 import threading
 import time
@@ -16,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from icm_recruit.core import mailtext
 from icm_recruit.core.states import StateEnum
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db, str_enum
@@ -51,6 +53,9 @@ class OutboxMessage(db.Model):
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
     attachments: Mapped[list] = mapped_column(db.JSON, default=list)
+    # The one-time links of the mail, {"kind": ..., "links": {name: url}}: read only to hand
+    # the mail to SMTP, emptied in the same UPDATE that marks it sent.
+    delivery_links: Mapped[dict | None] = mapped_column(db.JSON(none_as_null=True))
     status: Mapped[OutboxStatus] = mapped_column(
         str_enum(OutboxStatus, 10),
         default=OutboxStatus.PENDING,
@@ -61,27 +66,77 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    body_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def message_id(self) -> str:
         # Stable per row: a receiving system can drop a copy sent twice.
         return f"<outbox-{self.id}-{self.idempotency_key[:40]}@icm-recruit>".replace(" ", "")
 
+    @property
+    def links(self) -> dict[str, str]:
+        return dict((self.delivery_links or {}).get("links") or {})
+
+    @property
+    def link_kind(self) -> str | None:
+        return (self.delivery_links or {}).get("kind")
+
+    @property
+    def has_one_time_links(self) -> bool:
+        return mailtext.has_link_marks(self.body_text) or mailtext.has_link_marks(self.body_html)
+
+    def links_visible_to(self, user, *, shown_kinds=()) -> bool:
+        """Whether `user` may read this mail's one-time links in the mailbox.
+
+        Only where the mailbox is the delivery (no SMTP): the addressee, and for the link
+        kinds the setting lists (kinds that open no account), the mailbox's reader.
+        """
+        if current_app.config["MAIL_TRANSPORT"] != "mailbox" or not self.links:
+            return False
+        if user.id == self.user_id or user.email == self.recipient:
+            return True
+        return self.link_kind in shown_kinds
+
+
+def _body_after_subject(text: str, folded: str, subject_length: int) -> str:
+    """The body of the original render, cut where the one-line subject of the folded
+    render ends; the folded render itself when the two do not line up."""
+    aligned = text is folded or len(text) == len(folded) and all(
+        a == b or (b == " " and mailtext.is_control(a)) for a, b in zip(text, folded, strict=True))
+    return (text if aligned else folded)[subject_length + 1:]
+
 
 def render_mail(template: str, locale: str, context: dict) -> tuple[str, str, str]:
-    """Render subject, text and HTML bodies of templates/mail/<template>.* in the locale."""
+    """Render subject, text and HTML bodies of templates/mail/<template>.* in the locale.
+
+    The subject is the first line of the text template, rendered from values whose line
+    breaks and control characters are folded to spaces: a name typed with a line break
+    neither splits the subject nor adds a header.
+    """
+    folded_context = mailtext.fold_controls(context)
     with force_locale(locale):
         text = render_template(f"mail/{template}.txt", **context)
+        folded = (text if folded_context == context
+                  else render_template(f"mail/{template}.txt", **folded_context))
         html = render_template(f"mail/{template}.html", **context)
-    subject, _, body = text.partition("\n")
-    return subject.removeprefix("Subject:").strip(), body.strip() + "\n", html
+    subject_line = folded.partition("\n")[0]
+    body = _body_after_subject(text, folded, len(subject_line))
+    subject = mailtext.one_line(subject_line.removeprefix("Subject:"))
+    return subject, body.strip() + "\n", html
 
 
 def queue_mail(*, to: str, template: str, key: str, locale: str = "en", context=None,
-               user=None, attachments=None) -> int | None:
+               user=None, attachments=None, secret_links=None,
+               link_kind: str | None = None) -> int | None:
     """Write one outbox row in the current transaction; a second call with the same key is a
-    no-op. Returns the new row id, or None when the key was already used."""
+    no-op. Returns the new row id, or None when the key was already used.
+
+    `secret_links` ({context name: url}) are one-time links: the stored row holds a mark
+    in their place and keeps them apart, for the SMTP hand-off only.
+    """
     context = dict(context or {})
+    secret_links = dict(secret_links or {})
+    context.update({name: mailtext.link_mark(name) for name in secret_links})
     subject, text, html = render_mail(template, locale, context)
     values = {
         "recipient": to,
@@ -94,6 +149,8 @@ def queue_mail(*, to: str, template: str, key: str, locale: str = "en", context=
         "body_text": text,
         "body_html": html,
         "attachments": attachments or [],
+        "delivery_links": ({"kind": link_kind or template, "links": secret_links}
+                           if secret_links else None),
         "status": OutboxStatus.PENDING.value,
         "attempts": 0,
         "created_at": utcnow(),
@@ -136,20 +193,37 @@ def _forget_after_rollback(session: Session) -> None:
     session.info.pop("outbox_new", None)
 
 
+class UndeliverableMessageError(ValueError):
+    """A stored message that no retry can send (a recipient that is not one address)."""
+
+
+_ADDRESS_RE = re.compile(r"[^@\s<>,;:\"()\[\]]+@[^@\s<>,;:\"()\[\]]+")
+
+
+def _envelope_recipient(message: OutboxMessage) -> str:
+    recipient = message.recipient or ""
+    if mailtext.one_line(recipient) != recipient or not _ADDRESS_RE.fullmatch(recipient):
+        raise UndeliverableMessageError(f"recipient is not one e-mail address: {recipient!r}")
+    return recipient
+
+
 def _build_email(message: OutboxMessage) -> EmailMessage:
+    """The message as handed to SMTP: one-line headers, the one-time links in place."""
+    links = message.links
     mail = EmailMessage()
-    mail["Subject"] = message.subject
+    mail["Subject"] = mailtext.one_line(mailtext.fill_links(message.subject, links))
     mail["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    mail["To"] = message.recipient
+    mail["To"] = _envelope_recipient(message)
     mail["Message-ID"] = message.message_id or make_msgid()
-    mail["X-ICM-Outbox-Key"] = message.idempotency_key
-    mail.set_content(message.body_text)
+    mail["X-ICM-Outbox-Key"] = mailtext.one_line(message.idempotency_key)
+    mail.set_content(mailtext.fill_links(message.body_text, links))
     if message.body_html:
-        mail.add_alternative(message.body_html, subtype="html")
+        mail.add_alternative(mailtext.fill_links(message.body_html, links, html=True),
+                             subtype="html")
     for item in message.attachments or []:
         maintype, _, subtype = item.get("mimetype", "application/octet-stream").partition("/")
         mail.add_attachment(item["content"].encode(), maintype=maintype, subtype=subtype,
-                            filename=item["filename"])
+                            filename=mailtext.one_line(item["filename"]))
     return mail
 
 
@@ -206,7 +280,8 @@ def _smtp_send(mail: EmailMessage) -> None:
     # the outbox retry decides, after backoff.
     conn = _connections.get()
     try:
-        conn.send_message(mail)
+        # The envelope goes to the To address only, never to one read from other headers.
+        conn.send_message(mail, to_addrs=[str(mail["To"])])
     except (OSError, smtplib.SMTPException):
         _connections.close()
         raise
@@ -240,27 +315,39 @@ def deliver(message_id: int) -> str:
         # only the "sent" mark may be lost if PostgreSQL itself crashes within a fraction
         # of a second, and that costs one repeated mail, not a missing one.
         session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    email = _build_email(message)
     message.attempts += 1
+    try:
+        email = _build_email(message)
+    except ValueError as exc:  # UndeliverableMessageError, or a header the library refuses
+        message.attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
+        return _record_failure(message, exc, message.delivery_links)
+    smtp = current_app.config["MAIL_TRANSPORT"] == "smtp"
+    links = message.delivery_links
     message.status = OutboxStatus.SENT
     message.sent_at = utcnow()
+    if smtp:
+        # Gone with the "sent" mark, in the same UPDATE; kept if the hand-off fails. With
+        # the mailbox transport the mailbox is the delivery: its addressee reads them there.
+        message.delivery_links = None
     session.flush()  # the UPDATE waits, uncommitted, under the row lock
     try:
-        if current_app.config["MAIL_TRANSPORT"] == "smtp":
+        if smtp:
             _smtp_send(email)
     except (OSError, smtplib.SMTPException) as exc:
-        return _record_failure(message, exc)
+        return _record_failure(message, exc, links)
     message.last_error = None
     session.commit()
     return "sent"
 
 
-def _record_failure(message: OutboxMessage, exc: Exception) -> str:
+def _record_failure(message: OutboxMessage, exc: Exception, links: dict | None) -> str:
     message.status = OutboxStatus.PENDING
     message.sent_at = None
+    message.delivery_links = links
     message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
     if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
         message.status = OutboxStatus.FAILED
+        message.delivery_links = None  # never sent: the links die with the message
         outcome = "failed"
     else:
         message.next_attempt_at = utcnow() + backoff(message.attempts)

@@ -4,6 +4,10 @@ The clock starts at the call's last decision (or its closing date when no decisi
 recorded) and runs for the call's retention period (default RETENTION_MONTHS, 24). What
 must stay for the call's record stays, anonymised: the reference, the status, the dates
 and the review scores.
+
+Mail is shorter-lived: the text of a sent (or failed) e-mail is kept MAIL_BODY_RETENTION_DAYS
+(default 30) for HR to check what went out, then emptied; the row stays as the record that
+the mail was sent, to whom and when.
 """
 
 from dataclasses import dataclass
@@ -15,6 +19,7 @@ from sqlalchemy import func, select
 from icm_recruit.applications.models import Application, Document
 from icm_recruit.calls.models import Call, CallStatus
 from icm_recruit.core import audit
+from icm_recruit.core.outbox import OutboxMessage, OutboxStatus
 from icm_recruit.core.timeutil import utcnow
 from icm_recruit.extensions import db
 
@@ -110,9 +115,43 @@ def _clear_review_texts(application: Application) -> tuple[int, int]:
     return len(reviews), len(posts)
 
 
+def _expired_mails(now: datetime):
+    cutoff = now - timedelta(days=current_app.config["MAIL_BODY_RETENTION_DAYS"])
+    done = func.coalesce(OutboxMessage.sent_at, OutboxMessage.created_at)
+    return (select(OutboxMessage)
+            .where(OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]),
+                   OutboxMessage.body_purged_at.is_(None), done <= cutoff)
+            .order_by(OutboxMessage.id))
+
+
+def purge_mail_bodies(*, dry_run: bool, now: datetime | None = None) -> int:
+    """Empty the text, attachments and links of mails sent past their retention; count them.
+
+    Only the application reference stays in the context: the mailbox needs it to keep an
+    HR applicant's own file out of their view.
+    """
+    now = now or utcnow()
+    if dry_run:
+        return db.session.scalar(select(func.count()).select_from(
+            _expired_mails(now).subquery())) or 0
+    count = 0
+    for message in db.session.scalars(_expired_mails(now)):
+        reference = (message.context or {}).get("reference")
+        message.context = {"reference": reference} if reference else {}
+        message.body_text, message.body_html, message.delivery_links = "", None, None
+        message.attachments = [{k: v for k, v in item.items() if k != "content"}
+                               for item in message.attachments or []]
+        message.body_purged_at = now
+        count += 1
+    db.session.flush()
+    return count
+
+
 def purge(*, dry_run: bool, by=None, now: datetime | None = None) -> dict:
-    """Anonymise every application of every due call; report what was (or would be) done."""
-    report = {"dry_run": dry_run, "calls": []}
+    """Anonymise every application of every due call and empty old mail texts; report what
+    was (or would be) done."""
+    report = {"dry_run": dry_run, "calls": [],
+              "mail_bodies": purge_mail_bodies(dry_run=dry_run, now=now)}
     for due in due_calls(now):
         entry = {"call": due.call.slug, "clock_started": due.clock_started.isoformat(),
                  "purge_after": due.purge_after.isoformat(),
