@@ -23,6 +23,7 @@ from icm_recruit.applications.operations import ApplicationError, _lock
 from icm_recruit.auth.models import User
 from icm_recruit.calls.models import DocumentKind, database_now
 from icm_recruit.core import audit, storage
+from icm_recruit.core.maillimit import actor_key, require_mail_allowed
 from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.urls import external_url
 from icm_recruit.extensions import db
@@ -77,6 +78,7 @@ def add_referee(application: Application, *, name: str, email: str, institution:
         raise ApplicationError("referee_twice")
     if len(active) >= MAX_ACTIVE_REFEREES:
         raise ApplicationError("too_many_referees", max=MAX_ACTIVE_REFEREES)
+    require_mail_allowed(actor_key(user=by), email)  # no referee is named without the mail
     now = database_now()
     request = RefereeRequest(application=application, name=name.strip(), email=email,
                              institution=institution.strip(), locale=locale,
@@ -95,6 +97,7 @@ def resend_referee(request: RefereeRequest, *, by) -> None:
     _require_manageable(request.application, by)
     if request.status != RefereeStatus.REQUESTED:
         raise ApplicationError("referee_closed")
+    require_mail_allowed(actor_key(user=by), request.email)  # the old link stays if refused
     now = database_now()
     url = _issue_link(request, now)
     request.sent_at = now

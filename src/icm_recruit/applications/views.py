@@ -46,6 +46,7 @@ from icm_recruit.calls.views import register_applications_by_call
 from icm_recruit.core import pdfclean, storage
 from icm_recruit.core.audit import record
 from icm_recruit.core.forms import AppForm
+from icm_recruit.core.maillimit import MailLimitError
 from icm_recruit.core.permissions import require, roles_required, signed_in
 from icm_recruit.extensions import db
 
@@ -137,12 +138,13 @@ def _fill_form(form: ApplicationForm, application: Application) -> None:
         form[f"excluded_{index + 1}"].data = name
 
 
-def _page(application: Application, form: ApplicationForm, status: int = 200):
+def _page(application: Application, form: ApplicationForm, status: int = 200,
+          referee_form: RefereeForm | None = None):
     editable = application.status.value == "draft" and application.call.is_accepting(
         database_now())
     return render_template(
         "applications/edit.html", application=application, call=application.call, form=form,
-        editable=editable, upload_form=UploadForm(), referee_form=RefereeForm(
+        editable=editable, upload_form=UploadForm(), referee_form=referee_form or RefereeForm(
             prefix="referee", locale=current_user.locale),
         submit_form=SubmitForm(), documents=application.current_documents(),
         kind_labels=DOCUMENT_KIND_LABELS, DocumentKind=DocumentKind,
@@ -264,6 +266,8 @@ def add_referee(application_id):
         referee_ops.add_referee(application, name=form.name.data, email=form.email.data,
                                 institution=form.institution.data, locale=form.locale.data,
                                 by=current_user)
+    except MailLimitError as exc:
+        return _mail_refused(exc, application, form)
     except ops.ApplicationError as exc:
         db.session.rollback()
         return _fail(exc, application, "referees")
@@ -271,6 +275,16 @@ def add_referee(application_id):
     flash(_("We e-mailed %(name)s a link to upload the letter.", name=form.name.data),
           "success")
     return redirect(url_for(".edit", application_id=application.id, _anchor="referees"))
+
+
+def _mail_refused(exc: MailLimitError, application: Application,
+                  referee_form: RefereeForm | None = None):
+    """Nothing was done; show the page again with what was typed and why (429)."""
+    db.session.rollback()
+    flash(exc.message, "warning")
+    draft = ApplicationForm(formdata=None)
+    _fill_form(draft, application)
+    return _page(application, draft, 429, referee_form=referee_form)
 
 
 def _own_referee(application_id: int, request_id: int) -> RefereeRequest:
@@ -287,6 +301,8 @@ def resend_referee(application_id, request_id):
     referee = _own_referee(application_id, request_id)
     try:
         referee_ops.resend_referee(referee, by=current_user)
+    except MailLimitError as exc:
+        return _mail_refused(exc, referee.application)
     except ops.ApplicationError as exc:
         db.session.rollback()
         return _fail(exc, referee.application, "referees")
