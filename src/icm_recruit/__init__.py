@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter
 
 from icm_recruit.config import ConfigError, load_config
 from icm_recruit.core.forms import has_control_characters
+from icm_recruit.core.params import INT32_MAX
 from icm_recruit.extensions import babel, csrf, db, login_manager, migrate
 
 __all__ = ["create_app", "ConfigError"]
@@ -103,9 +104,9 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or "en"
 
 
-class Int64Converter(IntegerConverter):
+class IdConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", INT32_MAX)
         super().__init__(map, *args, **kwargs)
 
 
@@ -118,8 +119,8 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder="static",
     )
     app.config.from_mapping(load_config(Path(app.instance_path), config))
-    # Ids are 64-bit: a larger number in a URL names nothing (404), not a server error.
-    app.url_map.converters["int"] = Int64Converter
+    # Ids are INTEGER columns: a larger number in a URL names nothing (404), not an error.
+    app.url_map.converters["int"] = IdConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     _configure_translation_domains(app)

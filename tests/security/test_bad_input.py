@@ -84,6 +84,7 @@ def test_a_line_break_in_a_one_line_field_is_refused(client, auth, ctx):
 
 @pytest.mark.parametrize("path", [
     f"/documents/{HUGE}", f"/applications/{HUGE}", f"/applications/{HUGE}/status",
+    f"/applications/{2**31}", f"/documents/{2**63 - 1}",
     f"/admin/calls/{HUGE}", f"/review/assignments/{HUGE}", f"/selection/calls/{HUGE}/ranking",
 ])
 def test_ids_past_64_bits_name_nothing(client, hr, path):

@@ -25,7 +25,7 @@ from icm_recruit.core import audit
 from icm_recruit.core.audit import AuditEvent
 from icm_recruit.core.mailtext import fill_links
 from icm_recruit.core.outbox import OutboxMessage
-from icm_recruit.core.params import int64, page_number
+from icm_recruit.core.params import int32, page_number
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.extensions import db
 
@@ -141,7 +141,7 @@ def mail_message(message_id):
 def _audit_filters() -> tuple:
     """Filters of the audit trail from the query string: action prefix, actor, object."""
     filters = {"action": request.args.get("action", "").strip(),
-               "actor": request.args.get("actor", type=int64),
+               "actor": request.args.get("actor", type=int32),
                "object_type": request.args.get("object_type", "").strip(),
                "object_id": request.args.get("object_id", "").strip()}
     stmt = select(AuditEvent).where(~rules.hidden_audit_events(current_user)).order_by(

@@ -27,7 +27,7 @@ from icm_recruit.board.models import BidLevel, BoardMember, Conflict, DigestPref
 from icm_recruit.board.tasks import detect_conflicts
 from icm_recruit.calls.models import Call, CallStatus
 from icm_recruit.core.jobs import JobKind, latest_job, start_job
-from icm_recruit.core.params import int64
+from icm_recruit.core.params import int32
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.extensions import db
 
@@ -145,7 +145,7 @@ def decide(conflict_id, action):
 @roles_required(Role.ADMIN)
 def add_manual(call_id):
     call = db.get_or_404(Call, call_id)
-    own = db.session.get(Application, request.form.get("application", type=int64) or 0)
+    own = db.session.get(Application, request.form.get("application", type=int32) or 0)
     if own is not None and application_rules.is_applicant(current_user, own):
         application_rules.refuse_own_application(own)
     form = _manual_form(call)

@@ -1,8 +1,9 @@
 """The base of every form: what no field may hold, whatever its own validators say.
 
 Text that PostgreSQL cannot store (NUL) or that would break a mail header (a line break
-in a one-line field), numbers past 64 bits and non-finite numbers are refused here with
-a message beside the field, so the user keeps what they typed and nothing is saved.
+in a one-line field), numbers no integer column holds and non-finite numbers are refused
+here with a message beside the field, so the user keeps what they typed and nothing is
+saved.
 """
 
 import math
@@ -13,7 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField, TextAreaField
 from wtforms.fields import DecimalField, FloatField, IntegerField
 
-from icm_recruit.core.params import INT64_MAX, INT64_MIN
+from icm_recruit.core.params import INT32_MAX, INT32_MIN
 
 _ALLOWED_CONTROLS = {"\t", "\n", "\r"}
 
@@ -49,7 +50,7 @@ def field_problem(field) -> str | None:
                                    "SearchField", "PasswordField"):
             return _l("This field must fit on one line.")
     if isinstance(field, IntegerField) and isinstance(data, int):
-        if not INT64_MIN <= data <= INT64_MAX:
+        if not INT32_MIN <= data <= INT32_MAX:
             return _l("This number is too large.")
     if isinstance(field, (FloatField, DecimalField)) and data is not None:
         try:

@@ -10,7 +10,7 @@ from icm_recruit.applications.models import Application
 from icm_recruit.auth.models import Role, User, UserRole
 from icm_recruit.calls.models import Call
 from icm_recruit.core.forms import AppForm, has_control_characters
-from icm_recruit.core.params import int64
+from icm_recruit.core.params import int32
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import paris_to_utc, to_zone
 from icm_recruit.extensions import db
@@ -179,7 +179,7 @@ def book(application_id):
     form = AppForm()
     if request.method == "POST":
         require(form.validate_on_submit(), 400)
-        slot_id = request.form.get("slot_id", type=int64)
+        slot_id = request.form.get("slot_id", type=int32)
         if slot_id is None:
             abort(400)
         try:
@@ -219,7 +219,7 @@ def score(interview_id):
     form = AppForm()
     if request.method == "POST":
         require(form.validate_on_submit(), 400)
-        values = {c.id: request.form.get(f"criterion-{c.id}", type=int64) for c in criteria}
+        values = {c.id: request.form.get(f"criterion-{c.id}", type=int32) for c in criteria}
         try:
             comment = request.form.get("comment", "")
             if has_control_characters(comment):

@@ -12,7 +12,7 @@ from icm_recruit.calls.models import Call, CallStatus
 from icm_recruit.core.forms import AppForm
 from icm_recruit.core.jobs import JobKind, JobRun, active_job, latest_job, start_job
 from icm_recruit.core.paging import ListPage
-from icm_recruit.core.params import int64, int64_list, page_number
+from icm_recruit.core.params import int32, int32_list, page_number
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.extensions import db
 from icm_recruit.selection import operations as ops
@@ -69,7 +69,7 @@ def shortlist(call_id, form=None, status_code=200):
 def mark(call_id):
     call = db.get_or_404(Call, call_id)
     form = ShortlistForm()
-    ids = int64_list(request.form.getlist("application_id"))
+    ids = int32_list(request.form.getlist("application_id"))
     if not form.validate_on_submit() or not ids:
         if form.is_submitted() and not ids:
             flash(_("Tick at least one application."), "danger")
@@ -95,7 +95,7 @@ def mark(call_id):
 
 
 def _snapshot_or_latest(call: Call) -> RankingSnapshot | None:
-    snapshot_id = request.args.get("snapshot", type=int64)
+    snapshot_id = request.args.get("snapshot", type=int32)
     if snapshot_id:
         snapshot = db.get_or_404(RankingSnapshot, snapshot_id)
         require(snapshot.call_id == call.id, 404)
