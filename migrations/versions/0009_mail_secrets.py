@@ -35,10 +35,12 @@ def _outbox():
         sa.column('body_html', sa.Text()), sa.column('delivery_links', sa.JSON(none_as_null=True)))
 
 
-def _replace(text, old, new):
+def _replace(text, old, new, html=False):
     if text is None:
         return None
-    return text.replace(old, new).replace(str(escape(old)), str(escape(new)))
+    if html:  # a link in HTML is written escaped
+        return text.replace(str(escape(old)), str(escape(new))).replace(old, str(escape(new)))
+    return text.replace(old, new)
 
 
 def upgrade():
@@ -64,7 +66,7 @@ def upgrade():
             context=context, delivery_links=links,
             subject=_replace(row.subject, url, MARK),
             body_text=_replace(row.body_text, url, MARK),
-            body_html=_replace(row.body_html, url, MARK)))
+            body_html=_replace(row.body_html, url, MARK, html=True)))
 
 
 def downgrade():
@@ -80,7 +82,7 @@ def downgrade():
         bind.execute(outbox.update().where(outbox.c.id == row.id).values(
             context=context, subject=_replace(row.subject, MARK, url),
             body_text=_replace(row.body_text, MARK, url),
-            body_html=_replace(row.body_html, MARK, url)))
+            body_html=_replace(row.body_html, MARK, url, html=True)))
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.drop_column('body_purged_at')
         batch_op.drop_column('delivery_links')
