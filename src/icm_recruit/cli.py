@@ -16,6 +16,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(outbox_group)
     app.cli.add_command(audit_group)
     app.cli.add_command(retention_group)
+    app.cli.add_command(documents_group)
 
 
 @click.command("create-admin")
@@ -109,3 +110,20 @@ def retention_purge(dry_run: bool) -> None:
         verb = "would purge" if dry_run else "purged"
         click.echo(f"{verb} {entry['call']}: {entry['applications']} applications, "
                    f"{entry['documents']} documents (due since {entry['purge_after'][:10]})")
+
+
+@click.group("documents")
+def documents_group() -> None:
+    """Stored documents."""
+
+
+@documents_group.command("clean")
+@click.option("--dry-run", is_flag=True, help="Count what would be cleaned, change nothing.")
+def documents_clean(dry_run: bool) -> None:
+    """Strip active content (scripts, embedded files) from documents stored earlier."""
+    from icm_recruit.applications.maintenance import clean_stored_documents
+
+    report = clean_stored_documents(dry_run=dry_run)
+    verb = "would clean" if dry_run else "cleaned"
+    click.echo(f"checked {report['checked']} documents, {verb} {report['cleaned']}; "
+               f"{report['unreadable']} unreadable, {report['missing']} missing in storage")

@@ -278,3 +278,30 @@ def test_applicant_dossier_is_clean_even_from_a_hostile_stored_file(ctx):
     _plant_hostile_cv(application, cv)
     reader = assert_clean(build_pdf(application))
     assert_content_kept(reader)
+
+
+def test_documents_stored_earlier_are_cleaned_once_by_the_command(app, client, ctx):
+    from icm_recruit.core.audit import AuditEvent
+
+    world = build_world()
+    _plant_hostile_cv(world.application, world.cv)
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["documents", "clean", "--dry-run"])
+    assert "would clean 1" in dry.output
+    assert b"/AA" in storage.read(db.session.get(Document, world.cv.id).storage_key)
+    result = runner.invoke(args=["documents", "clean"])
+    assert result.exit_code == 0, result.output
+    assert "cleaned 1" in result.output
+    db.session.expire_all()
+    document = db.session.get(Document, world.cv.id)
+    assert_content_kept(assert_clean(storage.read(document.storage_key)))
+    assert document.sha256 == document.storage_key and document.size > 0
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "document.cleaned"))
+    assert event.object_id == str(document.id) and "javascript" in " ".join(
+        event.data["removed"]).lower()
+    # What the board downloads is the clean file; a second run finds nothing to do.
+    sign_in(client, world.member)
+    served = client.get(f"/review/applications/{world.application.id}/documents/{document.id}")
+    assert served.status_code == 200
+    assert_clean(served.data)
+    assert "cleaned 0" in runner.invoke(args=["documents", "clean"]).output
