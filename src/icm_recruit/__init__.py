@@ -176,11 +176,12 @@ def _init_login(app: Flask) -> None:
 def _init_request_hooks(app: Flask) -> None:
     from icm_recruit.core.permissions import enforce_access
 
-    app.before_request(enforce_access)
-
+    # The nonce first: a page refused by the access check still loads its own scripts.
     @app.before_request
     def make_nonce():
         g.csp_nonce = secrets.token_urlsafe(16)
+
+    app.before_request(enforce_access)
 
     @app.before_request
     def refuse_control_characters():

@@ -73,6 +73,19 @@ def test_security_headers_and_csp_nonce(client):
     assert response.headers["Referrer-Policy"] == "same-origin"
 
 
+def test_refused_pages_carry_a_real_csp_nonce(client, ctx):
+    from icm_recruit.auth.models import Role
+    from tests.support import AuthActions, make_user
+
+    make_user("ann@example.org", Role.APPLICANT)
+    AuthActions(client, client.application).login("ann@example.org")
+    for path, status in (("/admin/users", 403), ("/admin/calls/new", 403), ("/nope", 404)):
+        response = client.get(path)
+        assert response.status_code == status
+        nonce = response.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+        assert nonce and f'nonce="{nonce}"' in response.get_data(as_text=True), path
+
+
 def test_error_pages_are_bilingual(client):
     assert "This page does not exist." in client.get("/nope").get_data(as_text=True)
     french = client.get("/nope", headers={"Accept-Language": "fr"}).get_data(as_text=True)
