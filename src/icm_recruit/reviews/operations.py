@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from icm_recruit.applications import rules as application_rules
+from icm_recruit.applications.models import Application
 from icm_recruit.applications.rules import OWN_APPLICATION_MESSAGE
 from icm_recruit.assignment import declines
 from icm_recruit.assignment import operations as assignment_ops
@@ -22,7 +23,7 @@ from icm_recruit.assignment.signals import assignment_declined
 from icm_recruit.assignment.solver import suggest_replacement
 from icm_recruit.auth.models import User
 from icm_recruit.calls.models import Criterion
-from icm_recruit.core import audit
+from icm_recruit.core import audit, locks
 from icm_recruit.core.errors import DomainError
 from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.timeutil import utcnow
@@ -41,6 +42,7 @@ from icm_recruit.reviews.models import (
 MAX_TEXT = 20_000
 MAX_POST = 5_000
 REASSIGN_DAYS = 14  # a member taking over a late review gets at least this long
+DOUBLE_POST_SECONDS = 60  # the same message again this soon is one post sent twice
 
 
 class ReviewError(DomainError):
@@ -173,8 +175,13 @@ def _apply(review: Review, criteria: list[Criterion], data: ReviewInput) -> None
 def save_review(assignment: Assignment, data: ReviewInput, *, by: User, submit: bool,
                 now: datetime | None = None) -> Review:
     """Save the member's review as a draft, or submit it (complete); refuse after the
-    deadline. A submitted review stays submitted: later saves must be complete too."""
+    deadline. A submitted review stays submitted: later saves must be complete too.
+
+    The assignment's row is locked first: a second save sent at the same moment waits,
+    then updates the review the first one created.
+    """
     now = now or utcnow()
+    assignment = locks.lock(Assignment, assignment.id)
     _require_reviewer(assignment, by, now)
     criteria = list(assignment.application.call.criteria)
     review = queries.review_of(assignment)
@@ -202,6 +209,7 @@ def keep_rescued_text(assignment: Assignment, fields: dict, *, by: User) -> None
     """Keep what a member sent as their session ended; the form offers it back."""
     if assignment.reviewer_id != by.id:
         return
+    assignment = locks.lock(Assignment, assignment.id)
     rescue = queries.rescue_of(assignment) or ReviewRescue(assignment_id=assignment.id)
     rescue.data, rescue.saved_at = fields, utcnow()
     db.session.add(rescue)
@@ -248,7 +256,11 @@ def _tell_hr_of_decline(_sender, *, assignment_id: int, by: User, **_extra) -> N
 
 
 def post_to_discussion(application, body: str, *, by: User) -> DiscussionPost:
-    """Add a post to the application's thread; only HR, chair and members who reviewed."""
+    """Add a post to the application's thread; only HR, chair and members who reviewed.
+
+    The same author sending the same text again within a minute sent one post twice (a
+    double click, a resent form): they get the post already made.
+    """
     body = (body or "").strip()
     if not rules.can_discuss(by, application):
         raise ReviewError("not_a_participant")
@@ -256,8 +268,14 @@ def post_to_discussion(application, body: str, *, by: User) -> DiscussionPost:
         raise ReviewError("empty_post")
     if len(body) > MAX_POST:
         raise ReviewError("too_long", limit=MAX_POST)
+    locks.lock(Application, application.id)  # one post at a time per thread
+    now = utcnow()
+    again = queries.latest_post_by(application, by)
+    if again is not None and again.body == body and \
+            now - again.created_at < timedelta(seconds=DOUBLE_POST_SECONDS):
+        return again
     post = DiscussionPost(application_id=application.id, author_id=by.id, body=body,
-                          created_at=utcnow())
+                          created_at=now)
     db.session.add(post)
     db.session.flush()
     audit.record("discussion.posted", actor=by, obj=post, application_id=application.id)

@@ -65,6 +65,13 @@ def posts_of(application: Application) -> list[DiscussionPost]:
         .options(selectinload(DiscussionPost.author)).order_by(DiscussionPost.created_at)))
 
 
+def latest_post_by(application: Application, user: User) -> DiscussionPost | None:
+    return db.session.scalar(
+        select(DiscussionPost).where(DiscussionPost.application_id == application.id,
+                                     DiscussionPost.author_id == user.id)
+        .order_by(DiscussionPost.id.desc()).limit(1))
+
+
 def discussion_participants(application_id: int) -> list[User]:
     """Everyone who may read the thread now: checked against conflicts at sending time."""
     reviewed = (select(Assignment.reviewer_id).join(Review)
