@@ -37,7 +37,7 @@ from icm_recruit.board.models import (
     MemberCallSetting,
 )
 from icm_recruit.calls.models import Call
-from icm_recruit.core import audit
+from icm_recruit.core import audit, locks
 from icm_recruit.core.errors import DomainError
 from icm_recruit.core.timeutil import utcnow
 from icm_recruit.extensions import db
@@ -67,12 +67,22 @@ def member_of(user: User) -> BoardMember | None:
     return db.session.scalar(select(BoardMember).where(BoardMember.user_id == user.id))
 
 
+def _one_at_a_time(user_id: int) -> None:
+    """Lock the member's user row: their board rows (profile, settings, answers, bids,
+    conflicts) are looked up, then written, by one request at a time."""
+    locks.lock(User, user_id)
+
+
 def ensure_member(user: User) -> BoardMember:
     """Return the user's board profile, creating an empty one for a reviewer or chair."""
     member = member_of(user)
     if member is None:
         if not user.has_role(Role.REVIEWER, Role.CHAIR):
             raise BoardError("not_member")
+        _one_at_a_time(user.id)
+        member = member_of(user)
+        if member is not None:  # another request made it while this one waited
+            return member
         member = BoardMember(user_id=user.id, past_affiliations=[])
         db.session.add(member)
         db.session.flush()
@@ -83,6 +93,7 @@ def ensure_member(user: User) -> BoardMember:
 def invite_member(*, email: str, name: str, locale: str, by: User) -> BoardMember:
     """Invite someone to the board: a reviewer account, a set-password link, a profile."""
     user = invite_user(email=email, name=name, roles={Role.REVIEWER}, locale=locale, by=by)
+    _one_at_a_time(user.id)
     member = member_of(user)
     if member is None:
         member = BoardMember(user_id=user.id, past_affiliations=[])
@@ -110,6 +121,7 @@ def set_call_setting(member: BoardMember, call: Call, *, available: bool, max_lo
                      by: User) -> MemberCallSetting:
     if by.id != member.user_id and not by.has_role(Role.ADMIN):
         raise BoardError("forbidden")
+    _one_at_a_time(member.user_id)
     setting = db.session.scalar(select(MemberCallSetting).where(
         MemberCallSetting.board_member_id == member.id, MemberCallSetting.call_id == call.id))
     if setting is None:
@@ -267,6 +279,7 @@ def declare(user: User, application: Application, *, has_conflict: bool,
             reason: str = "") -> ConflictDeclaration:
     """Record a member's own answer; a declared conflict blocks at once (confirmed)."""
     _require_on_title_list(user, application)
+    _one_at_a_time(user.id)
     reason = reason.strip()[:1000]
     declaration = db.session.scalar(select(ConflictDeclaration).where(
         ConflictDeclaration.reviewer_id == user.id,
@@ -296,6 +309,7 @@ def declare(user: User, application: Application, *, has_conflict: bool,
 
 def set_bid(user: User, application: Application, level: BidLevel | None) -> None:
     _require_on_title_list(user, application)
+    _one_at_a_time(user.id)
     bid = db.session.scalar(select(Bid).where(Bid.reviewer_id == user.id,
                                               Bid.application_id == application.id))
     if level is None:
@@ -372,6 +386,7 @@ def add_manual_conflict(*, reviewer: User, application: Application, reason: str
     _require_hr_on(by, application)
     if not reason.strip():
         raise BoardError("reason_needed")
+    _one_at_a_time(reviewer.id)
     conflict = _conflict(reviewer.id, application.id, ConflictSource.MANUAL) or _new_conflict(
         reviewer.id, application.id, ConflictSource.MANUAL, created_by=by)
     conflict.reason = reason.strip()[:2000]
