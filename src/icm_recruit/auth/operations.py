@@ -7,7 +7,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from icm_recruit.auth.models import Role, User
-from icm_recruit.core import audit, ratelimit
+from icm_recruit.core import audit, locks, ratelimit
 from icm_recruit.core.errors import DomainError
 from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.timeutil import utcnow
@@ -32,6 +32,9 @@ class AccountError(DomainError):
     }
 
 
+EMAIL_UNIQUE = "uq_user_email"
+
+
 def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()[:32]
 
@@ -50,8 +53,9 @@ def register_applicant(*, email: str, name: str, password: str, locale: str) -> 
         notify_registration_attempt(existing)
         return None
     user.grant(Role.APPLICANT)
-    db.session.add(user)
-    db.session.flush()
+    if not locks.inserted(user, constraint=EMAIL_UNIQUE):  # registered a moment ago
+        notify_registration_attempt(User.by_email(email))
+        return None
     audit.record("user.registered", actor=user, obj=user, consent_privacy_notice=True)
     send_verification(user)
     return user
@@ -201,8 +205,8 @@ def invite_user(*, email: str, name: str, roles: set[Role], locale: str, by: Use
     created = user is None
     if created:
         user = User(email=email, name=name.strip(), locale=locale)
-        db.session.add(user)
-        db.session.flush()
+        if not locks.inserted(user, constraint=EMAIL_UNIQUE):  # invited a moment ago
+            user, created = User.by_email(email), False
     set_roles(user, user.roles | roles, by=by)
     audit.record("user.invited", actor=by, obj=user, roles=sorted(r.value for r in roles),
                  new_account=created)

@@ -6,11 +6,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from icm_recruit.calls.models import Call, CallStatus, Criterion, call_by_slug, database_now
-from icm_recruit.core import audit
+from icm_recruit.core import audit, locks
 from icm_recruit.core.errors import DomainError
 from icm_recruit.core.timeutil import paris_to_utc
 from icm_recruit.extensions import db
 
+SLUG_UNIQUE = "uq_call_slug"
 CALL_FIELDS = ("slug", "title_en", "title_fr", "description_en", "description_fr",
                "reviewers_per_application", "referees_required", "summary_word_limit")
 
@@ -57,9 +58,9 @@ def _replace_criteria(call: Call, rows: list[dict]) -> None:
 
 def create_call(data: dict, *, by, **parts) -> Call:
     call = Call(status=CallStatus.DRAFT, created_by_id=by.id)
-    db.session.add(call)
     _apply(call, data, **parts)
-    db.session.flush()
+    if not locks.inserted(call, constraint=SLUG_UNIQUE):  # the same name saved a moment ago
+        raise CallError("slug_taken")
     audit.record("call.created", actor=by, obj=call, slug=call.slug)
     return call
 
