@@ -32,7 +32,7 @@ from icm_recruit.auth.models import Role, User
 from icm_recruit.board import rules as board_rules
 from icm_recruit.board import signals as board_signals
 from icm_recruit.calls.models import Call
-from icm_recruit.core import audit
+from icm_recruit.core import audit, locks
 from icm_recruit.core.errors import DomainError
 from icm_recruit.core.timeutil import utcnow
 from icm_recruit.extensions import db
@@ -238,8 +238,13 @@ def _pair_affinity(application: Application, user_id: int) -> tuple[float | None
 
 def add_manual(application: Application, reviewer: User, *, by: User,
                replacing: Assignment | None = None) -> Assignment:
-    """Give an application to a member by hand (locked), optionally in place of another."""
+    """Give an application to a member by hand (locked), optionally in place of another.
+
+    The application's row is locked first, so the same pair added twice at once is added
+    once, and the load checks count what the other request wrote.
+    """
     _require_hr_on(by, application)
+    application = locks.lock(Application, application.id)
     if replacing is not None and replacing.application_id != application.id:
         raise AssignmentError("not_assignable")
     _check_can_give(application, reviewer, ignoring=replacing)

@@ -18,7 +18,7 @@ from icm_recruit.applications.models import Application, ApplicationStatus
 from icm_recruit.auth.models import Role, User
 from icm_recruit.board import rules as board_rules
 from icm_recruit.calls.models import Call, database_now
-from icm_recruit.core import audit
+from icm_recruit.core import audit, locks
 from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.urls import external_url
 from icm_recruit.extensions import db
@@ -74,9 +74,17 @@ def _check_slot_fields(starts_at: datetime, duration: int, location: str, video_
 
 def create_slot(call: Call, *, starts_at: datetime, duration: int, location: str,
                 video_url: str, panel_ids, by) -> InterviewSlot:
-    """Offer an interview time for the call, with its place and panel."""
+    """Offer an interview time for the call, with its place and panel.
+
+    A room holds one interview at a time: the same start in the same place (or on the
+    same video link) is the slot already offered, sent twice, and is returned as it is.
+    """
     _require_hr(by)
     _check_slot_fields(starts_at, duration, location, video_url, panel_ids)
+    locks.lock(Call, call.id)
+    same = _same_open_slot(call, starts_at, location.strip(), video_url.strip())
+    if same is not None:
+        return same
     slot = InterviewSlot(call_id=call.id, starts_at=starts_at, duration_minutes=duration,
                          location=location.strip(), video_url=video_url.strip(),
                          created_by_id=by.id)
@@ -86,6 +94,14 @@ def create_slot(call: Call, *, starts_at: datetime, duration: int, location: str
     audit.record("interview_slot.created", actor=by, obj=slot, call_id=call.id,
                  starts_at=starts_at.isoformat(), panel=sorted(slot.panel_ids))
     return slot
+
+
+def _same_open_slot(call: Call, starts_at: datetime, location: str,
+                    video_url: str) -> InterviewSlot | None:
+    return db.session.scalar(select(InterviewSlot).where(
+        InterviewSlot.call_id == call.id, InterviewSlot.starts_at == starts_at,
+        InterviewSlot.location == location, InterviewSlot.video_url == video_url,
+        InterviewSlot.withdrawn_at.is_(None)).limit(1))
 
 
 def _lock_slot(slot_id: int) -> InterviewSlot:
@@ -154,8 +170,12 @@ def withdraw_slot(slot: InterviewSlot, *, by) -> None:
 
 
 def invite_to_book(call: Call, *, by) -> int:
-    """Ask every shortlisted applicant of the call without an interview to pick a slot."""
+    """Ask every shortlisted applicant of the call without an interview to pick a slot.
+
+    The call's row is locked first: a second run at the same moment finds them invited.
+    """
     _require_hr(by)
+    locks.lock(Call, call.id)
     waiting = db.session.scalars(
         select(Application).where(
             Application.call_id == call.id,
@@ -314,7 +334,12 @@ def send_calendar(interview: Interview, slot: InterviewSlot, method: ics.Method,
 
 def save_scores(interview: Interview, scores: dict[int, int], comment: str, *,
                 by) -> None:
-    """Store a panel member's interview scores on the call's criteria."""
+    """Store a panel member's interview scores on the call's criteria.
+
+    The interview's row is locked first, and the member's scores read after it: a second
+    save sent at the same moment updates the rows the first one wrote.
+    """
+    interview = locks.lock(Interview, interview.id)
     if interview.status is not InterviewStatus.BOOKED or not rules.can_sit_on_panel(
             by.id, interview):
         raise SelectionError("forbidden")
@@ -325,7 +350,8 @@ def save_scores(interview: Interview, scores: dict[int, int], comment: str, *,
         criterion = criteria[criterion_id]
         if value is None or not criterion.scale_min <= value <= criterion.scale_max:
             raise SelectionError("score_out_of_scale")
-    existing = {s.criterion_id: s for s in interview.scores if s.panelist_id == by.id}
+    existing = {s.criterion_id: s for s in db.session.scalars(select(InterviewScore).where(
+        InterviewScore.interview_id == interview.id, InterviewScore.panelist_id == by.id))}
     for criterion_id, value in scores.items():
         row = existing.get(criterion_id)
         if row is None:

@@ -17,7 +17,7 @@ from icm_recruit.applications.models import (
 from icm_recruit.applications.rules import OWN_APPLICATION_MESSAGE
 from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call, database_now
-from icm_recruit.core import audit
+from icm_recruit.core import audit, locks
 from icm_recruit.core.errors import DomainError
 from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.urls import external_url
@@ -206,6 +206,7 @@ def save_template(call: Call, outcome: Outcome, locale: str, *, subject: str, bo
     if not by.has_role(Role.ADMIN):
         raise SelectionError("forbidden")
     letters.check(subject, body)
+    locks.lock(Call, call.id)  # two saves at once: the second updates the first one's row
     row = db.session.scalar(select(LetterTemplate).where(
         LetterTemplate.call_id == call.id, LetterTemplate.outcome == outcome,
         LetterTemplate.locale == locale))
