@@ -104,7 +104,10 @@ def retention_purge(dry_run: bool) -> None:
     report = purge(dry_run=dry_run)
     if not dry_run:
         db.session.commit()
-    if not report["calls"]:
+    if report.get("mail_bodies"):
+        verb = "would empty" if dry_run else "emptied"
+        click.echo(f"{verb} the text of {report['mail_bodies']} mails sent long ago")
+    if not report["calls"] and not report.get("mail_bodies"):
         click.echo("nothing is due")
     for entry in report["calls"]:
         verb = "would purge" if dry_run else "purged"
