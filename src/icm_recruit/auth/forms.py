@@ -14,6 +14,7 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, Validation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from icm_recruit.core.forms import AppForm
+from icm_recruit.core.timeutil import is_known_zone, zone_groups
 
 MIN_PASSWORD = 10
 
@@ -67,9 +68,29 @@ class ChangePasswordForm(NewPasswordForm):
     current = PasswordField(_l("Current password"), validators=[InputRequired()])
 
 
+def known_zone(form, field):
+    if not is_known_zone(field.data):
+        raise ValidationError(_l("Choose a time zone from the list, such as Europe/Paris."))
+
+
 class ProfileForm(AppForm):
     name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=200)])
     locale = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
+    timezone = SelectField(_l("Time zone"), validate_choice=False,
+                           validators=[InputRequired(), Length(max=64), known_zone])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = zone_groups(str(_l("Common time zones")), self.timezone.data)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        typed = self.timezone.data
+        if typed and not is_known_zone(typed):
+            # Keep what was sent on the page, selected, beside the message.
+            self.timezone.choices = {str(_l("Not recognised")): [(typed, typed)],
+                                     **self.timezone.choices}
+        return valid
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -229,6 +229,7 @@ def account():
     if which == "profile" and profile.validate_on_submit():
         current_user.name = profile.name.data.strip()
         current_user.locale = profile.locale.data
+        current_user.timezone = profile.timezone.data
         session["locale"] = profile.locale.data
         db.session.commit()
         flash(_("Your profile is saved."), "success")

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from icm_recruit.core import mailtext
 from icm_recruit.core.states import StateEnum
-from icm_recruit.core.timeutil import UTCDateTime, utcnow
+from icm_recruit.core.timeutil import UTCDateTime, recipient_zone, utcnow
 from icm_recruit.extensions import db, str_enum
 
 log = logging.getLogger(__name__)
@@ -106,15 +106,17 @@ def _body_after_subject(text: str, folded: str, subject_length: int) -> str:
     return (text if aligned else folded)[subject_length + 1:]
 
 
-def render_mail(template: str, locale: str, context: dict) -> tuple[str, str, str]:
+def render_mail(template: str, locale: str, context: dict,
+                zone: str | None = None) -> tuple[str, str, str]:
     """Render subject, text and HTML bodies of templates/mail/<template>.* in the locale.
 
     The subject is the first line of the text template, rendered from values whose line
     breaks and control characters are folded to spaces: a name typed with a line break
-    neither splits the subject nor adds a header.
+    neither splits the subject nor adds a header. Dates are shown in `zone`, the
+    recipient's (Europe/Paris for people without an account).
     """
     folded_context = mailtext.fold_controls(context)
-    with force_locale(locale):
+    with force_locale(locale), recipient_zone(zone):
         text = render_template(f"mail/{template}.txt", **context)
         folded = (text if folded_context == context
                   else render_template(f"mail/{template}.txt", **folded_context))
@@ -137,7 +139,8 @@ def queue_mail(*, to: str, template: str, key: str, locale: str = "en", context=
     context = dict(context or {})
     secret_links = dict(secret_links or {})
     context.update({name: mailtext.link_mark(name) for name in secret_links})
-    subject, text, html = render_mail(template, locale, context)
+    subject, text, html = render_mail(template, locale, context,
+                                      zone=getattr(user, "timezone", None))
     values = {
         "recipient": to,
         "user_id": getattr(user, "id", user),

@@ -1,12 +1,20 @@
 """Time zone rules: store aware UTC, show in the viewer's zone (Europe/Paris by default)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
 PARIS = ZoneInfo("Europe/Paris")
+
+# Set while a message is rendered for one recipient: dates in it follow their zone, not
+# the zone of whoever caused the message.
+_recipient_zone: ContextVar[str | None] = ContextVar("recipient_zone", default=None)
 
 
 def utcnow() -> datetime:
@@ -37,7 +45,14 @@ class UTCDateTime(TypeDecorator):
 def to_zone(value: datetime | None, zone: str | None = None) -> datetime | None:
     if value is None:
         return None
-    return value.astimezone(ZoneInfo(zone) if zone else PARIS)
+    return value.astimezone(zone_info(zone))
+
+
+def zone_info(zone: str | None) -> ZoneInfo:
+    """The zone of that name; Paris when none is given or the name is unknown."""
+    if not is_known_zone(zone):
+        return PARIS
+    return ZoneInfo(zone)
 
 
 def paris_to_utc(local: datetime) -> datetime:
@@ -45,3 +60,63 @@ def paris_to_utc(local: datetime) -> datetime:
     if local.tzinfo is None:
         local = local.replace(tzinfo=PARIS)
     return local.astimezone(UTC)
+
+
+DEFAULT_ZONE = "Europe/Paris"
+# Where the institute's board members and applicants mostly live; listed first.
+COMMON_ZONES = (
+    "Europe/Paris", "Europe/London", "Europe/Berlin", "Europe/Madrid", "Europe/Rome",
+    "Europe/Zurich", "Europe/Amsterdam", "Europe/Stockholm", "Europe/Lisbon",
+    "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
+    "America/Toronto", "America/Sao_Paulo", "Asia/Jerusalem", "Asia/Kolkata",
+    "Asia/Shanghai", "Asia/Tokyo", "Australia/Sydney", "UTC",
+)
+_REGIONS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia",
+            "Europe", "Indian", "Pacific")
+
+
+@lru_cache(maxsize=1)
+def known_zones() -> frozenset[str]:
+    """Every IANA zone name this system can convert to."""
+    return frozenset(available_timezones())
+
+
+def is_known_zone(name: str | None) -> bool:
+    return bool(name) and name in known_zones()
+
+
+def zone_label(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def zone_groups(common_label: str, current: str | None = None) -> dict[str, list]:
+    """Choices for a zone select: the common zones first, then the rest by region.
+
+    Legacy aliases (US/Eastern, Etc/GMT+5...) are left out of the list but still accepted;
+    the user's current zone is always offered.
+    """
+    common = [z for z in COMMON_ZONES if z in known_zones()]
+    groups: dict[str, list] = {common_label: [(z, zone_label(z)) for z in common]}
+    for name in sorted(known_zones()):
+        region = name.partition("/")[0]
+        if region in _REGIONS and "/" in name and name not in common:
+            groups.setdefault(region, []).append((name, zone_label(name)))
+    listed = {value for choices in groups.values() for value, _label in choices}
+    if current and current not in listed and is_known_zone(current):
+        groups[common_label].insert(0, (current, zone_label(current)))
+    return groups
+
+
+@contextmanager
+def recipient_zone(zone: str | None) -> Iterator[None]:
+    """Show dates in `zone` (Paris when None) while rendering for someone else."""
+    token = _recipient_zone.set(zone or DEFAULT_ZONE)
+    try:
+        yield
+    finally:
+        _recipient_zone.reset(token)
+
+
+def rendering_zone() -> str | None:
+    """The recipient's zone while a message is rendered for them, else None."""
+    return _recipient_zone.get()
