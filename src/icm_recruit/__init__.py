@@ -110,6 +110,15 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Behind PROXY_HOPS reverse proxies, take the client address and scheme they forward."""
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the application; `config` overrides settings (PROFILE picks demo/test/production)."""
     app = Flask(
@@ -138,6 +147,7 @@ def create_app(config: dict | None = None) -> Flask:
     celery_init_app(app)
     init_rate_limiter(app)
     init_query_count(app)
+    _trust_proxies(app)
 
     for blueprint in _blueprints():
         app.register_blueprint(blueprint)

@@ -77,6 +77,9 @@ def _base(instance_path: Path) -> dict:
         # Mail a person can make the site send: (count, seconds) windows, all must hold.
         "MAIL_LIMIT_PER_RECIPIENT": [(3, 10 * 60), (10, 24 * 3600)],
         "MAIL_LIMIT_PER_ACTOR": [(20, 3600)],
+        # Reverse proxies in front of the app that append to X-Forwarded-For. 0 trusts the
+        # header from nobody: the client address (limits, audit) is the connecting peer.
+        "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", "0")),
         "CELERY": {
             "broker_url": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
             "result_backend": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),

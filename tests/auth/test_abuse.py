@@ -132,3 +132,17 @@ def test_guessing_from_many_addresses_is_still_stopped(client, app, auth, ctx, m
                             .status_code)
     assert statuses.count(200) == per_account  # wrong-password answers, then refusals
     assert statuses[-1] == 429
+
+
+@pytest.mark.parametrize(("hops", "seen"), [(0, "127.0.0.1"), (1, "203.0.113.9")])
+def test_client_address_comes_from_trusted_proxies_only(make_app, hops, seen):
+    from flask import request
+
+    from icm_recruit.core.permissions import public
+
+    other = make_app(PROXY_HOPS=hops)
+    other.add_url_rule("/_client-address", "client_address",
+                       public(lambda: request.remote_addr))
+    response = other.test_client().get("/_client-address",
+                                       headers={"X-Forwarded-For": "203.0.113.9"})
+    assert response.get_data(as_text=True) == seen
