@@ -284,7 +284,7 @@ def _init_templates(app: Flask) -> None:
     from icm_recruit.auth.models import Role
     from icm_recruit.core.jobs import JobKind
     from icm_recruit.core.states import StateEnum
-    from icm_recruit.core.timeutil import to_zone
+    from icm_recruit.core.timeutil import rendering_zone, to_zone
 
     # Templates compare with the enums and their named groups, never with raw strings.
     app.jinja_env.globals.update(
@@ -295,6 +295,8 @@ def _init_templates(app: Flask) -> None:
     def localdt(value, fmt="%d/%m/%Y %H:%M %Z", zone=None):
         if value is None:
             return ""
+        # A mail shows its recipient's zone; a page, the viewer's.
+        zone = zone or rendering_zone()
         if zone is None and current_user and current_user.is_authenticated:
             zone = current_user.timezone
         return to_zone(value, zone).strftime(fmt)

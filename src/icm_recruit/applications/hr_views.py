@@ -70,8 +70,8 @@ def export_csv(call_id):
                      _("Title"), _("Keywords"), _("Letters received")])
     for a in db.session.scalars(stmt).unique():
         received = sum(1 for r in a.referee_requests if r.status == RefereeStatus.RECEIVED)
-        submitted = to_zone(a.submitted_at).strftime("%Y-%m-%d %H:%M %Z") \
-            if a.submitted_at else ""
+        submitted = (to_zone(a.submitted_at, current_user.timezone)
+                     .strftime("%Y-%m-%d %H:%M %Z") if a.submitted_at else "")
         writer.writerow([csv_safe(v) for v in (
             a.reference, a.status.label, submitted, a.applicant.name,
             a.applicant.email, a.current_position, a.institution, country_name(a.country),

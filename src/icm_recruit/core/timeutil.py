@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from flask_babel import gettext
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
@@ -120,3 +121,18 @@ def recipient_zone(zone: str | None) -> Iterator[None]:
 def rendering_zone() -> str | None:
     """The recipient's zone while a message is rendered for them, else None."""
     return _recipient_zone.get()
+
+
+def paris_and_own(value: datetime | None, zone: str | None,
+                  fmt: str = "%d/%m/%Y %H:%M %Z") -> str:
+    """A moment in Paris time, followed by the viewer's own time when their zone differs.
+
+    For forms that take Paris wall time: the viewer reads both clocks side by side.
+    """
+    if value is None:
+        return ""
+    paris, own = to_zone(value), to_zone(value, zone)
+    if (own.utcoffset(), own.tzname()) == (paris.utcoffset(), paris.tzname()):
+        return paris.strftime(fmt)
+    return gettext("%(paris)s (%(own)s in your time zone)", paris=paris.strftime(fmt),
+                   own=own.strftime(fmt))

@@ -12,7 +12,7 @@ from icm_recruit.calls.models import Call
 from icm_recruit.core.forms import AppForm, has_control_characters
 from icm_recruit.core.params import int32
 from icm_recruit.core.permissions import require, roles_required
-from icm_recruit.core.timeutil import paris_to_utc, to_zone
+from icm_recruit.core.timeutil import paris_and_own, paris_to_utc, to_zone
 from icm_recruit.extensions import db
 from icm_recruit.selection import interviews as ops
 from icm_recruit.selection import queries, rules
@@ -21,6 +21,13 @@ from icm_recruit.selection.models import Interview, InterviewSlot
 from icm_recruit.selection.operations import SelectionError
 
 bp = Blueprint("interviews", __name__)
+
+
+@bp.app_template_filter("paris_and_own")
+def paris_and_own_filter(value):
+    """Paris time, as HR's slot forms take it, and the viewer's own time beside it."""
+    return paris_and_own(value, current_user.timezone if current_user.is_authenticated
+                         else None)
 
 
 def _board_choices() -> list[tuple[int, str]]:
@@ -69,8 +76,8 @@ def slots(call_id):
         flash(exc.message, "danger")
         return _page(call, form, 422)
     db.session.commit()
-    flash(_("Slot added on %(when)s.", when=to_zone(slot.starts_at).strftime(
-        "%d/%m/%Y %H:%M %Z")), "success")
+    flash(_("Slot added on %(when)s.", when=paris_and_own(slot.starts_at,
+                                                         current_user.timezone)), "success")
     return redirect(url_for(".slots", call_id=call.id))
 
 
@@ -137,7 +144,7 @@ def assign(application_id):
     application = db.get_or_404(Application, application_id)
     require(rules.is_hr_for(current_user, application))
     form = AssignSlotForm()
-    form.slot_id.choices = [(s.id, to_zone(s.starts_at).strftime("%d/%m/%Y %H:%M %Z"))
+    form.slot_id.choices = [(s.id, paris_and_own(s.starts_at, current_user.timezone))
                             for s in ops.open_slots_for(application)]
     if form.validate_on_submit():
         try:
