@@ -37,18 +37,22 @@ def call_setting(member: BoardMember, call: Call) -> MemberCallSetting | None:
 
 
 def title_list(user: User, call: Call) -> list[dict]:
-    """Return the member's title-and-keywords list with their declaration and bid."""
-    applications = db.session.scalars(rules.title_list_applications(user, call.id)).all()
+    """Return the member's declaration list with their declaration and bid."""
+    applications = db.session.scalars(rules.title_list_applications(user, call.id).options(
+        selectinload(Application.applicant))).all()
     ids = [a.id for a in applications]
     declarations = {d.application_id: d for d in db.session.scalars(
         select(ConflictDeclaration).where(ConflictDeclaration.reviewer_id == user.id,
                                           ConflictDeclaration.application_id.in_(ids)))}
     bids = {b.application_id: b.level for b in db.session.scalars(
         select(Bid).where(Bid.reviewer_id == user.id, Bid.application_id.in_(ids)))}
-    # Only the title and keywords leave this function: never names or institutions.
+    # Who, where and on what: enough to recognise a conflict; nothing else of the dossier
+    # (summary, keywords, position, documents, referees) leaves this function.
     return [{"id": a.id, "reference": a.reference, "title": a.title,
-             "keywords": a.keyword_list, "declaration": declarations.get(a.id),
-             "bid": bids.get(a.id)} for a in applications]
+             "applicant_name": a.applicant.name,
+             "institution": a.institution, "country": a.country,
+             "declaration": declarations.get(a.id), "bid": bids.get(a.id)}
+            for a in applications]
 
 
 def call_conflicts(call: Call, viewer: User) -> list[Conflict]:
