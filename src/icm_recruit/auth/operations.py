@@ -82,7 +82,8 @@ def send_verification(user: User) -> None:
     )
 
 
-def verify_email(token: str) -> User:
+def verify_email(token: str) -> tuple[User, bool]:
+    """Confirm the address the token was sent to; say whether this use confirmed it."""
     try:
         data = read_token("verify", token, current_app.config["VERIFY_TOKEN_MAX_AGE"])
     except TokenError as exc:
@@ -90,10 +91,28 @@ def verify_email(token: str) -> User:
     user = db.session.get(User, data.get("uid"))
     if user is None or user.email != data.get("email"):
         raise AccountError("token_invalid")
-    if user.email_verified_at is None:
+    newly = user.email_verified_at is None
+    if newly:
         user.email_verified_at = utcnow()
         audit.record("user.email_verified", actor=user, obj=user)
-    return user
+    return user, newly
+
+
+def may_sign_in_after_verification(user: User) -> bool:
+    """A new account whose address was just confirmed may continue without its password.
+
+    Only before its first sign-in and without a second factor: an account that has been
+    used, or that asks for a code, always signs in the normal way.
+    """
+    return (user.active and user.email_verified_at is not None
+            and user.last_login_at is None and not user.has_two_factor)
+
+
+def sign_in_after_verification(user: User) -> None:
+    if not may_sign_in_after_verification(user):
+        raise AccountError("token_invalid")
+    user.last_login_at = utcnow()
+    audit.record("auth.login", actor=user, obj=user, method="email_verification")
 
 
 def _login_allowed(email: str, ip: str) -> bool:

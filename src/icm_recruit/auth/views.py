@@ -27,6 +27,7 @@ from icm_recruit.auth.forms import (
     RegisterForm,
 )
 from icm_recruit.core import audit, maillimit
+from icm_recruit.core.forms import AppForm
 from icm_recruit.core.permissions import public, signed_in
 from icm_recruit.core.urls import is_safe_next
 from icm_recruit.extensions import db
@@ -164,17 +165,54 @@ def resend_verification():
     return redirect(url_for("auth.verify_pending"))
 
 
+# How long after following the link a new account may continue without its password.
+VERIFIED_SIGN_IN_SECONDS = 15 * 60
+
+
 @bp.get("/verify/<token>")
 @public
 def verify_email(token):
     try:
-        ops.verify_email(token)
+        user, newly = ops.verify_email(token)
     except ops.AccountError as exc:
         flash(exc.message, "danger")
         return redirect(url_for("auth.verify_pending"))
     db.session.commit()
-    flash(_("Your e-mail address is confirmed. You can sign in."), "success")
-    return redirect(url_for("auth.login"))
+    session["verified_email"] = user.email
+    if newly:
+        session["verified_user_id"] = user.id
+        session["verified_at"] = int(time.time())
+    return redirect(url_for("auth.email_confirmed"))
+
+
+def _just_verified_user():
+    """The account whose address this browser just confirmed, if it may continue."""
+    user_id, at = session.get("verified_user_id"), session.get("verified_at", 0)
+    if not user_id or time.time() - at > VERIFIED_SIGN_IN_SECONDS:
+        return None
+    user = db.session.get(ops.User, user_id)
+    return user if user is not None and ops.may_sign_in_after_verification(user) else None
+
+
+@bp.route("/verified", methods=["GET", "POST"])
+@public
+def email_confirmed():
+    """After the link: continue signed in (a POST, so no other site can do it for you),
+    or sign in with the password, the address already filled in."""
+    user = _just_verified_user()
+    form = AppForm()
+    if request.method == "POST":
+        if user is None or not form.validate_on_submit():
+            flash(_("Sign in with your e-mail address and password."), "info")
+            return redirect(url_for("auth.email_confirmed"))
+        ops.sign_in_after_verification(user)
+        db.session.commit()
+        _start_session(user)
+        flash(_("Welcome, %(name)s: you are signed in.", name=user.name), "success")
+        return redirect(url_for("main.home"))
+    login_form = LoginForm(email=session.get("verified_email", ""))
+    return render_template("auth/email_confirmed.html", user=user, form=form,
+                           login_form=login_form)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
