@@ -83,7 +83,8 @@ EXPECTED = {
     "main.home": EVERYONE, "main.healthz": EVERYONE, "main.set_language": EVERYONE,
     "auth.login": EVERYONE, "auth.logout": EVERYONE, "auth.register": EVERYONE,
     "auth.verify_pending": EVERYONE, "auth.resend_verification": EVERYONE,
-    "auth.verify_email": TOKEN, "auth.forgot_password": EVERYONE,
+    "auth.verify_email": TOKEN, "auth.email_confirmed": EVERYONE,
+    "auth.forgot_password": EVERYONE,
     "auth.reset_password": TOKEN, "auth.accept_invite": TOKEN, "auth.second_factor": TOKEN,
     "referees.letter": TOKEN, "calls.open_calls": EVERYONE, "calls.show": EVERYONE,
     # one's own account

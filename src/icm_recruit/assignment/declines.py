@@ -8,5 +8,5 @@ from icm_recruit.auth.models import User
 
 def decline_assignment(assignment: Assignment, *, reason: str, by: User) -> None:
     """Record the member's decline and its reason, then announce it (reviewing tells HR)."""
-    ops.decline(assignment, reason=reason, by=by)
-    assignment_declined.send(None, assignment_id=assignment.id, by=by)
+    if ops.decline(assignment, reason=reason, by=by):
+        assignment_declined.send(None, assignment_id=assignment.id, by=by)

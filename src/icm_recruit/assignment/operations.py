@@ -302,10 +302,11 @@ def publish(call: Call, *, due_at: datetime, by: User) -> int:
     from icm_recruit.applications.operations import screen_application
 
     _require_admin(by)
+    locks.lock(Call, call.id)
     drop_conflicted_proposals(call.id, by=by)
     proposals = [a for a in queries.call_assignments(call)
                  if a.status == AssignmentStatus.PROPOSED]
-    if not proposals:
+    if not proposals:  # also the second of two clicks: the row lock above made it wait
         raise AssignmentError("nothing_to_publish")
     now = utcnow()
     for assignment in proposals:
@@ -324,8 +325,15 @@ def publish(call: Call, *, due_at: datetime, by: User) -> int:
 # ---------------------------------------------------------------- declines and replacements
 
 
-def decline(assignment: Assignment, *, reason: str, by: User) -> None:
-    """The member declines a published assignment, with a reason HR reads."""
+def decline(assignment: Assignment, *, reason: str, by: User) -> bool:
+    """The member declines a published assignment, with a reason HR reads.
+
+    Return False when it was already declined by them (the same answer sent twice): the
+    row is locked first, so the second of two at once sees the first one's decline.
+    """
+    assignment = locks.lock(Assignment, assignment.id)
+    if assignment.reviewer_id == by.id and assignment.status == AssignmentStatus.DECLINED:
+        return False
     if assignment.reviewer_id != by.id or assignment.status != AssignmentStatus.ACTIVE:
         raise AssignmentError("forbidden")
     if not reason.strip():
@@ -335,14 +343,20 @@ def decline(assignment: Assignment, *, reason: str, by: User) -> None:
     db.session.flush()
     audit.record("assignment.declined", actor=by, obj=assignment,
                  application_id=assignment.application_id, reason=assignment.decline_reason)
+    return True
 
 
 def replace(assignment: Assignment, *, by: User) -> Assignment:
-    """Give a declined assignment to the best free member, every other assignment kept."""
+    """Give a declined assignment to the best free member, every other assignment kept,
+    while the application lacks members: the application's row is locked first, so the
+    second of two at once finds it complete."""
     _require_hr_on(by, assignment.application)
     if assignment.status != AssignmentStatus.DECLINED:
         raise AssignmentError("not_declined")
-    call = assignment.application.call
+    application = locks.lock(Application, assignment.application_id)
+    call = application.call
+    if queries.application_load(application.id) >= call.reviewers_per_application:
+        raise AssignmentError("application_full", k=call.reviewers_per_application)
     prepared = prepare(call)
     if assignment.application_id not in prepared.problem.application_ids:
         raise AssignmentError("not_assignable")

@@ -66,6 +66,9 @@ def create_call(data: dict, *, by, **parts) -> Call:
 
 
 def update_call(call: Call, data: dict, *, by, **parts) -> Call:
+    """Save the call's form; the row is locked first, so two saves at once replace the
+    criteria one after the other instead of adding the new ones twice."""
+    call = locks.lock(Call, call.id)
     if not call.is_editable():
         raise CallError("not_editable")
     _apply(call, data, **parts)
@@ -76,7 +79,9 @@ def update_call(call: Call, data: dict, *, by, **parts) -> Call:
 
 
 def change_call_status(call: Call, to: CallStatus, *, by) -> Call:
-    """Move the call one step along its life; refuse any other move."""
+    """Move the call one step along its life; refuse any other move (also the same move
+    sent twice: the row is locked first, so the second sees the step already made)."""
+    call = locks.lock(Call, call.id)
     if call.next_status != to:
         raise CallError("bad_transition")
     if to == CallStatus.OPEN and (not call.criteria or not call.document_rules):

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from icm_recruit.core import locks
 from icm_recruit.core.states import StateEnum
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db
@@ -86,7 +87,17 @@ def active_job(kind: JobKind, call_id: int) -> JobRun | None:
 
 
 def start_job(kind: JobKind, call, by, task, **options) -> int:
-    """Record a queued job, commit it, then hand it to Celery (eager in tests and demo)."""
+    """Record a queued job, commit it, then hand it to Celery (eager in tests and demo).
+
+    Started again while the call's job of this kind is still queued or running (a double
+    click, two people at once), it returns that job: the call's row is locked for the look.
+    """
+    locks.lock(type(call), call.id)
+    running = active_job(kind, call.id)
+    if running is not None:
+        job_id = running.id
+        db.session.commit()
+        return job_id
     job = JobRun(kind=kind, call_id=call.id, status=JobStatus.QUEUED, progress=0,
                  result=dict(options), started_by_id=getattr(by, "id", None),
                  label=call.slug)

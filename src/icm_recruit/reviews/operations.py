@@ -68,6 +68,7 @@ class ReviewError(DomainError):
         "nothing_to_remind": _l("This member has nothing left to review here."),
         "no_replacement": _l("No free board member can take this review; add one by hand on "
                              "the assignment page."),
+        "application_full": assignment_ops.AssignmentError.messages["application_full"],
     }
     fallback = _l("This could not be done (%(code)s).")
 
@@ -75,7 +76,7 @@ class ReviewError(DomainError):
         details = self.details
         return {"criterion": _criterion_name(details.get("criterion_id")),
                 "min": details.get("min", 0), "max": details.get("max", 0),
-                "limit": details.get("limit", 0),
+                "limit": details.get("limit", 0), "k": details.get("k", ""),
                 "missing": ", ".join(_missing_label(m) for m in details.get("missing", []))}
 
 
@@ -220,6 +221,7 @@ def keep_rescued_text(assignment: Assignment, fields: dict, *, by: User) -> None
 
 
 def accept_assignment(assignment: Assignment, *, by: User) -> None:
+    assignment = locks.lock(Assignment, assignment.id)  # accepted twice at once: once
     if assignment.reviewer_id != by.id or assignment.status != AssignmentStatus.ACTIVE:
         raise ReviewError("forbidden")
     if assignment.responded_at is None:
@@ -299,6 +301,7 @@ def reassign(assignment: Assignment, *, by: User, now: datetime | None = None) -
     """
     now = now or utcnow()
     _require_hr(by, assignment)
+    assignment = locks.lock(Assignment, assignment.id)  # reassigned twice at once: once
     review = queries.review_of(assignment)
     if review is not None and review.is_submitted:
         raise ReviewError("review_done")
@@ -311,7 +314,7 @@ def reassign(assignment: Assignment, *, by: User, now: datetime | None = None) -
             assignment_ops.remove_assignment(assignment, by=by, reason="late; reassigned by HR")
         new = assignment_ops.replace(assignment, by=by)
     except assignment_ops.AssignmentError as exc:
-        raise ReviewError(exc.code) from exc
+        raise ReviewError(exc.code, **exc.details) from exc
     floor = now + timedelta(days=REASSIGN_DAYS)
     if new.status == AssignmentStatus.ACTIVE and (new.due_at is None or new.due_at < floor):
         new.due_at = floor
