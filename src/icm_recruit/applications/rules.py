@@ -35,6 +35,15 @@ def can_withdraw(user, application: Application) -> bool:
             and application.status in ApplicationStatus.withdrawable)
 
 
+def ineligibility_told_to(user, application: Application) -> str | None:
+    """What the applicant reads when HR found the application not eligible: the reason HR
+    wrote for them (the screening form says it is sent to the applicant), else None."""
+    if not is_applicant(user, application) \
+            or application.status != ApplicationStatus.INELIGIBLE:
+        return None
+    return application.screening_reason or ""
+
+
 def can_act_as_hr_on(user, application: Application) -> bool:
     """HR, on an application that is not their own."""
     return (_signed_in(user) and user.has_role(Role.ADMIN)
