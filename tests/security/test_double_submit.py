@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import pyotp
 import pytest
 from sqlalchemy import func, select
 
@@ -29,7 +30,7 @@ from icm_recruit.applications.models import (
 )
 from icm_recruit.applications.referees import hash_token
 from icm_recruit.assignment.models import Assignment, AssignmentStatus
-from icm_recruit.auth.models import Role, User
+from icm_recruit.auth.models import RecoveryCode, Role, User
 from icm_recruit.board.models import (
     Bid,
     BoardMember,
@@ -38,7 +39,9 @@ from icm_recruit.board.models import (
     ConflictSource,
     MemberCallSetting,
 )
-from icm_recruit.calls.models import Call, CallStatus
+from icm_recruit.calls.models import Call, CallStatus, Criterion
+from icm_recruit.core.audit import AuditEvent
+from icm_recruit.core.jobs import JobKind, JobRun
 from icm_recruit.core.timeutil import to_zone, utcnow
 from icm_recruit.extensions import db
 from icm_recruit.reviews.models import DiscussionPost, Review
@@ -49,12 +52,13 @@ from icm_recruit.selection.models import (
     InterviewSlot,
     InterviewStatus,
     LetterTemplate,
+    Outcome,
     ShortlistMark,
 )
 from tests.applications.factories import make_application, make_call, make_pdf
 from tests.applications.helpers import DRAFT
 from tests.selection.factories import make_slot, quick_user, submitted_review
-from tests.support import csrf_from
+from tests.support import IsolatedClient, csrf_from
 
 pytestmark = pytest.mark.services
 
@@ -78,6 +82,8 @@ class Race:
     token_field: str = "csrf_token"
     files: dict = field(default_factory=dict)  # field name -> bytes, sent as a PDF
     login: str | None = None  # the session id of `user`, read while it is still loaded
+    session: dict = field(default_factory=dict)  # more session values both clients share
+    eager: bool = True  # False: jobs are queued for a worker, as in production
 
 
 def _count(race: Race) -> int:
@@ -93,9 +99,10 @@ def _client(app, race: Race):
         with client.session_transaction() as session:
             session["_user_id"] = race.login
             session["_fresh"] = True
+            session.update(race.session)
     page = client.get(race.page or race.url)
     assert page.status_code == 200, f"{race.page or race.url}: {page.status_code}"
-    return client, csrf_from(page.get_data(as_text=True))
+    return client, {race.token_field: csrf_from(page.get_data(as_text=True))}
 
 
 def _post_both(app, race: Race) -> list:
@@ -104,8 +111,8 @@ def _post_both(app, race: Race) -> list:
     responses: list = [None, None]
 
     def run(index: int) -> None:
-        client, token = prepared[index]
-        payload = {race.token_field: token, **race.data}
+        client, values = prepared[index]
+        payload = {**values, **race.data}
         payload.update({name: (io.BytesIO(data), "file.pdf")
                         for name, data in race.files.items()})
         start.wait()
@@ -125,6 +132,14 @@ def _post_both(app, race: Race) -> list:
     finally:
         sys.setswitchinterval(interval)
     return responses
+
+
+def _queueing_app(make_app, run_id):
+    """An app whose jobs wait in a queue nobody reads, as they wait for a busy worker."""
+    server = make_app(CELERY={"task_always_eager": False,
+                              "task_default_queue": f"icm-test-{run_id}-double"})
+    server.test_client_class = IsolatedClient
+    return server
 
 
 # ---------------------------------------------------------------- small worlds
@@ -434,6 +449,164 @@ def discussion_after_review() -> Race:
                 .where(DiscussionPost.application_id == application.id))
 
 
+def _audited(action: str, obj) -> Callable:
+    return lambda: select(AuditEvent).where(AuditEvent.action == action,
+                                            AuditEvent.object_id == str(obj.id))
+
+
+def _call_form(call: Call, **overrides) -> dict:
+    data = {"slug": call.slug, "title_en": call.title_en, "title_fr": call.title_fr,
+            "description_en": "Lead.", "description_fr": "Diriger.",
+            "opens_at": "2028-01-10T09:00", "closes_at": "2028-03-31T17:00",
+            "reviewers_per_application": "3", "referees_required": "1",
+            "summary_word_limit": "100"}
+    for kind in ("cv", "research_project", "publications", "other"):
+        data.update({f"doc_{kind}-requested": "required" if kind == "cv" else "no",
+                     f"doc_{kind}-max_mb": "5", f"doc_{kind}-max_pages": "10"})
+    data.update(overrides)
+    return data
+
+
+def edit_call() -> Race:
+    call = make_call("race-edit", status=CallStatus.DRAFT)
+    first = call.criteria[0]
+    data = _call_form(call, **{
+        "criteria-0-criterion_id": str(first.id), "criteria-0-name_en": first.name_en,
+        "criteria-0-name_fr": first.name_fr, "criteria-0-weight": "2",
+        "criteria-0-scale_min": "1", "criteria-0-scale_max": "5",
+        "criteria-1-name_en": "Vision", "criteria-1-name_fr": "Vision",
+        "criteria-1-weight": "1", "criteria-1-scale_min": "1", "criteria-1-scale_max": "5"})
+    return Race(_hr(), f"/admin/calls/{call.id}/edit", data,
+                lambda: select(Criterion).where(Criterion.call_id == call.id))
+
+
+def open_call() -> Race:
+    call = make_call("race-status", status=CallStatus.DRAFT, opens_in_days=1)
+    return Race(_hr(), f"/admin/calls/{call.id}/status", {"to": "open"},
+                _audited("call.status_changed", call), page=f"/admin/calls/{call.id}")
+
+
+def _published(status=AssignmentStatus.ACTIVE, due_in_days: float = 10, k: int = 3):
+    call, application = _review_world()
+    call.reviewers_per_application = k
+    member = _member()
+    now = utcnow()
+    assignment = Assignment(application_id=application.id, reviewer_id=member.id,
+                            status=status, published_at=now,
+                            due_at=now + timedelta(days=due_in_days))
+    db.session.add(assignment)
+    db.session.commit()
+    return call, application, member, assignment
+
+
+def accept_assignment() -> Race:
+    _call, _application, member, assignment = _published()
+    return Race(member, f"/review/assignments/{assignment.id}/accept", {},
+                _audited("assignment.accepted", assignment), page="/review/")
+
+
+def decline_assignment() -> Race:
+    _call, _application, member, assignment = _published()
+    return Race(member, f"/board/assignments/{assignment.id}/decline",
+                {"reason": "I am travelling."}, _audited("assignment.declined", assignment),
+                page="/board/assignments")
+
+
+def replace_declined() -> Race:
+    # One member per application: the first replacement completes it.
+    _call, application, _member_, _assignment = _published(AssignmentStatus.DECLINED, k=1)
+    _member("free@example.org")
+    _member("also.free@example.org")
+    return Race(_hr(), f"/admin/assignments/{_assignment.id}/replace", {},
+                lambda: select(Assignment).where(Assignment.application_id == application.id),
+                page=f"/admin/calls/{application.call_id}/assignment")
+
+
+def reassign_late() -> Race:
+    _call, application, _member_, assignment = _published(due_in_days=-1, k=1)
+    _member("free@example.org")
+    _member("also.free@example.org")
+    return Race(_hr(), f"/review/assignments/{assignment.id}/reassign", {},
+                lambda: select(Assignment).where(Assignment.application_id == application.id),
+                page=f"/review/calls/{application.call_id}/progress")
+
+
+def publish_assignment() -> Race:
+    call, _application, _member_, _assignment = _published(AssignmentStatus.PROPOSED)
+    due_on = (utcnow() + timedelta(days=20)).date().isoformat()
+    return Race(_hr(), f"/admin/calls/{call.id}/assignment/publish", {"due_on": due_on},
+                _audited("assignment.published", call),
+                page=f"/admin/calls/{call.id}/assignment")
+
+
+def _job(kind: JobKind, call: Call) -> Callable:
+    return lambda: select(JobRun).where(JobRun.kind == kind, JobRun.call_id == call.id)
+
+
+def compute_ranking() -> Race:
+    call, _applicant, _application = _selection_world(ApplicationStatus.UNDER_REVIEW)
+    return Race(_hr(), f"/selection/calls/{call.id}/ranking", {},
+                _job(JobKind.RANKING, call), eager=False)
+
+
+def detect_conflicts() -> Race:
+    call, _application = _review_world()
+    return Race(_hr(), f"/admin/calls/{call.id}/conflicts/detect", {},
+                _job(JobKind.CONFLICTS, call), page=f"/admin/calls/{call.id}/conflicts",
+                eager=False)
+
+
+def run_assignment() -> Race:
+    call, _application = _review_world()
+    return Race(_hr(), f"/admin/calls/{call.id}/assignment/run", {},
+                _job(JobKind.ASSIGNMENT, call), page=f"/admin/calls/{call.id}/assignment",
+                eager=False)
+
+
+def withdraw_application() -> Race:
+    _call, applicant, application = _open_draft()
+    return Race(applicant, f"/applications/{application.id}/withdraw", {"confirm": "y"},
+                _audited("application.withdrawn", application))
+
+
+def screen_application() -> Race:
+    _call, application = _review_world()
+    application.status = ApplicationStatus.SUBMITTED
+    db.session.commit()
+    return Race(_hr(), f"/admin/applications/{application.id}/screening",
+                {"decision": "eligible"},
+                lambda: select(Application).where(
+                    Application.id == application.id,
+                    Application.status == ApplicationStatus.UNDER_REVIEW),
+                page=f"/admin/applications/{application.id}")
+
+
+def answer_offer() -> Race:
+    _call, applicant, application = _selection_world(ApplicationStatus.OFFERED)
+    db.session.add(Decision(application_id=application.id, outcome=Outcome.OFFER,
+                            sent_at=utcnow(), letter_subject="Offer", letter_body="Welcome."))
+    db.session.commit()
+    return Race(applicant, f"/applications/{application.id}/decision", {"answer": "accept"},
+                _audited("decision.offer_answered", application))
+
+
+def hr_books_slot() -> Race:
+    call, _applicant, application = _selection_world(ApplicationStatus.SHORTLISTED)
+    slot = make_slot(call, [_member()])
+    return Race(_hr(), f"/selection/applications/{application.id}/interview",
+                {"slot_id": str(slot.id)},
+                lambda: select(Interview).where(Interview.application_id == application.id,
+                                                Interview.status == InterviewStatus.BOOKED))
+
+
+def two_factor_setup() -> Race:
+    user = quick_user("careful@example.org", Role.APPLICANT)
+    secret = pyotp.random_base32()
+    return Race(user, "/account/two-factor", {"code": pyotp.TOTP(secret).now()},
+                lambda: select(RecoveryCode).where(RecoveryCode.user_id == user.id),
+                grows=10, session={"2fa_setup_secret": secret})
+
+
 CASES = [
     ("anonymous", "register an account", register),
     ("hr", "invite a user", invite_user),
@@ -462,6 +635,21 @@ CASES = [
     ("hr", "invite the shortlist to book", invite_to_book),
     ("applicant", "book an interview slot", book_slot),
     ("member", "save interview scores", interview_scores),
+    ("hr", "edit a call, adding a criterion", edit_call),
+    ("hr", "open a call", open_call),
+    ("member", "accept an assignment", accept_assignment),
+    ("member", "decline an assignment", decline_assignment),
+    ("hr", "replace a declined assignment", replace_declined),
+    ("hr", "reassign a late review", reassign_late),
+    ("hr", "publish the assignment", publish_assignment),
+    ("hr", "compute the ranking", compute_ranking),
+    ("hr", "detect conflicts", detect_conflicts),
+    ("hr", "run the assignment", run_assignment),
+    ("applicant", "withdraw the application", withdraw_application),
+    ("hr", "record eligibility", screen_application),
+    ("applicant", "answer an offer", answer_offer),
+    ("hr", "book a slot for an applicant", hr_books_slot),
+    ("applicant", "turn on two-factor sign-in", two_factor_setup),
 ]
 
 
@@ -477,15 +665,20 @@ def figures(request):
 
 
 @pytest.mark.parametrize("persona,form,build", CASES, ids=[c[1] for c in CASES])
-def test_double_submission_makes_one_record(persona, form, build, app, committed_db,
-                                            figures):
+def test_double_submission_makes_one_record(persona, form, build, app, make_app, run_id,
+                                            committed_db, figures):
     app.config["RATELIMIT_PREFIX"] = f"icm-test-{uuid.uuid4().hex[:12]}"
     with app.app_context():
         race = build()
         race.login = race.user.get_id() if race.user is not None else None
         before = _count(race)
         db.session.remove()
-    responses = _post_both(app, race)
+    server = app if race.eager else _queueing_app(make_app, run_id)
+    try:
+        responses = _post_both(server, race)
+    finally:
+        if server is not app:
+            server.extensions["celery"].control.purge()
     with app.app_context():
         grown = _count(race) - before
     errors = [r for r in responses if isinstance(r, Exception) or r.status_code >= 500]
