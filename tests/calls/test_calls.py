@@ -105,9 +105,13 @@ def test_edit_and_move_through_states(client, hr):
     assert call.title_en == "Renamed" and len(call.criteria) == 1
     criterion_id = call.criteria[0].id
     assert criterion_id == int(data["criteria-0-criterion_id"])  # updated in place
+    # Each step is confirmed on its own page; closing asks for a reason.
     for expected in (CallStatus.OPEN, CallStatus.CLOSED, CallStatus.IN_REVIEW):
-        post_form(client, f"/admin/calls/{call.id}/status", {"to": expected.value},
-                  page_url=f"/admin/calls/{call.id}")
+        if expected == CallStatus.CLOSED:
+            post_form(client, f"/admin/calls/{call.id}/close", {"reason": "Budget cut"})
+        else:
+            post_form(client, f"/admin/calls/{call.id}/status", {"to": expected.value},
+                      page_url=f"/admin/calls/{call.id}/status/{expected.value}")
         db.session.expire_all()
         assert call.status == expected
     # Skipping a state is refused.

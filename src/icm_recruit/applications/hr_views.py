@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from icm_recruit.applications import deadlines, queries, rules
 from icm_recruit.applications import operations as ops
-from icm_recruit.applications import queries, rules
 from icm_recruit.applications.forms import ScreeningForm, country_name
 from icm_recruit.applications.models import (
     Application,
@@ -18,12 +18,14 @@ from icm_recruit.applications.models import (
 )
 from icm_recruit.applications.views import DOWNLOAD_HEADERS
 from icm_recruit.auth.models import Role
+from icm_recruit.calls.forms import NewDeadlineForm
+from icm_recruit.calls.lifecycle import shown_to
 from icm_recruit.calls.models import Call
 from icm_recruit.core import storage
 from icm_recruit.core.audit import record
 from icm_recruit.core.params import page_number
 from icm_recruit.core.permissions import roles_required
-from icm_recruit.core.timeutil import to_zone
+from icm_recruit.core.timeutil import paris_to_utc, to_zone
 from icm_recruit.extensions import db
 
 bp = Blueprint("applications_hr", __name__, url_prefix="/admin")
@@ -132,3 +134,29 @@ def dossier(application_id):
                          download_name=f"{application.reference}-dossier.pdf")
     response.headers.update(DOWNLOAD_HEADERS)
     return response
+
+
+@bp.route("/applications/<int:application_id>/deadline", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def extend_deadline(application_id):
+    """Grant one applicant a later personal deadline: GET says what it does, POST does it."""
+    application = db.get_or_404(Application, application_id)
+    rules.require_hr_on(current_user, application)
+    form = NewDeadlineForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            deadlines.grant_extension(application, until=paris_to_utc(form.deadline.data),
+                                      reason=form.reason.data, by=current_user)
+        except deadlines.ExtensionError as exc:
+            db.session.rollback()
+            error = exc.message
+        else:
+            db.session.commit()
+            flash(_("%(ref)s can submit until %(date)s; the applicant is told by e-mail.",
+                    ref=application.reference,
+                    date=shown_to(current_user, application.extended_until)), "success")
+            return redirect(url_for(".show", application_id=application.id))
+    return render_template("applications/hr_deadline.html", application=application,
+                           call=application.call, form=form, error=error), (
+        422 if form.is_submitted() else 200)

@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from icm_recruit.auth.models import User
-from icm_recruit.calls.models import DOCUMENT_KIND_LABELS, Call, DocumentKind
+from icm_recruit.calls.models import DOCUMENT_KIND_LABELS, Call, CallStatus, DocumentKind
 from icm_recruit.core.states import StateEnum
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db
@@ -43,6 +43,7 @@ class ApplicationStatus(StateEnum):
     at_decision: ClassVar[frozenset["ApplicationStatus"]]
     decidable: ClassVar[frozenset["ApplicationStatus"]]
     offer_made: ClassVar[frozenset["ApplicationStatus"]]
+    screened: ClassVar[frozenset["ApplicationStatus"]]
 
 
 ApplicationStatus.define(
@@ -112,6 +113,14 @@ ApplicationStatus.define(
     decidable={ApplicationStatus.INTERVIEW, ApplicationStatus.WAITLISTED},
     # An offer was made, whatever the answer.
     offer_made={ApplicationStatus.OFFERED, ApplicationStatus.ACCEPTED, ApplicationStatus.DECLINED},
+    # HR or the board has looked at it: found ineligible, or eligible and reviewed onwards.
+    screened={
+        ApplicationStatus.INELIGIBLE, ApplicationStatus.UNDER_REVIEW,
+        ApplicationStatus.REJECTED, ApplicationStatus.SHORTLISTED,
+        ApplicationStatus.INTERVIEW, ApplicationStatus.OFFERED,
+        ApplicationStatus.WAITLISTED, ApplicationStatus.ACCEPTED,
+        ApplicationStatus.DECLINED,
+    },
 )
 
 
@@ -172,6 +181,9 @@ class Application(db.Model):
     screened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     screening_reason: Mapped[str | None] = mapped_column(Text)
     dossier_key: Mapped[str | None] = mapped_column(String(100))
+    # A personal deadline HR granted this applicant (e.g. after a technical problem).
+    extended_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    extension_reason: Mapped[str | None] = mapped_column(Text)
 
     call: Mapped[Call] = relationship()
     applicant: Mapped[User] = relationship(foreign_keys=[applicant_id])
@@ -195,6 +207,27 @@ class Application(db.Model):
     @property
     def summary_words(self) -> int:
         return count_words(self.summary)
+
+    @property
+    def deadline(self) -> datetime:
+        """The applicant's deadline: the call's, or the later personal one HR granted."""
+        closes_at = self.call.closes_at
+        if self.extended_until is not None and self.extended_until > closes_at:
+            return self.extended_until
+        return closes_at
+
+    def extension_runs(self, now: datetime) -> bool:
+        """A personal deadline lets this draft in after the call's deadline, now."""
+        call = self.call
+        return (self.status == ApplicationStatus.DRAFT and self.extended_until is not None
+                and call.status in CallStatus.late_entries
+                and call.opens_at <= now < self.extended_until)
+
+    def accepts_changes(self, now: datetime) -> bool:
+        """The applicant may still edit and submit this draft, now."""
+        if self.status != ApplicationStatus.DRAFT:
+            return False
+        return self.call.is_accepting(now) or self.extension_runs(now)
 
     def current_documents(self) -> dict[DocumentKind, "Document"]:
         return {d.kind: d for d in self.documents

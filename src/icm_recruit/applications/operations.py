@@ -93,7 +93,7 @@ def require_editable(application: Application, by) -> None:
         raise ApplicationError("forbidden")
     if application.status != ApplicationStatus.DRAFT:
         raise ApplicationError("not_editable")
-    if not application.call.is_accepting(database_now()):
+    if not application.accepts_changes(database_now()):
         raise ApplicationError("deadline_passed")
 
 
@@ -154,7 +154,7 @@ def submit_application(application: Application, *, by) -> Application:
     if application.status != ApplicationStatus.DRAFT:
         raise ApplicationError("not_editable")
     now = database_now()
-    if not application.call.is_accepting(now):
+    if not application.accepts_changes(now):  # the call's or a personal deadline
         audit.record("application.submit_refused", actor=by, obj=application,
                      reason="deadline", at_db=now.isoformat())
         raise ApplicationError("deadline_passed")

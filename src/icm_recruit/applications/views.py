@@ -140,8 +140,7 @@ def _fill_form(form: ApplicationForm, application: Application) -> None:
 
 def _page(application: Application, form: ApplicationForm, status: int = 200,
           referee_form: RefereeForm | None = None):
-    editable = application.status.value == "draft" and application.call.is_accepting(
-        database_now())
+    editable = application.accepts_changes(database_now())
     return render_template(
         "applications/edit.html", application=application, call=application.call, form=form,
         editable=editable, upload_form=UploadForm(), referee_form=referee_form or RefereeForm(

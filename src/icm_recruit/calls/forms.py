@@ -13,7 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from icm_recruit.calls.models import APPLICANT_KINDS, DOCUMENT_KIND_LABELS
 from icm_recruit.core.forms import AppForm
@@ -152,3 +152,19 @@ class CallForm(AppForm):
 
 class CallStatusForm(AppForm):
     to = HiddenField(validators=[InputRequired()])
+
+
+class ReasonForm(AppForm):
+    """Confirm a move that needs a reason, kept in the audit trail."""
+
+    reason = TextAreaField(_l("Reason (kept in the audit trail, not sent to applicants)"),
+                           validators=[DataRequired(message=_l("Give the reason.")),
+                                       Length(max=2000)])
+
+
+class NewDeadlineForm(ReasonForm):
+    """Confirm a new deadline, typed in Paris time, with its reason."""
+
+    deadline = DateTimeLocalField(_l("New deadline (Paris time)"), format=DATETIME_FORMAT,
+                                  validators=[InputRequired(
+                                      message=_l("Give the new date and time."))])

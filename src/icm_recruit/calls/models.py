@@ -29,6 +29,7 @@ class CallStatus(StateEnum):
     reviewing: ClassVar[frozenset["CallStatus"]]
     in_selection: ClassVar[frozenset["CallStatus"]]
     finished: ClassVar[frozenset["CallStatus"]]
+    late_entries: ClassVar[frozenset["CallStatus"]]
 
 
 CallStatus.define(
@@ -52,6 +53,8 @@ CallStatus.define(
                   CallStatus.DECIDED},
     # Decided or archived: its retention period runs.
     finished={CallStatus.DECIDED, CallStatus.ARCHIVED},
+    # A personal deadline HR granted still runs: open, or closed and its review not begun.
+    late_entries={CallStatus.OPEN, CallStatus.CLOSED},
 )
 
 # The one way forward through a call's life; HR moves it one step at a time.

@@ -6,16 +6,25 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from icm_recruit.auth.models import Role
+from icm_recruit.calls import lifecycle
 from icm_recruit.calls import operations as ops
-from icm_recruit.calls.forms import BLANK_CRITERIA_ROWS, CallForm, CallStatusForm
+from icm_recruit.calls.forms import (
+    BLANK_CRITERIA_ROWS,
+    CallForm,
+    CallStatusForm,
+    NewDeadlineForm,
+    ReasonForm,
+)
 from icm_recruit.calls.models import (
     Call,
     CallStatus,
     DocumentKind,
     call_by_slug,
+    database_now,
 )
+from icm_recruit.core.errors import DomainError
 from icm_recruit.core.permissions import public, require, roles_required
-from icm_recruit.core.timeutil import to_zone, utcnow
+from icm_recruit.core.timeutil import paris_to_utc, to_zone, utcnow
 from icm_recruit.extensions import db
 
 bp = Blueprint("calls", __name__)
@@ -165,8 +174,28 @@ def edit(call_id):
 @roles_required(Role.ADMIN)
 def admin_show(call_id):
     call = db.get_or_404(Call, call_id)
-    return render_template("calls/admin_show.html", call=call, status_form=CallStatusForm(),
-                           kind_labels=_kind_labels(), now=utcnow())
+    return render_template("calls/admin_show.html", call=call, kind_labels=_kind_labels(),
+                           now=utcnow())
+
+
+def _confirm_page(call: Call, action: str, form, *, target=None, error=None, status=200):
+    now = database_now()
+    return render_template("calls/confirm.html", call=call, action=action, form=form,
+                           target=target, told=lifecycle.audience(call, now), now=now,
+                           error=error), status
+
+
+@bp.get("/admin/calls/<int:call_id>/status/<to>")
+@roles_required(Role.ADMIN)
+def confirm_status(call_id, to):
+    """Say what the next step of the call will do before HR takes it."""
+    call = db.get_or_404(Call, call_id)
+    if to == CallStatus.CLOSED.value and call.status == CallStatus.OPEN:
+        return redirect(url_for(".close", call_id=call.id))
+    if call.next_status is None or to != call.next_status.value:
+        flash(ops.CallError("bad_transition").message, "danger")
+        return redirect(url_for(".admin_show", call_id=call.id))
+    return _confirm_page(call, "advance", CallStatusForm(to=to), target=call.next_status)
 
 
 @bp.post("/admin/calls/<int:call_id>/status")
@@ -177,15 +206,69 @@ def change_status(call_id):
     if form.validate_on_submit():
         try:
             target = CallStatus(form.to.data)
-            ops.change_call_status(call, target, by=current_user)
+            lifecycle.advance(call, target, by=current_user)
         except ValueError:
             flash(ops.CallError("bad_transition").message, "danger")
-        except ops.CallError as exc:
+        except DomainError as exc:
+            db.session.rollback()
             flash(exc.message, "danger")
         else:
             db.session.commit()
             flash(_("The call is now: %(status)s.", status=target.label), "success")
     return redirect(url_for(".admin_show", call_id=call.id))
+
+
+@bp.route("/admin/calls/<int:call_id>/close", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def close(call_id):
+    """Close an open call now: GET says what it will do, POST (with a reason) does it."""
+    call = db.get_or_404(Call, call_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            told = lifecycle.close_early(call, reason=form.reason.data, by=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            return _confirm_page(call, "close", form, error=exc.message, status=422)
+        db.session.commit()
+        flash(_("The call is closed. %(n)d applicants with a draft are told by e-mail.",
+                n=told.drafts), "success")
+        return redirect(url_for(".admin_show", call_id=call.id))
+    return _confirm_page(call, "close", form, status=422 if form.is_submitted() else 200)
+
+
+def _deadline_move(call_id: int, action: str, move, done_message):
+    call = db.get_or_404(Call, call_id)
+    form = NewDeadlineForm()
+    if form.validate_on_submit():
+        try:
+            told = move(call, closes_at=paris_to_utc(form.deadline.data),
+                        reason=form.reason.data, by=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            return _confirm_page(call, action, form, error=exc.message, status=422)
+        db.session.commit()
+        flash(done_message(told, call), "success")
+        return redirect(url_for(".admin_show", call_id=call.id))
+    return _confirm_page(call, action, form, status=422 if form.is_submitted() else 200)
+
+
+@bp.route("/admin/calls/<int:call_id>/reopen", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def reopen(call_id):
+    """Reopen a closed call until a new deadline, while its review has not begun."""
+    return _deadline_move(call_id, "reopen", lifecycle.reopen, lambda told, call: _(
+        "The call is open again until %(date)s. %(n)d applicants with a draft are told by "
+        "e-mail.", date=lifecycle.shown_to(current_user, call.closes_at), n=told.drafts))
+
+
+@bp.route("/admin/calls/<int:call_id>/extend", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def extend(call_id):
+    """Give an open call a later deadline."""
+    return _deadline_move(call_id, "extend", lifecycle.extend, lambda told, call: _(
+        "The deadline is now %(date)s. %(n)d applicants with a draft are told by e-mail.",
+        date=lifecycle.shown_to(current_user, call.closes_at), n=told.drafts))
 
 
 @bp.app_template_filter("time_left")
@@ -197,3 +280,11 @@ def time_left(closes_at, now=None):
     if closes_at <= now:
         return _("closed")
     return format_timedelta(closes_at - now, add_direction=True, threshold=1.0)
+
+
+@bp.app_template_filter("duration")
+def duration(delta):
+    """Say a length of time in the reader's language, e.g. "3 months"."""
+    from flask_babel import format_timedelta
+
+    return format_timedelta(delta, threshold=1.0)
