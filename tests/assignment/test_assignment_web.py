@@ -41,6 +41,11 @@ def post(client, page_url: str, url: str, data: dict | None = None, **kwargs):
     return client.post(url, data={"csrf_token": token, **(data or {})}, **kwargs)
 
 
+def _confirmed(due: str, unscreened: int) -> dict:
+    """The publish form as sent from its confirmation step, the box ticked."""
+    return {"due_on": due, "unscreened": str(unscreened), "mark_eligible": "y"}
+
+
 def make_applications(call, count: int, status=ApplicationStatus.UNDER_REVIEW) -> list:
     applications = []
     for i in range(count):
@@ -170,7 +175,12 @@ def test_publish_activates_and_sends_one_mail_per_member(client, world, mail):
     _run(client, call)
     page = f"/admin/calls/{call.id}/assignment"
     due = (to_zone(utcnow()) + timedelta(days=20)).date().isoformat()
-    response = post(client, page, f"{page}/publish", {"due_on": due})
+    # The five applications were never screened: publishing asks first, and sends nothing.
+    refused = post(client, page, f"{page}/publish", {"due_on": due})
+    assert refused.status_code == 409 and "5 applications" in refused.get_data(as_text=True)
+    assert {a.status for a in _assignments(call)} == {AssignmentStatus.PROPOSED}
+    assert mail.messages == []
+    response = post(client, page, f"{page}/publish", _confirmed(due, 5))
     assert response.status_code == 302
     pairs = _assignments(call)
     assert {a.status for a in pairs} == {AssignmentStatus.ACTIVE}
@@ -187,7 +197,7 @@ def test_publish_activates_and_sends_one_mail_per_member(client, world, mail):
             text = mail.text_of(received[0])
             mine = [a for a in pairs if a.reviewer_id == user.id]
             assert all(a.application.reference in text for a in mine)
-    again = post(client, page, f"{page}/publish", {"due_on": due}, follow_redirects=True)
+    again = post(client, page, f"{page}/publish", _confirmed(due, 5), follow_redirects=True)
     assert "no proposed assignment" in again.get_data(as_text=True)
     assert len(mail.messages) == len(loads)
 
@@ -198,7 +208,7 @@ def test_member_declines_and_hr_replaces_in_one_click(client, world, mail):
     _run(client, call)
     page = f"/admin/calls/{call.id}/assignment"
     due = (to_zone(utcnow()) + timedelta(days=20)).date().isoformat()
-    post(client, page, f"{page}/publish", {"due_on": due})
+    post(client, page, f"{page}/publish", _confirmed(due, 5))
     target = _assignments(call)[0]
     reviewer = db.session.get(User, target.reviewer_id)
     kept = {(a.application_id, a.reviewer_id) for a in _assignments(call)} - {
@@ -313,7 +323,7 @@ def test_daily_summary_members_get_one_digest_instead_of_the_immediate_mail(clie
     _run(client, call)
     page = f"/admin/calls/{call.id}/assignment"
     due = (to_zone(utcnow()) + timedelta(days=20)).date().isoformat()
-    post(client, page, f"{page}/publish", {"due_on": due})
+    post(client, page, f"{page}/publish", _confirmed(due, 5))
     mine = [a for a in _assignments(call) if a.reviewer_id == daily_user.id]
     assert mine and mail.to(daily_user.email) == []
     assert send_daily_digests.delay().get() == 1

@@ -30,7 +30,8 @@ ROUTES = [
     ("GET", "/admin/jobs/{job}", HR_GET),
     ("POST", "/admin/assignments/{assignment}/lock", HR_POST),
     ("POST", "/admin/assignments/{assignment}/remove", HR_POST),
-    ("POST", "/admin/calls/{call}/assignment/publish", HR_POST),
+    # The application is not screened: HR reaches the confirmation step (409), no one else.
+    ("POST", "/admin/calls/{call}/assignment/publish", {**HR_POST, "admin": 409}),
     ("GET", "/board", MEMBER_GET),
     ("GET", "/board/profile", MEMBER_GET),
     ("GET", "/board/calls/{call}", MEMBER_GET),

@@ -116,6 +116,9 @@ EXPECTED = {
     "selection.ranking": CHAIRS | HR, "selection.compute": CHAIRS | HR,
     "selection.export_ranking": CHAIRS | HR, "selection.export_reviews": CHAIRS | HR,
     "selection.shortlist": CHAIRS | HR, "selection.job_status": CHAIRS | HR,
+    # Sending the outcomes tells only the applicants the sender may handle.
+    "selection.outcomes": CHAIRS | HR, "selection.send_outcomes": CHAIRS | HR,
+    "selection.edit_outcome_template": CHAIRS | HR,
     # The form names the application (see FORM_DATA).
     "selection.mark": (CHAIRS - CONFLICTED) | HR_OF_APPLICATION,
 }
@@ -153,7 +156,7 @@ def _url(rule, ids: dict) -> str:
         elif arg == "fmt":
             values[arg] = "csv"
         elif arg == "outcome":
-            values[arg] = "offer"
+            values[arg] = "shortlisted" if "/outcomes/" in rule.rule else "offer"
         elif arg == "locale":
             values[arg] = "en"
         elif arg == "document_id" and "letters" in rule.rule:

@@ -1,5 +1,6 @@
 """Factories for the selection tests: board members, reviewed applications, slots."""
 
+import re
 from datetime import timedelta
 
 from icm_recruit.applications.models import ApplicationStatus
@@ -80,3 +81,13 @@ def submitted_review(application, reviewer, scores: dict):
     db.session.add(review)
     db.session.commit()
     return review
+
+
+def confirm(client, url: str, **kwargs):
+    """Open a confirmation page (shortlist outcomes, decision letters) and confirm it."""
+    from tests.support import post_form
+
+    page = client.get(url).get_data(as_text=True)
+    found = re.search(r'name="fingerprint" type="hidden" value="(\w+)"', page)
+    assert found, "the page asks for a confirmation"
+    return post_form(client, url, {"fingerprint": found.group(1)}, **kwargs)

@@ -11,7 +11,7 @@ from icm_recruit.auth.models import Role
 from icm_recruit.core.audit import AuditEvent
 from icm_recruit.extensions import db
 from icm_recruit.selection.models import Decision, Interview, InterviewScore, InterviewSlot
-from tests.selection.factories import quick_user, reviewed_application, selection_call
+from tests.selection.factories import confirm, quick_user, reviewed_application, selection_call
 from tests.support import post_form
 
 pytestmark = pytest.mark.services
@@ -51,6 +51,10 @@ def test_hr_takes_a_call_from_shortlist_to_an_accepted_offer(client, auth, mail,
     post_form(client, f"{base}/shortlist", {"application_id": str(third.id),
                                             "outcome": "rejected", "reason": "Out of scope"},
               page_url=f"{base}/shortlist")
+    # Marks send nothing; the outcomes go out after HR confirms the summary.
+    assert not mail.messages and _reload(Application, chosen.id).status is (
+        ApplicationStatus.UNDER_REVIEW)
+    confirm(client, f"{base}/outcomes")
     assert _reload(Application, chosen.id).status is ApplicationStatus.SHORTLISTED
     assert _reload(Application, third.id).status is ApplicationStatus.REJECTED
     assert len(mail.to("amina@example.org")) == 1
@@ -105,7 +109,7 @@ def test_hr_takes_a_call_from_shortlist_to_an_accepted_offer(client, auth, mail,
     preview = client.get(f"/selection/applications/{chosen.id}/letter").get_data(as_text=True)
     assert "Amina Diallo" in preview and "apprécié votre projet" in preview
     assert "Chefs d&#39;équipe 2027" in preview
-    response = post_form(client, f"{base}/letters/send", {}, page_url=f"{base}/decisions")
+    response = confirm(client, f"{base}/letters/send")
     assert response.status_code == 302
     letters = [m for m in mail.to("amina@example.org") if "proposition" in m["Subject"]]
     assert len(letters) == 1

@@ -11,7 +11,7 @@ from icm_recruit.extensions import db
 from icm_recruit.selection import operations as ops
 from icm_recruit.selection import tasks
 from icm_recruit.selection.models import Decision, LetterTemplate, Outcome
-from tests.selection.factories import quick_user, reviewed_application, selection_call
+from tests.selection.factories import confirm, quick_user, reviewed_application, selection_call
 from tests.support import post_form
 
 pytestmark = pytest.mark.services
@@ -83,8 +83,7 @@ def test_a_stored_bad_template_blocks_the_preview_and_the_batch(client, auth, hr
     auth.login(hr)
     preview = client.get(f"/selection/applications/{application.id}/letter")
     assert "{salary}" in preview.get_data(as_text=True)
-    page = post_form(client, f"/selection/calls/{call.id}/letters/send", {},
-                     page_url=f"/selection/calls/{call.id}/decisions", follow_redirects=True)
+    page = confirm(client, f"/selection/calls/{call.id}/letters/send", follow_redirects=True)
     assert "{salary}" in page.get_data(as_text=True)
     assert db.session.scalar(select(func.count(JobRun.id))) == 0
     assert _letters(mail, [application]) == []
@@ -146,8 +145,9 @@ def test_sending_again_while_nothing_is_left_is_a_clear_no(client, auth, hr, mai
     _decide_all(applications, hr)
     auth.login(hr)
     url, page = f"/selection/calls/{call.id}/letters/send", f"/selection/calls/{call.id}/decisions"
-    post_form(client, url, {}, page_url=page)
-    response = post_form(client, url, {}, page_url=page, follow_redirects=True)
+    confirm(client, url)
+    response = post_form(client, url, {"fingerprint": "sent-before"}, page_url=page,
+                         follow_redirects=True)
     assert "nothing to send" in response.get_data(as_text=True)
     assert len(_letters(mail, applications)) == 2
 

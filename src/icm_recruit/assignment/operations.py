@@ -54,6 +54,8 @@ class AssignmentError(DomainError):
         "already_assigned": _l("This member already has this application."),
         "not_assignable": _l("This application is not waiting for review."),
         "nothing_to_publish": _l("There is no proposed assignment to publish."),
+        "unscreened": _l("%(n)s applications in the proposal are not screened yet. Screen "
+                         "them first, or confirm that they are to be marked eligible."),
         "not_declined": _l("Only a declined assignment can be replaced."),
         "review_done": _l("The review is already submitted."),
         "not_editable": _l("This assignment cannot be changed any more."),
@@ -61,7 +63,8 @@ class AssignmentError(DomainError):
     }
 
     def message_params(self) -> dict:
-        return {"cap": self.details.get("cap", ""), "k": self.details.get("k", "")}
+        return {"cap": self.details.get("cap", ""), "k": self.details.get("k", ""),
+                "n": self.details.get("n", "")}
 
     @property
     def message(self) -> str:
@@ -297,8 +300,21 @@ def set_locked(assignment: Assignment, locked: bool, *, by: User) -> None:
 # ---------------------------------------------------------------- publishing
 
 
-def publish(call: Call, *, due_at: datetime, by: User) -> int:
-    """Make every proposal of a call active, notify each member once, start the reviews."""
+def unscreened_in_proposal(call: Call) -> list[Application]:
+    """Applications of the proposal HR has not screened yet, by reference."""
+    applications = {a.application for a in queries.call_assignments(call)
+                    if a.status == AssignmentStatus.PROPOSED}
+    return sorted((a for a in applications if a.status == ApplicationStatus.SUBMITTED),
+                  key=lambda a: a.reference or "")
+
+
+def publish(call: Call, *, due_at: datetime, by: User,
+            mark_eligible: int | None = None) -> int:
+    """Make every proposal of a call active, notify each member once, start the reviews.
+
+    Applications not screened yet are refused, unless HR confirmed marking exactly that
+    many eligible (`mark_eligible`): a new unscreened one since the confirmation asks again.
+    """
     from icm_recruit.applications.operations import screen_application
 
     _require_admin(by)
@@ -308,17 +324,23 @@ def publish(call: Call, *, due_at: datetime, by: User) -> int:
                  if a.status == AssignmentStatus.PROPOSED]
     if not proposals:  # also the second of two clicks: the row lock above made it wait
         raise AssignmentError("nothing_to_publish")
+    unscreened = unscreened_in_proposal(call)
+    if unscreened and mark_eligible != len(unscreened):
+        raise AssignmentError("unscreened", n=len(unscreened))
     now = utcnow()
     for assignment in proposals:
         assignment.status, assignment.due_at, assignment.published_at = (
             AssignmentStatus.ACTIVE, due_at, now)
     db.session.flush()
-    for application in {a.application for a in proposals}:
-        if application.status == ApplicationStatus.SUBMITTED:
-            screen_application(application, eligible=True, reason="", by=by)
+    for application in unscreened:
+        screen_application(application, eligible=True, reason="", by=by)
+    if unscreened:
+        audit.record("assignment.unscreened_marked_eligible", actor=by, obj=call,
+                     count=len(unscreened), references=[a.reference for a in unscreened])
     notify_published(call, proposals)
     audit.record("assignment.published", actor=by, obj=call, assignments=len(proposals),
-                 members=len({a.reviewer_id for a in proposals}), due_at=due_at.isoformat())
+                 members=len({a.reviewer_id for a in proposals}), due_at=due_at.isoformat(),
+                 marked_eligible=len(unscreened))
     return len(proposals)
 
 

@@ -44,6 +44,9 @@ class AddForm(AppForm):
 
 class PublishForm(AppForm):
     due_on = DateField(validators=[InputRequired()])
+    # The confirmation step: how many unscreened applications HR saw, and their consent.
+    unscreened = IntegerField(validators=[Optional()])
+    mark_eligible = BooleanField()
 
 
 class DeclineForm(AppForm):
@@ -180,7 +183,16 @@ def publish(call_id):
     if due_at <= utcnow():
         flash(_("The due date must be in the future."), "danger")
         return _back(call.id, "publish")
-    return _apply(call.id, "", lambda: ops.publish(call, due_at=due_at, by=current_user),
+    unscreened = ops.unscreened_in_proposal(call)
+    confirmed = form.mark_eligible.data and form.unscreened.data == len(unscreened)
+    if unscreened and not confirmed:
+        return render_template("assignment/publish_confirm.html", call=call, form=form,
+                               unscreened=unscreened, asked=form.unscreened.data is not None,
+                               screening_url=url_for("applications_hr.call_applications",
+                                                     call_id=call.id, status="submitted")), 409
+    count = len(unscreened) if unscreened else None
+    return _apply(call.id, "", lambda: ops.publish(call, due_at=due_at, by=current_user,
+                                                   mark_eligible=count),
                   _("The assignment is published; each member receives one e-mail."))
 
 

@@ -22,6 +22,7 @@ class JobKind(enum.StrEnum):
     ASSIGNMENT = "assignment"
     RANKING = "ranking"
     DECISION_LETTERS = "decision_letters"
+    SHORTLIST_OUTCOMES = "shortlist_outcomes"
     REMINDERS = "reminders"
     RETENTION = "retention"
     CONFLICTS = "conflicts"

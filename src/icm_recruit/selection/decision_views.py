@@ -14,7 +14,12 @@ from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.extensions import db
 from icm_recruit.selection import letters, queries, rules
 from icm_recruit.selection import operations as ops
-from icm_recruit.selection.forms import DecisionForm, LetterTemplateForm, OfferAnswerForm
+from icm_recruit.selection.forms import (
+    DecisionForm,
+    LetterTemplateForm,
+    OfferAnswerForm,
+    SendLettersForm,
+)
 from icm_recruit.selection.models import Outcome
 from icm_recruit.selection.tasks import send_decision_letters
 
@@ -38,14 +43,15 @@ def letter_problems(call_id: int) -> list[tuple[str, str]]:
 
 @bp.get("/selection/calls/<int:call_id>/decisions")
 @roles_required(Role.ADMIN)
-def call_decisions(call_id):
+def call_decisions(call_id, typed=None, status_code=200):
+    """The decisions of the call; `typed` (application id, form) keeps a refused entry."""
     call = db.get_or_404(Call, call_id)
     rows = [(a, d) for a, d in queries.decision_rows(call.id) if rules.is_hr_for(current_user, a)]
     return render_template(
         "selection/decisions.html", call=call, rows=rows, form=DecisionForm(),
         plain=AppForm(), job=latest_job(JobKind.DECISION_LETTERS, call.id),
         unsent=len(queries.unsent_decision_ids(call.id, current_user)), outcomes=list(Outcome),
-        interview=queries.interview_scores(call))
+        interview=queries.interview_scores(call), typed=typed), status_code
 
 
 def _hr_application(application_id: int) -> Application:
@@ -60,8 +66,10 @@ def record(application_id):
     application = _hr_application(application_id)
     form = DecisionForm()
     if not form.validate_on_submit():
-        flash(_("Choose an outcome."), "danger")
-        return redirect(url_for(".call_decisions", call_id=application.call_id))
+        flash(_("Choose an outcome for %(ref)s; nothing was recorded.",
+                ref=application.reference), "danger")
+        return call_decisions(application.call_id, typed=(application.id, form),
+                              status_code=422)
     try:
         ops.record_decision(application, outcome=Outcome(form.outcome.data),
                             feedback=form.feedback.data or "", by=current_user)
@@ -128,18 +136,36 @@ def edit_template(call_id, outcome, locale):
                            placeholders=letters.PLACEHOLDERS), status
 
 
+@bp.get("/selection/calls/<int:call_id>/letters/send")
+@roles_required(Role.ADMIN)
+def confirm_send(call_id):
+    call = db.get_or_404(Call, call_id)
+    summary = ops.letters_summary(queries.unsent_decision_ids(call.id, current_user))
+    return render_template("selection/letters_confirm.html", call=call, summary=summary,
+                           form=SendLettersForm(fingerprint=summary["fingerprint"]),
+                           outcomes=list(Outcome), locales=LOCALES,
+                           job=latest_job(JobKind.DECISION_LETTERS, call.id))
+
+
 @bp.post("/selection/calls/<int:call_id>/letters/send")
 @roles_required(Role.ADMIN)
 def send(call_id):
     call = db.get_or_404(Call, call_id)
+    form = SendLettersForm()
     require(AppForm().validate_on_submit(), 400)
     back = redirect(url_for(".call_decisions", call_id=call.id))
+    summary_page = redirect(url_for(".confirm_send", call_id=call.id))
     if active_job(JobKind.DECISION_LETTERS, call.id) is not None:
         flash(ops.SelectionError("job_running").message, "warning")
         return back
-    if not queries.unsent_decision_ids(call.id, current_user):
+    ids = queries.unsent_decision_ids(call.id, current_user)
+    if not ids:
         flash(ops.SelectionError("nothing_to_send").message, "warning")
         return back
+    if not form.validate() or form.fingerprint.data != ops.letters_summary(ids)["fingerprint"]:
+        flash(_("Check what will be sent and confirm: the letters recorded changed, or were "
+                "not confirmed yet."), "warning")
+        return summary_page
     problems = letter_problems(call.id)
     if problems:
         for reference, message in problems:

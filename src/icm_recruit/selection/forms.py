@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateTimeLocalField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -20,9 +21,19 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 class ShortlistForm(AppForm):
     outcome = RadioField(_l("Mark the selected applications as"), validators=[InputRequired()],
-                         choices=ShortlistOutcome.choices())
+                         choices=[*ShortlistOutcome.choices(),
+                                  ("undecided", _l("Undecided (clear the mark)"))])
     reason = TextAreaField(_l("Reason (kept in the audit trail, not sent to the applicant)"),
-                           validators=[InputRequired(), Length(max=4000)])
+                           validators=[Optional(), Length(max=4000)])
+
+
+class SendOutcomesForm(AppForm):
+    # What the summary showed: the confirmation applies only to those marks.
+    fingerprint = HiddenField(validators=[InputRequired(), Length(max=64)])
+
+
+class SendLettersForm(SendOutcomesForm):
+    pass
 
 
 class SlotForm(AppForm):
@@ -46,7 +57,7 @@ class AssignSlotForm(AppForm):
 
 class DecisionForm(AppForm):
     outcome = SelectField(_l("Outcome"), validators=[InputRequired()],
-                          choices=Outcome.choices())
+                          choices=[("", _l("Choose…")), *Outcome.choices()])
     feedback = TextAreaField(_l("Feedback for the applicant (fills {feedback} in the letter)"),
                              validators=[Optional(), Length(max=8000)])
 

@@ -35,7 +35,11 @@ ShortlistOutcome.define(labels={
 
 
 class ShortlistMark(db.Model):
-    """Why an application was shortlisted or not, and by whom (the latest mark)."""
+    """Why an application was shortlisted or not, and by whom (the latest mark).
+
+    A mark is a working note until the outcomes are sent: `told_at` is set when the
+    applicant's e-mail is queued, and from then on the mark no longer changes.
+    """
 
     __tablename__ = "shortlist_mark"
 
@@ -46,8 +50,30 @@ class ShortlistMark(db.Model):
     reason: Mapped[str] = mapped_column(Text, default="")
     marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     marked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    told_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     marked_by: Mapped[User | None] = relationship()
+    application: Mapped[Application] = relationship()
+
+    @property
+    def is_told(self) -> bool:
+        return self.told_at is not None
+
+
+class ShortlistTemplate(db.Model):
+    """HR's text of the e-mail telling one shortlist outcome for a call, in one language."""
+
+    __tablename__ = "shortlist_template"
+    __table_args__ = (UniqueConstraint("call_id", "outcome", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("call.id", ondelete="CASCADE"))
+    outcome: Mapped[ShortlistOutcome] = mapped_column(_enum(ShortlistOutcome, 12))
+    locale: Mapped[str] = mapped_column(String(2))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
 
 class InterviewSlot(db.Model):

@@ -1,9 +1,10 @@
-"""Selection state changes: shortlist, decisions, decision letters and offer answers.
+"""Selection state changes: decisions, decision letters and offer answers.
 
 Each function checks who may act and whether the application is in the right state,
 writes the audit event and queues its mail in the caller's transaction; the caller commits.
 """
 
+import hashlib
 import re
 
 from flask_babel import lazy_gettext as _l
@@ -28,8 +29,6 @@ from icm_recruit.selection.models import (
     LetterTemplate,
     OfferResponse,
     Outcome,
-    ShortlistMark,
-    ShortlistOutcome,
 )
 
 
@@ -92,59 +91,7 @@ def call_context(application: Application) -> dict:
             "call_title_fr": application.call.title_fr}
 
 
-# Shortlist ---------------------------------------------------------------------------------
-
-SHORTLIST_TARGET = {ShortlistOutcome.SHORTLISTED: ApplicationStatus.SHORTLISTED,
-                    ShortlistOutcome.REJECTED: ApplicationStatus.REJECTED}
-
-
-def mark_for_shortlist(application: Application, *, outcome: ShortlistOutcome, reason: str,
-                       by) -> None:
-    """Move a reviewed application to shortlisted or rejected, with the board's reason."""
-    application = lock(application)
-    if not rules.may_shortlist(by, application):
-        raise SelectionError("forbidden")
-    if application.status != ApplicationStatus.UNDER_REVIEW:
-        raise SelectionError("not_under_review", reference=application.reference)
-    reason = (reason or "").strip()
-    if not reason:
-        raise SelectionError("reason_needed")
-    before = application.status
-    application.status = SHORTLIST_TARGET[outcome]
-    mark = db.session.scalar(select(ShortlistMark).where(
-        ShortlistMark.application_id == application.id))
-    if mark is None:
-        mark = ShortlistMark(application_id=application.id)
-        db.session.add(mark)
-    mark.outcome, mark.reason = outcome, reason[:4000]
-    mark.marked_by_id, mark.marked_at = by.id, database_now()
-    db.session.flush()
-    audit.record(f"application.{outcome.value}", actor=by, obj=application,
-                 before=before.value, reason=mark.reason)
-    applicant = application.applicant
-    template = ("selection_shortlisted" if outcome is ShortlistOutcome.SHORTLISTED
-                else "selection_not_shortlisted")
-    queue_mail(to=applicant.email, user=applicant, template=template, locale=applicant.locale,
-               key=f"shortlist:{application.id}:{outcome.value}",
-               context={**call_context(application),
-                        "url": external_url("applications.status",
-                                            application_id=application.id)})
-
-
-def mark_many(applications: list[Application], *, outcome: ShortlistOutcome, reason: str,
-              by) -> tuple[list[str], list[tuple[str, str]]]:
-    """Mark several applications; return the references done and (reference, code) refused."""
-    done, refused = [], []
-    for application in applications:
-        try:
-            mark_for_shortlist(application, outcome=outcome, reason=reason, by=by)
-        except SelectionError as exc:
-            if exc.code == "reason_needed":
-                raise
-            refused.append((application.reference, exc.code))
-        else:
-            done.append(application.reference)
-    return done, refused
+# Shortlist marks and their outcomes: see selection/shortlist.py.
 
 
 # Decisions ---------------------------------------------------------------------------------
@@ -237,13 +184,34 @@ def compose(letter: letters.Letter, values: dict[str, str]) -> letters.Letter:
     return letters.Letter(subject, body)
 
 
-def render_letter(decision: Decision) -> letters.Letter:
-    """Return the letter of a decision in the applicant's language, as it would be sent."""
+def render_letter(decision: Decision, locale: str | None = None) -> letters.Letter:
+    """Return the letter of a decision as it would be sent: in the applicant's language,
+    or in `locale` for a preview."""
     application = decision.application
-    locale = application.applicant.locale if application.applicant.locale in ("fr", "en") \
-        else "en"
+    if locale is None:
+        locale = application.applicant.locale if application.applicant.locale in ("fr", "en") \
+            else "en"
     template = template_for(application.call, decision.outcome, locale)
     return compose(template, letter_values(application, locale, decision.feedback))
+
+
+def letters_summary(decision_ids: list[int]) -> dict:
+    """What sending these letters would do: counts per outcome, one preview per language
+    (a letter, or the template problem), and a digest of the batch for the confirmation."""
+    decisions = db.session.scalars(select(Decision).where(Decision.id.in_(decision_ids))
+                                   .order_by(Decision.id)).all()
+    counts = {o: sum(1 for d in decisions if d.outcome is o) for o in Outcome}
+    previews = {}
+    for outcome in Outcome:
+        sample = next((d for d in decisions if d.outcome is outcome), None)
+        for locale in ("en", "fr") if sample is not None else ():
+            try:
+                previews[(outcome.value, locale)] = (render_letter(sample, locale), sample)
+            except letters.TemplateError as problem:
+                previews[(outcome.value, locale)] = problem.message
+    digest = ";".join(f"{d.id}:{d.version}:{d.outcome.value}" for d in decisions)
+    return {"counts": counts, "previews": previews, "total": len(decisions),
+            "fingerprint": hashlib.sha256(digest.encode()).hexdigest()[:16]}
 
 
 def send_decision_letter(decision_id: int, *, by) -> bool:

@@ -1,4 +1,4 @@
-"""Celery tasks of selection: the ranking job, the decision-letter batch, interview reminders.
+"""Celery tasks of selection: ranking, shortlist outcomes, decision letters, reminders.
 
 Arguments are ids; each task is safe to run twice or to resume after a crash.
 """
@@ -28,6 +28,25 @@ def send_decision_letters(job_id: int) -> str:
     """Send every unsent decision letter of the job's call, each exactly once."""
     # Resumable: a restarted batch sends only the letters not sent yet.
     return run_tracked(job_id, _send_letters, resume_failed=True, reraise=True)
+
+
+def _tell_outcomes(job, call, by, progress) -> dict:
+    from icm_recruit.selection.shortlist import tell_outcome, untold_marks
+
+    ids = [m.id for m in untold_marks(call.id, by)]
+    sent = 0
+    for index, mark_id in enumerate(ids, start=1):
+        if tell_outcome(mark_id, by=by):
+            sent += 1
+        db.session.commit()  # one applicant per transaction: a crash loses no told mark
+        progress(100 * index / len(ids))
+    return {"sent": sent, "considered": len(ids)}
+
+
+@shared_task(name="icm_recruit.selection.tasks.send_shortlist_outcomes")
+def send_shortlist_outcomes(job_id: int) -> str:
+    """Tell every marked applicant of the job's call their shortlist outcome, each once."""
+    return run_tracked(job_id, _tell_outcomes, resume_failed=True, reraise=True)
 
 
 def _rank(job, call, by, progress) -> dict:

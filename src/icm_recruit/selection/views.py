@@ -1,4 +1,5 @@
-"""Selection for HR and the chair: overview, shortlist, ranking, exports and reports."""
+"""Selection for HR and the chair: overview, shortlist and its outcomes, ranking, exports,
+reports."""
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,11 +16,12 @@ from icm_recruit.core.paging import ListPage
 from icm_recruit.core.params import int32, int32_list, page_number
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.extensions import db
+from icm_recruit.selection import letters, queries, tables
 from icm_recruit.selection import operations as ops
-from icm_recruit.selection import queries, tables
-from icm_recruit.selection.forms import ShortlistForm
+from icm_recruit.selection import shortlist as shortlisting
+from icm_recruit.selection.forms import LetterTemplateForm, SendOutcomesForm, ShortlistForm
 from icm_recruit.selection.models import RankingSnapshot, ShortlistOutcome
-from icm_recruit.selection.tasks import compute_ranking
+from icm_recruit.selection.tasks import compute_ranking, send_shortlist_outcomes
 
 bp = Blueprint("selection", __name__, url_prefix="/selection")
 STAFF = (Role.ADMIN, Role.CHAIR)
@@ -79,19 +81,96 @@ def mark(call_id):
     require(len(applications) == len(ids), 404)
     require(ids <= visible_ids(call.id))
     try:
-        done, refused = ops.mark_many(applications, outcome=ShortlistOutcome(form.outcome.data),
-                                      reason=form.reason.data, by=current_user)
+        done, refused = shortlisting.mark_many(applications, outcome=form.outcome.data,
+                                               reason=form.reason.data, by=current_user)
     except ops.SelectionError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
         return shortlist(call.id, form=form, status_code=422)
     db.session.commit()
     if done:
-        flash(_("%(n)d application(s) marked: %(refs)s. The applicants are told by e-mail.",
+        flash(_("%(n)d application(s) marked: %(refs)s. Nothing is sent until you send the "
+                "outcomes; you can still change these marks.",
                 n=len(done), refs=", ".join(done)), "success")
     for reference, code in refused:
-        flash(ops.SelectionError(code, reference=reference).message, "warning")
+        flash(shortlisting.ShortlistError(code, reference=reference).message, "warning")
     return redirect(url_for(".shortlist", call_id=call.id))
+
+
+@bp.get("/calls/<int:call_id>/outcomes")
+@roles_required(*STAFF)
+def outcomes(call_id):
+    call = db.get_or_404(Call, call_id)
+    summary = shortlisting.summary(call, current_user)
+    return render_template(
+        "selection/outcomes.html", call=call, summary=summary,
+        form=SendOutcomesForm(fingerprint=summary.fingerprint),
+        job=latest_job(JobKind.SHORTLIST_OUTCOMES, call.id), outcomes=list(ShortlistOutcome),
+        locales=shortlisting.LOCALES)
+
+
+@bp.post("/calls/<int:call_id>/outcomes")
+@roles_required(*STAFF)
+def send_outcomes(call_id):
+    call = db.get_or_404(Call, call_id)
+    form = SendOutcomesForm()
+    require(AppForm().validate_on_submit(), 400)
+    back = redirect(url_for(".outcomes", call_id=call.id))
+    problem = _outcomes_problem(call, form.fingerprint.data if form.validate() else "")
+    if problem:
+        flash(problem, "warning")
+        return back
+    start_job(JobKind.SHORTLIST_OUTCOMES, call, current_user, send_shortlist_outcomes)
+    flash(_("The outcomes are being sent; progress is shown below."), "info")
+    return back
+
+
+def _outcomes_problem(call: Call, fingerprint: str) -> str | None:
+    """Why the outcomes cannot be sent as confirmed, or None."""
+    if active_job(JobKind.SHORTLIST_OUTCOMES, call.id) is not None:
+        return shortlisting.ShortlistError("outcomes_running").message
+    summary = shortlisting.summary(call, current_user)
+    if not summary.total:
+        return shortlisting.ShortlistError("nothing_to_tell").message
+    if summary.fingerprint != fingerprint:
+        return shortlisting.ShortlistError("marks_changed").message
+    problems = [p for p in summary.previews.values() if isinstance(p, str)]
+    return problems[0] if problems else None
+
+
+@bp.route("/calls/<int:call_id>/outcomes/<outcome>/<locale>", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def edit_outcome_template(call_id, outcome, locale):
+    call = db.get_or_404(Call, call_id)
+    if locale not in shortlisting.LOCALES or outcome not in {o.value for o in ShortlistOutcome}:
+        abort(404)
+    outcome = ShortlistOutcome(outcome)
+    current = shortlisting.template_for(call, outcome, locale)
+    form = LetterTemplateForm(data={"subject": current.subject, "body": current.body}
+                              if request.method == "GET" else None)
+    sample = next((m.application for m in shortlisting.untold_marks(call.id, current_user)
+                   if m.outcome is outcome), None)
+    values = (ops.letter_values(sample, locale, "") if sample is not None else
+              {"name": _("Dr. Ada Example"), "reference": "ICM-0000-0000", "feedback": "",
+               "call": call.title_fr if locale == "fr" else call.title_en})
+    preview, problem = None, None
+    if form.validate_on_submit():
+        try:
+            preview = shortlisting.compose(letters.Letter(form.subject.data, form.body.data),
+                                           values)
+            if request.form.get("action") == "save":
+                shortlisting.save_template(call, outcome, locale, subject=form.subject.data,
+                                           body=form.body.data, by=current_user)
+                db.session.commit()
+                flash(_("E-mail text saved."), "success")
+                return redirect(url_for(".outcomes", call_id=call.id))
+        except letters.TemplateError as exc:
+            db.session.rollback()
+            problem = exc.message
+    status = 422 if problem or (form.is_submitted() and form.errors) else 200
+    return render_template("selection/outcome_template.html", call=call, outcome=outcome,
+                           locale=locale, form=form, preview=preview, problem=problem,
+                           sample=sample, placeholders=letters.PLACEHOLDERS[:3]), status
 
 
 def _snapshot_or_latest(call: Call) -> RankingSnapshot | None:
@@ -172,8 +251,9 @@ def compute(call_id):
 @roles_required(*STAFF)
 def job_status(job_id):
     job = db.get_or_404(JobRun, job_id)
-    require(job.kind in (JobKind.RANKING, JobKind.DECISION_LETTERS), 404)
-    require(job.kind == JobKind.RANKING or current_user.has_role(Role.ADMIN))
+    require(job.kind in (JobKind.RANKING, JobKind.SHORTLIST_OUTCOMES,
+                         JobKind.DECISION_LETTERS), 404)
+    require(job.kind != JobKind.DECISION_LETTERS or current_user.has_role(Role.ADMIN))
     return render_template("selection/_job.html", job=job)
 
 
