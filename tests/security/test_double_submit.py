@@ -18,7 +18,7 @@ from datetime import timedelta
 
 import pyotp
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from icm_recruit.applications.models import (
     Application,
@@ -144,57 +144,73 @@ def _queueing_app(make_app, run_id):
 
 # ---------------------------------------------------------------- small worlds
 
+# The cases share one database, emptied once at the end: names carry the case's tag.
+TAG = {"value": ""}
+
+
+def _email(local: str) -> str:
+    return f"{local}.{TAG['value']}@example.org"
+
+
+def _slug(name: str) -> str:
+    return f"race-{name}-{TAG['value']}"
+
+
 
 def _hr():
-    return quick_user(f"hr.{uuid.uuid4().hex[:6]}@example.org", Role.ADMIN)
+    return quick_user(_email(f"hr.{uuid.uuid4().hex[:4]}"), Role.ADMIN)
 
 
-def _member(email: str = "member@example.org", *, roles=(Role.REVIEWER,)) -> User:
-    user = quick_user(email, *roles)
+def _member(local: str = "member", *, roles=(Role.REVIEWER,)) -> User:
+    user = quick_user(_email(local), *roles)
     db.session.add(BoardMember(user_id=user.id, past_affiliations=[]))
     db.session.commit()
     return user
 
 
 def _review_world():
-    call = make_call("race-review", status=CallStatus.IN_REVIEW, opens_in_days=-60,
+    call = make_call(_slug("review"), status=CallStatus.IN_REVIEW, opens_in_days=-60,
                      closes_in_days=-10)
-    applicant = quick_user("applicant@example.org", Role.APPLICANT)
+    applicant = quick_user(_email("applicant"), Role.APPLICANT)
     application = make_application(call, applicant, status=ApplicationStatus.UNDER_REVIEW,
                                    complete=True)
     return call, application
 
 
 def _open_draft(**call_fields):
-    call = make_call("race-open", **call_fields)
-    applicant = quick_user("applicant@example.org", Role.APPLICANT)
+    call = make_call(_slug("open"), **call_fields)
+    applicant = quick_user(_email("applicant"), Role.APPLICANT)
     return call, applicant, make_application(call, applicant, complete=True)
 
 
 def register() -> Race:
-    data = {"name": "Ada Lovelace", "email": "ada@example.org", "password": "correct-horse-42",
+    email = _email("ada")
+    data = {"name": "Ada Lovelace", "email": email, "password": "correct-horse-42",
             "confirm": "correct-horse-42", "locale": "en", "consent": "y"}
     return Race(None, "/register", data,
-                lambda: select(User).where(User.email == "ada@example.org"))
+                lambda: select(User).where(User.email == email))
 
 
 def invite_user() -> Race:
-    data = {"email": "new.hr@example.org", "name": "New HR", "locale": "en",
+    email = _email("new.hr")
+    data = {"email": email, "name": "New HR", "locale": "en",
             "roles": ["admin"]}
     return Race(_hr(), "/admin/users/invite", data,
-                lambda: select(User).where(User.email == "new.hr@example.org"))
+                lambda: select(User).where(User.email == email))
 
 
 def invite_member() -> Race:
-    data = {"email": "new.member@example.org", "name": "New Member", "locale": "en"}
+    email = _email("new.member")
+    data = {"email": email, "name": "New Member", "locale": "en"}
     return Race(_hr(), "/admin/board/invite", data,
                 lambda: select(BoardMember).join(User, User.id == BoardMember.user_id)
-                .where(User.email == "new.member@example.org"), page="/admin/board")
+                .where(User.email == email), page="/admin/board")
 
 
 def create_call() -> Race:
+    slug = _slug("new")
     data = {
-        "slug": "race-2028", "title_en": "Team leaders 2028", "title_fr": "Chefs 2028",
+        "slug": slug, "title_en": "Team leaders 2028", "title_fr": "Chefs 2028",
         "description_en": "Lead.", "description_fr": "Diriger.",
         "opens_at": "2028-01-10T09:00", "closes_at": "2028-03-31T17:00",
         "reviewers_per_application": "3", "referees_required": "2",
@@ -209,12 +225,12 @@ def create_call() -> Race:
         "criteria-0-weight": "1", "criteria-0-scale_min": "1", "criteria-0-scale_max": "5",
     }
     return Race(_hr(), "/admin/calls/new", data,
-                lambda: select(Call).where(Call.slug == "race-2028"))
+                lambda: select(Call).where(Call.slug == slug))
 
 
 def start_application() -> Race:
-    call = make_call("race-apply")
-    applicant = quick_user("applicant@example.org", Role.APPLICANT)
+    call = make_call(_slug("apply"))
+    applicant = quick_user(_email("applicant"), Role.APPLICANT)
     return Race(applicant, f"/calls/{call.slug}/apply", {},
                 lambda: select(Application).where(Application.call_id == call.id),
                 page=f"/calls/{call.slug}")
@@ -335,7 +351,7 @@ def availability() -> Race:
 def first_board_profile() -> Race:
     # No board profile yet; the token comes from the account page, since opening a board
     # page would make the profile before the race.
-    user = quick_user("new.reviewer@example.org", Role.REVIEWER)
+    user = quick_user(_email("new.reviewer"), Role.REVIEWER)
     data = {"affiliation": "Oxford", "past_affiliations": "", "country": "GB",
             "expertise_keywords": "memory", "expertise_statement": "Memory.", "coauthors": "",
             "default_max_load": "8", "digest": "daily"}
@@ -363,9 +379,9 @@ def add_assignment() -> Race:
 
 
 def _selection_world(status: ApplicationStatus):
-    call = make_call("race-selection", status=CallStatus.SELECTION, opens_in_days=-60,
+    call = make_call(_slug("selection"), status=CallStatus.SELECTION, opens_in_days=-60,
                      closes_in_days=-30)
-    applicant = quick_user("applicant@example.org", Role.APPLICANT)
+    applicant = quick_user(_email("applicant"), Role.APPLICANT)
     application = make_application(call, applicant, status=status, complete=True)
     return call, applicant, application
 
@@ -407,7 +423,7 @@ def create_slot() -> Race:
 
 def invite_to_book() -> Race:
     call, _applicant, application = _selection_world(ApplicationStatus.SHORTLISTED)
-    return Race(_hr(), f"/selection/calls/{call.id}/interviews/invite", {},
+    return Race(_hr(), f"/selection/calls/{call.id}/interviews/invite", {"confirm": "y"},
                 lambda: select(Interview).where(Interview.application_id == application.id),
                 page=f"/selection/calls/{call.id}/interviews")
 
@@ -468,7 +484,7 @@ def _call_form(call: Call, **overrides) -> dict:
 
 
 def edit_call() -> Race:
-    call = make_call("race-edit", status=CallStatus.DRAFT)
+    call = make_call(_slug("edit"), status=CallStatus.DRAFT)
     first = call.criteria[0]
     data = _call_form(call, **{
         "criteria-0-criterion_id": str(first.id), "criteria-0-name_en": first.name_en,
@@ -481,7 +497,7 @@ def edit_call() -> Race:
 
 
 def open_call() -> Race:
-    call = make_call("race-status", status=CallStatus.DRAFT, opens_in_days=1)
+    call = make_call(_slug("status"), status=CallStatus.DRAFT, opens_in_days=1)
     return Race(_hr(), f"/admin/calls/{call.id}/status", {"to": "open"},
                 _audited("call.status_changed", call), page=f"/admin/calls/{call.id}")
 
@@ -515,8 +531,8 @@ def decline_assignment() -> Race:
 def replace_declined() -> Race:
     # One member per application: the first replacement completes it.
     _call, application, _member_, _assignment = _published(AssignmentStatus.DECLINED, k=1)
-    _member("free@example.org")
-    _member("also.free@example.org")
+    _member("free")
+    _member("also.free")
     return Race(_hr(), f"/admin/assignments/{_assignment.id}/replace", {},
                 lambda: select(Assignment).where(Assignment.application_id == application.id),
                 page=f"/admin/calls/{application.call_id}/assignment")
@@ -524,8 +540,8 @@ def replace_declined() -> Race:
 
 def reassign_late() -> Race:
     _call, application, _member_, assignment = _published(due_in_days=-1, k=1)
-    _member("free@example.org")
-    _member("also.free@example.org")
+    _member("free")
+    _member("also.free")
     return Race(_hr(), f"/review/assignments/{assignment.id}/reassign", {},
                 lambda: select(Assignment).where(Assignment.application_id == application.id),
                 page=f"/review/calls/{application.call_id}/progress")
@@ -600,7 +616,7 @@ def hr_books_slot() -> Race:
 
 
 def two_factor_setup() -> Race:
-    user = quick_user("careful@example.org", Role.APPLICANT)
+    user = quick_user(_email("careful"), Role.APPLICANT)
     secret = pyotp.random_base32()
     return Race(user, "/account/two-factor", {"code": pyotp.TOTP(secret).now()},
                 lambda: select(RecoveryCode).where(RecoveryCode.user_id == user.id),
@@ -654,6 +670,18 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
+def committed_db(app):
+    """Real commits, visible to the request threads; the tables are emptied once, after
+    the last case (each case names its rows with its own tag)."""
+    yield
+    with app.app_context():
+        db.session.remove()
+        names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        with db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(scope="module")
 def figures(request):
     yield FIGURES
     line = (f"double submissions: {FIGURES['forms']} forms raced in pairs, "
@@ -668,6 +696,7 @@ def figures(request):
 def test_double_submission_makes_one_record(persona, form, build, app, make_app, run_id,
                                             committed_db, figures):
     app.config["RATELIMIT_PREFIX"] = f"icm-test-{uuid.uuid4().hex[:12]}"
+    TAG["value"] = uuid.uuid4().hex[:8]
     with app.app_context():
         race = build()
         race.login = race.user.get_id() if race.user is not None else None
