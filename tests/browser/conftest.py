@@ -64,6 +64,18 @@ def live_server(make_app, committed_db, mail, run_id):
     thread.join(5)
 
 
+def serious_violations(page) -> list[str]:
+    """Run axe-core on the page; return its serious and critical violations."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        # Evaluated through the DevTools protocol, so the page's CSP stays in force.
+        page.evaluate(AXE_SOURCE)
+    return page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".filter(v => ['serious', 'critical'].includes(v.impact))"
+        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
+    )
+
+
 class Journey:
     """A browser page plus helpers: each step is screenshotted and checked with axe."""
 
@@ -83,15 +95,7 @@ class Journey:
         self.steps += 1
         self.page.screenshot(path=str(self.folder / f"{self.steps:02d}-{name}.png"),
                              full_page=True)
-        if not self.page.evaluate("typeof axe !== 'undefined'"):
-            # Evaluated through the DevTools protocol, so the page's CSP stays in force.
-            self.page.evaluate(AXE_SOURCE)
-        result = self.page.evaluate(
-            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-            ".filter(v => ['serious', 'critical'].includes(v.impact))"
-            ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
-        )
-        self.violations.extend(f"{name}: {v}" for v in result)
+        self.violations.extend(f"{name}: {v}" for v in serious_violations(self.page))
 
     def assert_accessible(self):
         assert self.violations == [], "\n".join(self.violations)

@@ -27,3 +27,64 @@ document.addEventListener("change", function (event) {
     input.insertAdjacentElement("afterend", message);
   }
 });
+
+// Tables of rows stacked on a phone show each cell's column name, taken from the header.
+function labelStackedCells(root) {
+  root.querySelectorAll("table.table-stack").forEach(function (table) {
+    var headers = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.querySelector(".visually-hidden") && th.textContent.trim() ===
+        th.querySelector(".visually-hidden").textContent.trim() ? "" :
+        th.textContent.replace(/[▲▼]/g, "").trim();
+    });
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, index) {
+        if (headers[index] && cell.colSpan === 1) { cell.dataset.label = headers[index]; }
+      });
+    });
+  });
+}
+
+// A table wider than its box scrolls inside it; keyboard users reach it with Tab.
+function markScrollingTables(root) {
+  root.querySelectorAll(".table-responsive").forEach(function (box) {
+    var scrolls = box.scrollWidth > box.clientWidth + 1;
+    if (scrolls && !box.hasAttribute("tabindex")) {
+      box.setAttribute("tabindex", "0");
+      box.dataset.madeFocusable = "1";
+      if (!box.hasAttribute("role")) { box.setAttribute("role", "region"); }
+      if (!box.hasAttribute("aria-label") && !box.hasAttribute("aria-labelledby")) {
+        var section = box.closest("section");
+        var heading = (section && section.querySelector("h2, h3")) ||
+          document.querySelector("main h1");
+        if (heading) { box.setAttribute("aria-label", heading.textContent.trim()); }
+      }
+    } else if (!scrolls && box.dataset.madeFocusable) {
+      box.removeAttribute("tabindex");
+      delete box.dataset.madeFocusable;
+    }
+  });
+}
+
+function fitTables(root) {
+  labelStackedCells(root);
+  markScrollingTables(root);
+}
+
+document.addEventListener("DOMContentLoaded", function () { fitTables(document); });
+window.addEventListener("resize", function () { markScrollingTables(document); });
+document.addEventListener("htmx:load", function (event) { fitTables(event.detail.elt); });
+
+// A job card polls while its job runs (hx-get). When the answer no longer polls, the job
+// has ended: reload, so that its results replace the progress and the "being computed"
+// notice shown when it started.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var card = event.detail.target;
+  if (!card || !card.id || card.id.indexOf("job-") !== 0 || !card.hasAttribute("hx-get")) {
+    return;
+  }
+  var answer = event.detail.xhr ? event.detail.xhr.responseText : "";
+  if (event.detail.xhr.status === 200 && answer.indexOf("hx-get") === -1) {
+    event.detail.shouldSwap = false;
+    window.location.reload();
+  }
+});
