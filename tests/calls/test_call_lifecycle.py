@@ -121,12 +121,12 @@ def test_close_early_closes_audits_and_tells_each_draft_once(client, hr, mail):
 
 def test_other_moves_are_confirmed_first(client, hr):
     call = make_call(status=CallStatus.DRAFT)
-    page = client.get(f"/admin/calls/{call.id}/status/open").get_data(as_text=True)
+    page = client.get(f"/admin/calls/{call.id}/status").get_data(as_text=True)
     assert "The call becomes public" in page
     db.session.expire_all()
     assert call.status == CallStatus.DRAFT
     post_form(client, f"/admin/calls/{call.id}/status", {"to": "open"},
-              page_url=f"/admin/calls/{call.id}/status/open")
+              page_url=f"/admin/calls/{call.id}/status")
     db.session.expire_all()
     assert call.status == CallStatus.OPEN
     # Closing is never a bare status move: it needs its page and a reason.
@@ -290,7 +290,7 @@ def test_review_waits_for_running_personal_deadlines(client, hr):
     (draft,) = _applicants(call, drafts=1, submitted=1)
     draft.extended_until = utcnow() + timedelta(days=2)
     db.session.commit()
-    page = client.get(f"/admin/calls/{call.id}/status/in_review").get_data(as_text=True)
+    page = client.get(f"/admin/calls/{call.id}/status").get_data(as_text=True)
     assert "1 personal deadlines are still running" in page
     response = post_form(client, f"/admin/calls/{call.id}/status", {"to": "in_review"},
                          page_url=f"/admin/calls/{call.id}", follow_redirects=True)
@@ -300,7 +300,7 @@ def test_review_waits_for_running_personal_deadlines(client, hr):
     draft.extended_until = utcnow() - timedelta(seconds=1)
     db.session.commit()
     post_form(client, f"/admin/calls/{call.id}/status", {"to": "in_review"},
-              page_url=f"/admin/calls/{call.id}/status/in_review")
+              page_url=f"/admin/calls/{call.id}/status")
     db.session.expire_all()
     assert call.status == CallStatus.IN_REVIEW
     with pytest.raises(app_ops.ApplicationError):
@@ -364,3 +364,40 @@ def test_personal_deadlines_race_on_postgresql(make_app, committed_db, run_id):
     for application_id in accepted:
         assert rows[application_id].submitted_at < until  # none after the personal deadline
     app.extensions["celery"].control.purge()
+
+
+def test_beat_closes_on_time_and_personal_deadlines_keep_running(client, hr, auth, mail):
+    """The beat task closes the call at its deadline for everyone; a personal deadline
+    granted before keeps that one applicant able to submit until it ends."""
+    call = _ready_call(closes_in_days=1)
+    lucky, other = _applicants(call, drafts=2, submitted=0)
+    post_form(client, f"/admin/applications/{lucky.id}/deadline",
+              {"deadline": "2031-02-01T18:00", "reason": "Hospitalised"})
+    call.closes_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert close_due_calls() == [call.id]
+    db.session.commit()
+    assert call.status == CallStatus.CLOSED
+    page = client.get(f"/calls/{call.slug}").get_data(as_text=True)
+    assert "This call is closed." in page
+    app_ops.submit_application(lucky, by=lucky.applicant)
+    with pytest.raises(app_ops.ApplicationError):
+        app_ops.submit_application(other, by=other.applicant)
+
+
+def test_closing_early_tells_extended_applicants_their_deadline_holds(client, hr, mail):
+    call = _ready_call(closes_in_days=30)
+    lucky, other = _applicants(call, drafts=2, submitted=0)
+    post_form(client, f"/admin/applications/{lucky.id}/deadline",
+              {"deadline": "2031-02-01T18:00", "reason": "Hospitalised"})
+    page = client.get(f"/admin/calls/{call.id}/close").get_data(as_text=True)
+    assert "Draft applications that will no longer be submittable: 1." in page
+    assert "keep their personal deadline (the last one ends on 01/02/2031 18:00 CET): 1" in page
+    post_form(client, f"/admin/calls/{call.id}/close", {"reason": "Position frozen"})
+    closed = [m for m in mail.to(lucky.applicant.email) if "Call closed" in m["Subject"]]
+    assert len(closed) == 1
+    assert "Your personal deadline still holds" in mail.text_of(closed[0])
+    (told,) = mail.to(other.applicant.email)
+    assert "can no longer be submitted" in mail.text_of(told)
+    app_ops.submit_application(lucky, by=lucky.applicant)
+    assert lucky.status == ApplicationStatus.SUBMITTED

@@ -13,13 +13,22 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from icm_recruit.calls.models import APPLICANT_KINDS, DOCUMENT_KIND_LABELS
 from icm_recruit.core.forms import AppForm
 
 BLANK_CRITERIA_ROWS = 2
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+FIRST_YEAR, LAST_YEAR = 2000, 2199  # a deadline typed outside these is a typing slip
 
 
 def _document_choices():
@@ -168,3 +177,8 @@ class NewDeadlineForm(ReasonForm):
     deadline = DateTimeLocalField(_l("New deadline (Paris time)"), format=DATETIME_FORMAT,
                                   validators=[InputRequired(
                                       message=_l("Give the new date and time."))])
+
+    def validate_deadline(self, field) -> None:
+        if not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+            raise ValidationError(_l("Give a date between %(first)d and %(last)d.",
+                                     first=FIRST_YEAR, last=LAST_YEAR))

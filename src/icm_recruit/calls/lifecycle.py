@@ -3,6 +3,11 @@
 HR sees what a move will do (`audience`) before doing it; each move audits itself and lets
 the applications feature tell the applicants concerned, in the same transaction. The caller
 commits.
+
+Reopening is allowed while no application of the call was screened (found eligible or not,
+or sent to reviewers: publishing assignments screens them): until then nobody has judged
+the applications, so new ones join on equal terms. Personal deadlines outlive the closing
+of the call (by HR or by the beat task) and hold the review back until they end.
 """
 
 from dataclasses import dataclass, fields

@@ -185,17 +185,18 @@ def _confirm_page(call: Call, action: str, form, *, target=None, error=None, sta
                            error=error), status
 
 
-@bp.get("/admin/calls/<int:call_id>/status/<to>")
+@bp.get("/admin/calls/<int:call_id>/status")
 @roles_required(Role.ADMIN)
-def confirm_status(call_id, to):
-    """Say what the next step of the call will do before HR takes it."""
+def confirm_status(call_id):
+    """Say what the call's next step will do before HR takes it."""
     call = db.get_or_404(Call, call_id)
-    if to == CallStatus.CLOSED.value and call.status == CallStatus.OPEN:
+    if call.status == CallStatus.OPEN:
         return redirect(url_for(".close", call_id=call.id))
-    if call.next_status is None or to != call.next_status.value:
+    if call.next_status is None:
         flash(ops.CallError("bad_transition").message, "danger")
         return redirect(url_for(".admin_show", call_id=call.id))
-    return _confirm_page(call, "advance", CallStatusForm(to=to), target=call.next_status)
+    return _confirm_page(call, "advance", CallStatusForm(to=call.next_status.value),
+                         target=call.next_status)
 
 
 @bp.post("/admin/calls/<int:call_id>/status")
