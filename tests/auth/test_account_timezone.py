@@ -76,7 +76,7 @@ def test_french_pages_show_new_york_time_too(client, world):
     sign_in(client, world["reviewer"])
     assert _save_profile(client, "Helen Brooks", "fr", "America/New_York").status_code == 302
     call_page = client.get(f"/calls/{world['call'].slug}").get_data(as_text=True)
-    assert "Date limite : 15/01/2031 12:00 EST" in call_page
+    assert "Date limite\u00a0: 15/01/2031 12:00 EST" in call_page
     due_page = client.get("/board/assignments").get_data(as_text=True)
     assert "01/02/2031 22:30 EST" in due_page
     account = client.get("/account").get_data(as_text=True)
@@ -139,3 +139,21 @@ def test_zone_list_has_no_duplicates_and_offers_a_legacy_current_zone(app):
     values = [value for choices in groups.values() for value, _label in choices]
     assert len(values) == len(set(values))
     assert values[0] == "US/Eastern" and "Etc/GMT+5" not in values
+
+
+def test_hr_abroad_sees_paris_slots_with_their_own_time_beside(app, client, ctx):
+    from tests.selection.factories import make_slot, selection_call
+    from tests.selection.factories import quick_user as selection_user
+
+    call = selection_call()
+    hr = selection_user("hr.abroad@example.org", Role.ADMIN)
+    panel = selection_user("panel@example.org", Role.REVIEWER)
+    slot = make_slot(call, [panel])
+    sign_in(client, hr)
+    assert _save_profile(client, hr.name, "en", "America/New_York").status_code == 302
+    page = client.get(f"/selection/calls/{call.id}/interviews").get_data(as_text=True)
+    with app.test_request_context():
+        paris = paris_and_own(slot.starts_at, "Europe/Paris")
+        own = paris_and_own(slot.starts_at, "America/New_York")
+    assert own != paris and own in page
+    assert "in your time zone" in own and ("EST" in own or "EDT" in own)
