@@ -62,7 +62,7 @@ def test_french_portal_shows_the_decision(client, world):
     assert "Non éligible" in page
     assert "le comité ne l’évaluera donc pas" in page
     assert "A PhD defended before 2014 is required." in page
-    assert "Raison : A PhD defended" in client.get("/applications").get_data(as_text=True)
+    assert "Raison\u00a0: A PhD defended" in client.get("/applications").get_data(as_text=True)
 
 
 def test_an_eligible_application_shows_no_reason(client, world):

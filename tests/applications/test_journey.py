@@ -115,7 +115,7 @@ def test_full_journey_from_call_to_screening(client, auth, mail, ctx):
     notice = mail.to("amina@example.org")[-1]
     text = mail.text_of(notice)
     assert "PhD too recent." in text
-    assert "eligibility conditions" in text and "conditions d'éligibilité" in text
+    assert "eligibility conditions" in text and "conditions d’éligibilité" in text
     actions = set(db.session.scalars(select(AuditEvent.action)))
     assert {"application.started", "application.saved", "document.uploaded",
             "referee.requested", "referee.letter_received", "application.submitted",

@@ -23,7 +23,7 @@ TEXT = {
            "publish": "Publish the assignment"},
     "fr": {"language": "Français", "declare": "Déclarer",
            "compute": "Calculer la meilleure affectation",
-           "publish": "Publier l'affectation"},
+           "publish": "Publier l’affectation"},
 }
 TOPICS = [("Hippocampal replay in memory", "hippocampus, memory, sleep"),
           ("Dopamine and reward learning", "dopamine, reward, learning"),

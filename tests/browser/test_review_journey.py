@@ -15,7 +15,7 @@ TEXT = {
            "submit": "Submit review", "saved": "Draft saved.", "post": "Post",
            "interview": "Invite to an interview", "discussion": "Discussion"},
     "fr": {"review": "Évaluation", "save": "Enregistrer le brouillon",
-           "submit": "Soumettre l'évaluation", "saved": "Brouillon enregistré.",
+           "submit": "Soumettre l’évaluation", "saved": "Brouillon enregistré.",
            "post": "Publier", "interview": "Inviter à un entretien",
            "discussion": "Discussion"},
 }

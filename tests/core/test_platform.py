@@ -89,7 +89,7 @@ def test_refused_pages_carry_a_real_csp_nonce(client, ctx):
 def test_error_pages_are_bilingual(client):
     assert "This page does not exist." in client.get("/nope").get_data(as_text=True)
     french = client.get("/nope", headers={"Accept-Language": "fr"}).get_data(as_text=True)
-    assert "Cette page n'existe pas." in html.unescape(french)
+    assert "Cette page n’existe pas." in html.unescape(french)
 
 
 def test_unexpected_error_shows_calm_500(make_app):
