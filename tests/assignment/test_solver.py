@@ -179,7 +179,7 @@ def test_too_few_members_without_conflict_is_explained():
     assert describe(shortfall).startswith(
         "ICM-2027-0042 has only 2 members without conflict; k is 3")
     assert describe(shortfall, "fr").startswith(
-        "ICM-2027-0042 n'a que 2 membres sans conflit ; k vaut 3")
+        "ICM-2027-0042 n’a que 2 membres sans conflit\u202f; k vaut 3")
 
 
 def test_loads_too_small_are_explained():

@@ -114,7 +114,7 @@ def test_manual_conflict_and_source_values():
     finding = manual_conflict(1, 2, "Former PhD supervisor")
     assert finding.source == "manual"
     assert describe(finding, "en") == "Added by HR: Former PhD supervisor"
-    assert describe(finding, "fr") == "Ajouté par les RH : Former PhD supervisor"
+    assert describe(finding, "fr") == "Ajouté par les RH\u00a0: Former PhD supervisor"
     assert {c.value for c in ConflictCode} >= {
         "declared", "institution", "email_domain", "referee", "coauthor", "manual"}
 

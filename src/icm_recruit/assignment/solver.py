@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from babel.numbers import format_decimal
 from ortools.graph.python import min_cost_flow
 
 Pair = tuple[int, int]
@@ -513,25 +514,25 @@ _MESSAGES: dict[str, dict[str, str]] = {
                                      "without conflict.",
     },
     "fr": {
-        "too_few_eligible": "{label} n'a que {eligible} membres sans conflit ; k vaut {k} "
+        "too_few_eligible": "{label} n’a que {eligible} membres sans conflit\u202f; k vaut {k} "
                             "({conflict} en conflit, {excluded} exclus, {below_floor} sous le "
-                            "seuil d'affinité).",
-        "members_at_capacity": "{label} a {eligible} membres sans conflit mais n'en a obtenu "
-                               "que {assigned} sur {k} : les autres ont atteint leur charge "
+                            "seuil d’affinité).",
+        "members_at_capacity": "{label} a {eligible} membres sans conflit mais n’en a obtenu "
+                               "que {assigned} sur {k}\u00a0: les autres ont atteint leur charge "
                                "maximale. Augmentez des charges ou ajoutez des membres.",
         "capacity_short": "Le comité peut assurer {capacity} évaluations au total, mais il en "
                           "faut {demand}. Augmentez les charges maximales ou ajoutez des "
                           "membres.",
-        "lock_dropped": "Une affectation verrouillée a été retirée ({reason}) : un conflit ou "
-                        "une exclusion l'emporte toujours.",
+        "lock_dropped": "Une affectation verrouillée a été retirée ({reason})\u00a0: un conflit ou "
+                        "une exclusion l’emporte toujours.",
         "locks_exceed_k": "Cette candidature a {extra} membres verrouillés de plus que k.",
         "locks_exceed_load": "Ce membre a {extra} évaluations verrouillées de plus que sa "
                              "charge maximale.",
         "replacement": "Meilleur remplaçant disponible pour {label} (affinité {affinity}).",
-        "replacement_all_full": "Aucun remplaçant pour {label} : les {full} membres sans "
+        "replacement_all_full": "Aucun remplaçant pour {label}\u00a0: les {full} membres sans "
                                 "conflit ont tous atteint leur charge maximale.",
-        "replacement_none_eligible": "Aucun remplaçant pour {label} : aucun autre membre "
-                                     "n'est sans conflit.",
+        "replacement_none_eligible": "Aucun remplaçant pour {label}\u00a0: aucun autre membre "
+                                     "n’est sans conflit.",
     },
 }
 
@@ -542,4 +543,7 @@ def describe(notice: Notice, locale: str = "en") -> str:
     template = messages.get(notice.code)
     if template is None:
         return f"{notice.code}: {dict(notice.params)}"
-    return template.format(**notice.params)
+    # Affinities are decimals: written 0,42 in French.
+    params = {key: format_decimal(value, "0.###", locale=locale.replace("-", "_"))
+              if isinstance(value, float) else value for key, value in notice.params.items()}
+    return template.format(**params)

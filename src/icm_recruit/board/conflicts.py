@@ -356,19 +356,19 @@ _MESSAGES: dict[str, dict[str, str]] = {
     },
     "fr": {
         "self": "Le membre est la personne candidate.",
-        "declared": "Le membre a déclaré un conflit d'intérêts avec cette candidature.",
-        "institution": "Même établissement : {member_place} pour le membre, "
+        "declared": "Le membre a déclaré un conflit d’intérêts avec cette candidature.",
+        "institution": "Même établissement\u00a0: {member_place} pour le membre, "
                        "{applicant_place} pour la personne candidate.",
-        "email_domain": "Même domaine de messagerie : {domain}.",
+        "email_domain": "Même domaine de messagerie\u00a0: {domain}.",
         "referee": "Le membre fait partie des référents de la personne candidate ({referee}).",
         "coauthor:declared": "Le membre déclare {name} comme co-auteur ou proche collaborateur.",
         "coauthor:publications": "Le membre ({name}) figure parmi les auteurs de la liste de "
                                  "publications de la personne candidate.",
         "requested_exclusion": "La personne candidate a demandé à ne pas être évaluée par "
                                "{name}.",
-        "manual": "Ajouté par les RH : {reason}",
+        "manual": "Ajouté par les RH\u00a0: {reason}",
         "current": "{place} (actuel)",
-        "until": "{place} (jusqu'en {year})",
+        "until": "{place} (jusqu’en {year})",
     },
 }
 
