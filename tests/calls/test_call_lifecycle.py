@@ -44,6 +44,11 @@ def _events(action: str) -> list[AuditEvent]:
     return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
 
 
+def _plain(text: str) -> str:
+    """French text with its typographic spaces and apostrophes written plainly."""
+    return text.replace("\xa0", " ").replace("\u202f", " ").replace("\u2019", "'")
+
+
 def _local(value, zone="Europe/Paris") -> str:
     return to_zone(value, zone).strftime("%d/%m/%Y %H:%M %Z")
 
@@ -202,8 +207,8 @@ def test_extend_deadline_in_french_and_the_beat_follows_it(client, hr, auth, mai
     (event,) = _events("call.deadline_extended")
     assert event.data["previous"] != event.data["closes_at"]
     (message,) = mail.to(draft.applicant.email)
-    assert message["Subject"] == "Nouvelle date limite : Chefs d'équipe 2027"
-    assert "est désormais le 15/01/2031 12:00 CET" in mail.text_of(message)
+    assert _plain(message["Subject"]) == "Nouvelle date limite : Chefs d'équipe 2027"
+    assert "est désormais le 15/01/2031 12:00 CET" in _plain(mail.text_of(message))
     # The beat task closes calls at their deadline: the new one, not the old one.
     assert close_due_calls() == []
     assert call.status == CallStatus.OPEN
@@ -217,7 +222,7 @@ def test_confirmation_page_in_french(client, hr):
     page = client.get(f"/admin/calls/{call.id}").get_data(as_text=True)
     client.post("/language", data={"locale": "fr", "next": "/", "csrf_token": csrf_from(page)})
     page = client.get(f"/admin/calls/{call.id}/close").get_data(as_text=True)
-    page = page.replace("\xa0", " ")  # Babel writes "3 mois" with a no-break space
+    page = _plain(page)  # "3 mois" and "e-mail : 2" are written with no-break spaces
     assert "Fermer l'appel maintenant" in page
     assert "Clôture immédiate, 3 mois avant la date limite" in page
     assert "Candidats ayant un brouillon prévenus par e-mail : 2." in page
@@ -401,3 +406,53 @@ def test_closing_early_tells_extended_applicants_their_deadline_holds(client, hr
     assert "can no longer be submitted" in mail.text_of(told)
     app_ops.submit_application(lucky, by=lucky.applicant)
     assert lucky.status == ApplicationStatus.SUBMITTED
+
+
+def _post_twice_at_once(app, login: str, url: str, data: dict) -> list[int]:
+    """Two tabs of the same HR session send the same confirmed form at the same moment."""
+    from tests.support import csrf_from
+
+    clients = []
+    for _ in range(2):
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"], session["_fresh"] = login, True
+        page = client.get(url)
+        assert page.status_code == 200
+        clients.append((client, csrf_from(page.get_data(as_text=True))))
+    start = threading.Barrier(2)
+    codes: list[int] = [0, 0]
+
+    def run(index: int) -> None:
+        client, token = clients[index]
+        start.wait()
+        codes[index] = client.post(url, data={"csrf_token": token, **data}).status_code
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return codes
+
+
+def test_confirmed_forms_sent_twice_act_once(make_app, committed_db, run_id, mail):
+    app = make_app(CELERY={"task_always_eager": False,
+                           "task_default_queue": f"icm-test-{run_id}-lifecycle-twice"})
+    with app.app_context():
+        hr = make_user("hr.twice@example.org", Role.ADMIN)
+        call = _ready_call(slug="twice", closes_in_days=20)
+        (draft,) = _applicants(call, drafts=1, submitted=0)
+        ids = {"hr": hr.get_id(), "call": call.id, "draft": draft.id}
+    codes = _post_twice_at_once(app, ids["hr"], f"/admin/applications/{ids['draft']}/deadline",
+                                {"deadline": "2031-02-01T18:00", "reason": "Outage"})
+    assert sorted(codes) in ([302, 302], [302, 422])
+    codes = _post_twice_at_once(app, ids["hr"], f"/admin/calls/{ids['call']}/close",
+                                {"reason": "Frozen"})
+    assert sorted(codes) == [302, 422]
+    with app.app_context():
+        assert len(_events("application.deadline_extended")) == 1
+        assert len(_events("call.closed_early")) == 1
+        keys = db.session.scalars(select(OutboxMessage.template)).all()
+        assert sorted(keys) == ["application_deadline_extended", "call_deadline_changed"]
+    app.extensions["celery"].control.purge()

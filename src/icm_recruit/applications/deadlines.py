@@ -110,6 +110,8 @@ def grant_extension(application: Application, *, until: datetime, reason: str,
     if call.status == CallStatus.OPEN and until <= call.closes_at:
         raise ExtensionError("not_after_call")
     previous = application.extended_until
+    if previous == until:  # the same form sent twice: granted and told once
+        return application
     application.extended_until, application.extension_reason = until, reason
     db.session.flush()
     event = audit.record("application.deadline_extended", actor=by, obj=application,
