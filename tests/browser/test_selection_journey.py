@@ -70,6 +70,7 @@ def test_from_ranking_to_an_accepted_offer(journey, live_server, mail, lang):
     page.locator(f"input[name=panel][value='{panel_id}']").check()
     page.locator("form[novalidate] button").click()
     page.locator(f"form[action$='{base}/interviews/invite'] button").click()
+    page.locator(f"form[action$='{base}/interviews/invite'] button").click()  # confirm
     journey.step("interviews")
 
     page = _sign_in(journey, first_email)

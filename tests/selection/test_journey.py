@@ -69,7 +69,10 @@ def test_hr_takes_a_call_from_shortlist_to_an_accepted_offer(client, auth, mail,
     slot = db.session.scalar(select(InterviewSlot))
     assert slot.starts_at.isoformat() == f"{year}-01-14T09:30:00+00:00"
 
-    post_form(client, f"{base}/interviews/invite", {}, page_url=f"{base}/interviews")
+    asked = post_form(client, f"{base}/interviews/invite", {}, page_url=f"{base}/interviews")
+    assert "Amina Diallo" in asked.get_data(as_text=True) and len(mail.messages) == 3
+    post_form(client, f"{base}/interviews/invite", {"confirm": "y"},
+              page_url=f"{base}/interviews")
     invite = mail.to("amina@example.org")[-1]
     book_url = re.search(r"http://localhost(/applications/\d+/interview)",
                          mail.text_of(invite)).group(1)

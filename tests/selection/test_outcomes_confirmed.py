@@ -266,3 +266,52 @@ def test_sending_the_letters_shows_a_summary_and_waits_for_the_confirmation(clie
     assert "nothing to send" in confirm_again
     outcomes = {d.outcome for d in db.session.scalars(select(Decision))}
     assert outcomes == {Outcome.OFFER, Outcome.REJECT}
+
+
+# Interviews --------------------------------------------------------------------------------
+
+
+def test_inviting_cancelling_and_withdrawing_ask_first(client, auth, mail, ctx):
+    from icm_recruit.selection.interviews import book
+    from icm_recruit.selection.models import Interview, InterviewSlot, InterviewStatus
+    from tests.selection.factories import make_slot
+
+    call = selection_call()
+    hr = quick_user("hr@example.org", Role.ADMIN)
+    panel = quick_user("panel@example.org", Role.REVIEWER)
+    waiting = reviewed_application(call, "wait@example.org", name="Wanda Wait",
+                                   status=ApplicationStatus.SHORTLISTED)
+    booked = reviewed_application(call, "booked@example.org",
+                                  status=ApplicationStatus.SHORTLISTED)
+    slot = make_slot(call, [panel])
+    book(booked, slot.id, by=hr)
+    db.session.commit()
+    interview_id = db.session.scalar(select(Interview.id).where(
+        Interview.application_id == booked.id))
+    mail.clear()
+    auth.login(hr)
+    page = f"/selection/calls/{call.id}/interviews"
+
+    asked = post_form(client, f"/selection/calls/{call.id}/interviews/invite", {},
+                      page_url=page).get_data(as_text=True)
+    assert "Wanda Wait" in asked and 'name="confirm" value="y"' in asked
+    asked = post_form(client, f"/selection/interviews/{interview_id}/cancel", {},
+                      page_url=page).get_data(as_text=True)
+    assert "Cancel this interview?" in asked
+    asked = post_form(client, f"/selection/slots/{slot.id}/withdraw", {},
+                      page_url=page).get_data(as_text=True)
+    assert booked.reference in asked and "told by e-mail" in asked
+    assert mail.messages == []
+    db.session.expire_all()
+    assert db.session.get(Interview, interview_id).status is InterviewStatus.BOOKED
+    assert db.session.get(InterviewSlot, slot.id).withdrawn_at is None
+
+    post_form(client, f"/selection/calls/{call.id}/interviews/invite", {"confirm": "y"},
+              page_url=page)
+    assert len(mail.to(waiting.applicant.email)) == 1
+    post_form(client, f"/selection/interviews/{interview_id}/cancel", {"confirm": "y"},
+              page_url=page)
+    db.session.expire_all()
+    assert db.session.get(Interview, interview_id).status is InterviewStatus.CANCELLED
+    assert _status(booked) is ApplicationStatus.SHORTLISTED  # can be given another slot
+    assert len(mail.to("booked@example.org")) == 1

@@ -110,11 +110,34 @@ def edit_slot(slot_id):
                            booked=ops.booked_interview(slot))
 
 
+def _confirmed() -> bool:
+    """Whether the POST comes from the confirmation page (a first POST shows that page)."""
+    return request.form.get("confirm") == "y"
+
+
+def _confirm_page(call: Call, *, heading: str, lines: list[str], action: str, button: str,
+                  gentle: bool = False):
+    return render_template("selection/confirm.html", call=call, heading=heading, lines=lines,
+                           action=action, button=button, gentle=gentle, plain=AppForm(),
+                           back=url_for(".slots", call_id=call.id))
+
+
 @bp.post("/selection/slots/<int:slot_id>/withdraw")
 @roles_required(Role.ADMIN)
 def withdraw_slot(slot_id):
     slot = _slot_for_hr(slot_id)
     require(AppForm().validate_on_submit(), 400)
+    if not _confirmed():
+        interview = ops.booked_interview(slot)
+        lines = [_("The slot of %(when)s is no longer offered.",
+                   when=paris_and_own(slot.starts_at, current_user.timezone))]
+        if interview is not None:
+            lines.append(_("The interview of %(ref)s booked on it is cancelled: the applicant "
+                           "and the panel are told by e-mail. You can then give the applicant "
+                           "another slot.", ref=interview.application.reference))
+        return _confirm_page(slot.call, heading=_("Withdraw this slot?"), lines=lines,
+                             action=url_for(".withdraw_slot", slot_id=slot.id),
+                             button=_("Withdraw the slot"))
     try:
         ops.withdraw_slot(slot, by=current_user)
     except SelectionError as exc:
@@ -131,6 +154,16 @@ def withdraw_slot(slot_id):
 def invite(call_id):
     call = db.get_or_404(Call, call_id)
     require(AppForm().validate_on_submit(), 400)
+    if not _confirmed():
+        waiting = queries.shortlisted_without_interview(call.id, current_user)
+        if not waiting:
+            flash(_("Every shortlisted applicant is invited already."), "info")
+            return redirect(url_for(".slots", call_id=call.id))
+        lines = [_("%(n)d applicant(s) receive an e-mail asking them to pick a slot:",
+                   n=len(waiting))] + [f"{a.reference} · {a.applicant.name}" for a in waiting]
+        return _confirm_page(call, heading=_("Invite the shortlisted applicants?"),
+                             lines=lines, action=url_for(".invite", call_id=call.id),
+                             button=_("Send the invitations"), gentle=True)
     count = ops.invite_to_book(call, by=current_user)
     db.session.commit()
     flash(_("%(n)d shortlisted applicant(s) invited to pick a slot.", n=count), "success")
@@ -166,6 +199,15 @@ def assign(application_id):
 def cancel(interview_id):
     interview = db.get_or_404(Interview, interview_id)
     require(AppForm().validate_on_submit(), 400)
+    application = interview.application
+    if not _confirmed():
+        application_rules.require_hr_on(current_user, application)
+        lines = [_("The applicant (%(ref)s) and the panel are told by e-mail that the interview "
+                   "is cancelled.", ref=application.reference),
+                 _("The slot becomes free again, and you can give the applicant another one.")]
+        return _confirm_page(application.call, heading=_("Cancel this interview?"),
+                             lines=lines, action=url_for(".cancel", interview_id=interview.id),
+                             button=_("Cancel the interview"))
     try:
         ops.cancel_interview(interview, by=current_user)
     except SelectionError as exc:
