@@ -30,7 +30,7 @@ from icm_recruit.applications.models import (
 )
 from icm_recruit.applications.referees import hash_token
 from icm_recruit.assignment.models import Assignment, AssignmentStatus
-from icm_recruit.auth.models import RecoveryCode, Role, User
+from icm_recruit.auth.models import RecoveryCode, Role, User, UserRole
 from icm_recruit.board.models import (
     Bid,
     BoardMember,
@@ -615,6 +615,12 @@ def hr_books_slot() -> Race:
                                                 Interview.status == InterviewStatus.BOOKED))
 
 
+def edit_roles() -> Race:
+    user = quick_user(_email("promoted"), Role.APPLICANT)
+    return Race(_hr(), f"/admin/users/{user.id}/roles", {"roles": ["applicant", "reviewer"]},
+                lambda: select(UserRole).where(UserRole.user_id == user.id), grows=1)
+
+
 def two_factor_setup() -> Race:
     user = quick_user(_email("careful"), Role.APPLICANT)
     secret = pyotp.random_base32()
@@ -666,6 +672,7 @@ CASES = [
     ("applicant", "answer an offer", answer_offer),
     ("hr", "book a slot for an applicant", hr_books_slot),
     ("applicant", "turn on two-factor sign-in", two_factor_setup),
+    ("hr", "give a user a role", edit_roles),
 ]
 
 

@@ -206,7 +206,13 @@ def change_password(user: User, current: str, new: str) -> None:
 
 
 def set_roles(user: User, roles: set[Role], *, by: User) -> None:
-    """Make the user's roles exactly `roles`, auditing each grant and revocation."""
+    """Make the user's roles exactly `roles`, auditing each grant and revocation.
+
+    The user's row is locked and their roles read again first, so the same change sent
+    twice at once is made once.
+    """
+    locks.lock(User, user.id)
+    db.session.expire(user, ["role_rows"])
     if user.id == by.id and Role.ADMIN in user.roles and Role.ADMIN not in roles:
         raise AccountError("cannot_drop_own_admin")
     for role in sorted(roles - user.roles):

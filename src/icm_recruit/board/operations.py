@@ -47,6 +47,7 @@ PROFILE_FIELDS = ("affiliation", "past_affiliations", "country", "expertise_keyw
 # Sources detection writes; declared and manual conflicts come from people.
 DETECTED_SOURCES = frozenset(c.value for c in ConflictCode) - {"declared", "manual"}
 DEMO_MAIL_DOMAIN = "demo.icm-recruit.org"
+MEMBER_UNIQUE = "uq_board_member_user_id"
 
 
 class BoardError(DomainError):
@@ -68,9 +69,16 @@ def member_of(user: User) -> BoardMember | None:
 
 
 def _one_at_a_time(user_id: int) -> None:
-    """Lock the member's user row: their board rows (profile, settings, answers, bids,
+    """Lock the member's board profile: their board rows (settings, answers, bids,
     conflicts) are looked up, then written, by one request at a time."""
-    locks.lock(User, user_id)
+    db.session.execute(select(BoardMember.id).where(BoardMember.user_id == user_id)
+                       .with_for_update(key_share=True))
+
+
+def _new_member(user: User) -> BoardMember | None:
+    """Create the user's empty board profile; None if another request made it just now."""
+    member = BoardMember(user_id=user.id, past_affiliations=[])
+    return member if locks.inserted(member, constraint=MEMBER_UNIQUE) else None
 
 
 def ensure_member(user: User) -> BoardMember:
@@ -79,13 +87,9 @@ def ensure_member(user: User) -> BoardMember:
     if member is None:
         if not user.has_role(Role.REVIEWER, Role.CHAIR):
             raise BoardError("not_member")
-        _one_at_a_time(user.id)
-        member = member_of(user)
-        if member is not None:  # another request made it while this one waited
-            return member
-        member = BoardMember(user_id=user.id, past_affiliations=[])
-        db.session.add(member)
-        db.session.flush()
+        member = _new_member(user)
+        if member is None:
+            return member_of(user)
         audit.record("board.member_created", actor=user, obj=member, user_id=user.id)
     return member
 
@@ -93,12 +97,8 @@ def ensure_member(user: User) -> BoardMember:
 def invite_member(*, email: str, name: str, locale: str, by: User) -> BoardMember:
     """Invite someone to the board: a reviewer account, a set-password link, a profile."""
     user = invite_user(email=email, name=name, roles={Role.REVIEWER}, locale=locale, by=by)
-    _one_at_a_time(user.id)
-    member = member_of(user)
-    if member is None:
-        member = BoardMember(user_id=user.id, past_affiliations=[])
-        db.session.add(member)
-    elif not member.active:
+    member = member_of(user) or _new_member(user) or member_of(user)
+    if not member.active:
         member.active, member.deactivated_at = True, None
     db.session.flush()
     audit.record("board.member_invited", actor=by, obj=member, user_id=user.id)
