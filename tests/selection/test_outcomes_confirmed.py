@@ -90,7 +90,7 @@ def test_the_send_step_shows_counts_and_a_preview_in_each_language(client, auth,
     # A real applicant's values, in English and in French, for each outcome.
     assert "Amina Diallo" in page and "Kim Lee" in page
     assert "has not shortlisted your application" in page
-    assert "n&#39;a pas retenu votre candidature" in page
+    assert "n’a pas retenu votre candidature" in page
     assert "a retenu votre candidature" in page and amina.reference in page
     assert mail.messages == []
 

@@ -117,10 +117,10 @@ DEFAULTS = {
         "receive an e-mail inviting you to choose an interview time.\n\n"
         "With our best regards,\nThe Scientific Advisory Board"),
     ("shortlisted", "fr"): letters.Letter(
-        "Candidature {reference} : retenue pour un entretien",
-        "Bonjour {name},\n\nBonne nouvelle : le conseil scientifique a retenu votre "
-        "candidature {reference} à l'appel « {call} » pour un entretien.\n\nVous recevrez "
-        "bientôt un e-mail vous invitant à choisir un horaire d'entretien.\n\n"
+        "Candidature {reference} : retenue pour un entretien",
+        "Bonjour {name},\n\nBonne nouvelle : le conseil scientifique a retenu votre "
+        "candidature {reference} à l’appel « {call} » pour un entretien.\n\nVous recevrez "
+        "bientôt un e-mail vous invitant à choisir un horaire d’entretien.\n\n"
         "Bien cordialement,\nLe conseil scientifique"),
     ("rejected", "en"): letters.Letter(
         "Application {reference}",
@@ -130,8 +130,8 @@ DEFAULTS = {
         "success.\n\nWith our best regards,\nThe Scientific Advisory Board"),
     ("rejected", "fr"): letters.Letter(
         "Candidature {reference}",
-        "Bonjour {name},\n\nMerci d'avoir candidaté à l'appel « {call} ». Après un examen "
-        "attentif, le conseil scientifique n'a pas retenu votre candidature {reference} pour "
+        "Bonjour {name},\n\nMerci d’avoir candidaté à l’appel « {call} ». Après un examen "
+        "attentif, le conseil scientifique n’a pas retenu votre candidature {reference} pour "
         "un entretien.\n\nNous vous remercions de votre intérêt et vous souhaitons pleine "
         "réussite.\n\nBien cordialement,\nLe conseil scientifique"),
 }
