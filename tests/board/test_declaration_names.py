@@ -57,7 +57,8 @@ def test_list_shows_names_institutions_and_countries(client, world):
 def test_list_shows_nothing_else_of_the_dossier(client, world):
     sign_in(client, world["member"])
     body = client.get(f"/board/calls/{world['call'].id}").get_data(as_text=True)
-    for hidden in ("confidential summary", "hippocampus", "optogenetics", "Staff scientist",
+    assert "hippocampus" in body and "optogenetics" in body  # keywords guide the wishes
+    for hidden in ("confidential summary", "Staff scientist",
                    "ada-cv-private.pdf", "Grace Hopper", "ada@pasteur.fr", "2015",
                    "Paper one", "Dora Draft", "Draft Institute"):
         assert hidden not in body, hidden

@@ -46,10 +46,11 @@ def title_list(user: User, call: Call) -> list[dict]:
                                           ConflictDeclaration.application_id.in_(ids)))}
     bids = {b.application_id: b.level for b in db.session.scalars(
         select(Bid).where(Bid.reviewer_id == user.id, Bid.application_id.in_(ids)))}
-    # Who, where and on what: enough to recognise a conflict; nothing else of the dossier
-    # (summary, keywords, position, documents, referees) leaves this function.
+    # Who, where and on what: enough to recognise a conflict and to say what one would
+    # like to review; nothing else of the dossier (summary, position, documents,
+    # referees) leaves this function.
     return [{"id": a.id, "reference": a.reference, "title": a.title,
-             "applicant_name": a.applicant.name,
+             "keywords": a.keyword_list, "applicant_name": a.applicant.name,
              "institution": a.institution, "country": a.country,
              "declaration": declarations.get(a.id), "bid": bids.get(a.id)}
             for a in applications]
