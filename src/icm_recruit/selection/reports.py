@@ -28,7 +28,8 @@ def funnel(call: Call) -> list[tuple[str, int]]:
                                  Application.screened_at.is_not(None)))
     shortlisted = _count(select(func.count(ShortlistMark.id)).join(
         Application, Application.id == ShortlistMark.application_id).where(
-        in_call, ShortlistMark.outcome == ShortlistOutcome.SHORTLISTED))
+        in_call, ShortlistMark.outcome == ShortlistOutcome.SHORTLISTED,
+        ShortlistMark.told_at.is_not(None)))  # a mark not sent yet can still change
     interviewed = _count(select(func.count(Interview.id)).join(Interview.application).where(
         in_call, Interview.booked_at.is_not(None)))
     offered = _count(apps.where(Application.status.in_(S.offer_made)))
