@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from sqlalchemy import select
@@ -381,7 +382,8 @@ def remind_late(call_id):
     call = db.get_or_404(Call, call_id)
     sent = reminders.remind_late(call, by=current_user)
     db.session.commit()
-    flash(_("%(n)d reminders sent (members already reminded today are skipped).", n=sent),
+    flash(ngettext("%(num)d reminder sent (members already reminded today are skipped).",
+                   "%(num)d reminders sent (members already reminded today are skipped).", sent),
           "success")
     return redirect(url_for(".progress", call_id=call.id))
 
