@@ -85,7 +85,7 @@ def run(call_id):
     require(form.validate_on_submit(), 400)
     start_job(JobKind.ASSIGNMENT, call, current_user, run_assignment,
               fairness=bool(form.fairness.data))
-    flash(_("The assignment is being computed."), "info")
+    # No notice: the job card on the page shows the progress, then the proposal.
     return redirect(url_for(".proposal", call_id=call.id))
 
 

@@ -240,8 +240,8 @@ def compute(call_id):
     call = db.get_or_404(Call, call_id)
     require(AppForm().validate_on_submit(), 400)
     if active_job(JobKind.RANKING, call.id) is None:
+        # No notice: the job card on the page shows the progress, then the ranking.
         start_job(JobKind.RANKING, call, current_user, compute_ranking)
-        flash(_("The ranking is being computed; this page shows it when it is ready."), "info")
     else:
         flash(_("A ranking is already being computed."), "info")
     return redirect(url_for(".ranking", call_id=call.id))
