@@ -67,6 +67,7 @@ OK = {200, 302, 303}
 # happened (422, 409), or the referee's "this link was already used" (410).
 REFUSALS = {409, 410, 422}
 FIGURES = {"forms": 0, "server_errors": 0, "duplicate_rows": 0}
+MESSAGE_MARKS = ('class="alert', "invalid-feedback", 'class="lead')
 
 
 @dataclass
@@ -725,4 +726,8 @@ def test_double_submission_makes_one_record(persona, form, build, app, make_app,
     codes = [r.status_code for r in responses]
     assert any(code in OK for code in codes), f"{persona} / {form}: neither succeeded {codes}"
     assert set(codes) <= OK | REFUSALS, f"{persona} / {form}: {codes}"
+    for response in responses:
+        if response.status_code in REFUSALS:  # a refusal says why, on the page
+            page = response.get_data(as_text=True)
+            assert any(mark in page for mark in MESSAGE_MARKS), f"{persona} / {form}: silent"
     assert grown == race.grows, f"{persona} / {form}: {grown} rows, expected {race.grows}"
