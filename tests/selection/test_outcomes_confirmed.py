@@ -315,3 +315,20 @@ def test_inviting_cancelling_and_withdrawing_ask_first(client, auth, mail, ctx):
     assert db.session.get(Interview, interview_id).status is InterviewStatus.CANCELLED
     assert _status(booked) is ApplicationStatus.SHORTLISTED  # can be given another slot
     assert len(mail.to("booked@example.org")) == 1
+
+
+def test_an_edited_text_can_be_taken_back_to_the_default(client, auth, mail, shortlist):
+    call, hr, _applications = shortlist
+    auth.login(hr)
+    for url, default in ((f"/selection/calls/{call.id}/outcomes/rejected/en",
+                          "has not shortlisted your application"),
+                         (f"/selection/calls/{call.id}/letters/reject/en", "We regret")):
+        post_form(client, url, {"subject": "Short", "body": "Dear {name}.", "action": "save"})
+        page = client.get(url).get_data(as_text=True)
+        assert "Dear {name}." in page and "Restore the default text" in page
+        post_form(client, url, {"action": "reset"})
+        page = client.get(url).get_data(as_text=True)
+        assert default in page and "Restore the default text" not in page
+    kept = [e.data for e in db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action.in_(["shortlist_template.reset", "letter_template.reset"])))]
+    assert [k["body"] for k in kept] == ["Dear {name}.", "Dear {name}."]

@@ -111,6 +111,14 @@ def edit_template(call_id, outcome, locale):
     if locale not in LOCALES or outcome not in {o.value for o in Outcome}:
         abort(404)
     outcome = Outcome(outcome)
+    if request.method == "POST" and request.form.get("action") == "reset":
+        require(AppForm().validate_on_submit(), 400)
+        if ops.reset_template(call, outcome, locale, by=current_user):
+            db.session.commit()
+            flash(_("The default text is back; the text you had written is kept in the audit "
+                    "trail."), "success")
+        return redirect(url_for(".edit_template", call_id=call.id, outcome=outcome.value,
+                                locale=locale))
     current = ops.template_for(call, outcome, locale)
     form = LetterTemplateForm(data={"subject": current.subject, "body": current.body}
                               if request.method == "GET" else None)
@@ -133,7 +141,8 @@ def edit_template(call_id, outcome, locale):
     status = 422 if problem or (form.is_submitted() and form.errors) else 200
     return render_template("selection/letter_template.html", call=call, outcome=outcome,
                            locale=locale, form=form, preview=preview, problem=problem,
-                           placeholders=letters.PLACEHOLDERS), status
+                           placeholders=letters.PLACEHOLDERS,
+                           edited=current != letters.DEFAULTS[(outcome.value, locale)]), status
 
 
 @bp.get("/selection/calls/<int:call_id>/letters/send")

@@ -168,6 +168,23 @@ def save_template(call: Call, outcome: Outcome, locale: str, *, subject: str, bo
     return row
 
 
+def reset_template(call: Call, outcome: Outcome, locale: str, *, by) -> bool:
+    """Go back to the default letter; False when HR had not changed it. The text HR had
+    written stays in the audit trail."""
+    if not by.has_role(Role.ADMIN):
+        raise SelectionError("forbidden")
+    row = db.session.scalar(select(LetterTemplate).where(
+        LetterTemplate.call_id == call.id, LetterTemplate.outcome == outcome,
+        LetterTemplate.locale == locale).with_for_update())
+    if row is None:
+        return False
+    db.session.delete(row)
+    db.session.flush()
+    audit.record("letter_template.reset", actor=by, obj=call, outcome=outcome.value,
+                 locale=locale, subject=row.subject, body=row.body)
+    return True
+
+
 def letter_values(application: Application, locale: str, feedback: str) -> dict[str, str]:
     call = application.call
     title = (call.title_fr or call.title_en) if locale == "fr" else (call.title_en

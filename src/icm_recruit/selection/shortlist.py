@@ -168,6 +168,22 @@ def save_template(call: Call, outcome: ShortlistOutcome, locale: str, *, subject
     return row
 
 
+def reset_template(call: Call, outcome: ShortlistOutcome, locale: str, *, by) -> bool:
+    """Go back to the default text; False when HR had not changed it."""
+    if not by.has_role(Role.ADMIN, Role.CHAIR):
+        raise ShortlistError("forbidden")
+    row = db.session.scalar(select(ShortlistTemplate).where(
+        ShortlistTemplate.call_id == call.id, ShortlistTemplate.outcome == outcome,
+        ShortlistTemplate.locale == locale).with_for_update())
+    if row is None:
+        return False
+    db.session.delete(row)
+    db.session.flush()
+    audit.record("shortlist_template.reset", actor=by, obj=call, outcome=outcome.value,
+                 locale=locale, subject=row.subject, body=row.body)
+    return True
+
+
 def compose(letter: letters.Letter, values: dict[str, str]) -> letters.Letter:
     """Fill a template; raise letters.TemplateError on an unknown placeholder."""
     letters.check(letter.subject, letter.body)

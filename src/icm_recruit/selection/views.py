@@ -145,6 +145,14 @@ def edit_outcome_template(call_id, outcome, locale):
     if locale not in shortlisting.LOCALES or outcome not in {o.value for o in ShortlistOutcome}:
         abort(404)
     outcome = ShortlistOutcome(outcome)
+    if request.method == "POST" and request.form.get("action") == "reset":
+        require(AppForm().validate_on_submit(), 400)
+        if shortlisting.reset_template(call, outcome, locale, by=current_user):
+            db.session.commit()
+            flash(_("The default text is back; the text you had written is kept in the audit "
+                    "trail."), "success")
+        return redirect(url_for(".edit_outcome_template", call_id=call.id,
+                                outcome=outcome.value, locale=locale))
     current = shortlisting.template_for(call, outcome, locale)
     form = LetterTemplateForm(data={"subject": current.subject, "body": current.body}
                               if request.method == "GET" else None)
@@ -170,7 +178,9 @@ def edit_outcome_template(call_id, outcome, locale):
     status = 422 if problem or (form.is_submitted() and form.errors) else 200
     return render_template("selection/outcome_template.html", call=call, outcome=outcome,
                            locale=locale, form=form, preview=preview, problem=problem,
-                           sample=sample, placeholders=letters.PLACEHOLDERS[:3]), status
+                           sample=sample, placeholders=letters.PLACEHOLDERS[:3],
+                           edited=current != shortlisting.DEFAULTS[(outcome.value, locale)]
+                           ), status
 
 
 def _snapshot_or_latest(call: Call) -> RankingSnapshot | None:
