@@ -61,6 +61,16 @@ def _notices(job: JobRun | None, key: str) -> list[tuple[int | None, str]]:
             for n in (job.result or {}).get(key, [])]
 
 
+def _solver_state(job: JobRun | None) -> str:
+    """Name the solver's outcome in the reader's language (its own detail stays as is)."""
+    result = (job.result or {}) if job is not None else {}
+    if result.get("optimal"):
+        return _("optimal")
+    if result.get("status") == "time_limit":
+        return _("time limit reached")
+    return _("not optimal (%(detail)s)", detail=result.get("status", ""))
+
+
 # ---------------------------------------------------------------- HR
 
 
@@ -73,6 +83,7 @@ def proposal(call_id):
     default_due = to_zone(utcnow()).date() + timedelta(weeks=REVIEW_WEEKS)
     return render_template(
         "assignment/proposal.html", call=call, **data, shortfalls=shortfalls,
+        solver_state=_solver_state(data["job"]),
         notices=[text for _, text in _notices(data["job"], "notices")],
         run_form=RunForm(), button=SimpleForm(), publish_form=PublishForm(due_on=default_due))
 
