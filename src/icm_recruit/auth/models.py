@@ -1,15 +1,16 @@
 """Accounts and roles."""
 
-import enum
 import secrets
 from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from icm_recruit.core.states import StateEnum
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db, str_enum
 
@@ -18,11 +19,19 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password-" + secrets.token_hex(8))
 
 
-class Role(enum.StrEnum):
+class Role(StateEnum):
     APPLICANT = "applicant"
     REVIEWER = "reviewer"
     CHAIR = "chair"
     ADMIN = "admin"
+
+
+Role.define(labels={
+    Role.APPLICANT: _l("Applicant"),
+    Role.REVIEWER: _l("Board member"),
+    Role.CHAIR: _l("Board chair"),
+    Role.ADMIN: _l("HR administrator"),
+})
 
 
 class User(UserMixin, db.Model):
