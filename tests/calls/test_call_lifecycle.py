@@ -7,7 +7,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from icm_recruit.applications import operations as app_ops
 from icm_recruit.applications.models import Application, ApplicationStatus
@@ -295,6 +295,8 @@ def test_review_waits_for_running_personal_deadlines(client, hr):
     (draft,) = _applicants(call, drafts=1, submitted=1)
     draft.extended_until = utcnow() + timedelta(days=2)
     db.session.commit()
+    page = client.get(f"/admin/calls/{call.id}").get_data(as_text=True)
+    assert "Personal deadlines still running: 1" in page
     page = client.get(f"/admin/calls/{call.id}/status").get_data(as_text=True)
     assert "1 personal deadlines are still running" in page
     response = post_form(client, f"/admin/calls/{call.id}/status", {"to": "in_review"},
@@ -315,9 +317,12 @@ def test_review_waits_for_running_personal_deadlines(client, hr):
 def test_personal_deadlines_race_on_postgresql(make_app, committed_db, run_id):
     """Submissions around a personal deadline: extended applicants are accepted only before
     their own deadline; the others, whose call has closed, never."""
-    count = 40
+    count = 24
     queue = f"icm-test-{run_id}-personal-race"
-    app = make_app(CELERY={"task_always_eager": False, "task_default_queue": queue})
+    # One connection per thread, so nobody waits for the pool past the deadline.
+    app = make_app(CELERY={"task_always_eager": False, "task_default_queue": queue},
+                   SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "pool_size": count + 2,
+                                              "max_overflow": 0})
     with app.app_context():
         call = _ready_call()
         users = [User(email=f"late{i}@example.org", name=f"Late {i}") for i in range(count)]
@@ -327,20 +332,18 @@ def test_personal_deadlines_race_on_postgresql(make_app, committed_db, run_id):
         db.session.commit()
         applications = [make_application(call, u, complete=True) for u in users]
         call.closes_at = utcnow() - timedelta(seconds=5)
-        until = utcnow() + timedelta(seconds=2)
-        extended = {a.id for a in applications[::2]}
-        for application in applications:
-            if application.id in extended:
-                application.extended_until = until
         db.session.commit()
         ids = [a.id for a in applications]
+        extended = set(ids[::2])
     outcomes: dict[int, str] = {}
-    start = threading.Barrier(count)
+    start = threading.Barrier(count + 1)
 
     def run(application_id: int) -> None:
-        start.wait()
-        time.sleep(random.uniform(0.5, 3.5))
         with app.app_context():
+            db.session.get(Application, application_id)  # connect before the race
+            db.session.rollback()
+            start.wait()
+            time.sleep(random.uniform(0.5, 4.5))
             try:
                 application = db.session.get(Application, application_id)
                 user = db.session.get(User, application.applicant_id)
@@ -356,6 +359,12 @@ def test_personal_deadlines_race_on_postgresql(make_app, committed_db, run_id):
     threads = [threading.Thread(target=run, args=(i,)) for i in ids]
     for thread in threads:
         thread.start()
+    start.wait()
+    with app.app_context():  # the personal deadline falls in the middle of the race
+        until = utcnow() + timedelta(seconds=2.5)
+        db.session.execute(update(Application).where(Application.id.in_(extended))
+                           .values(extended_until=until))
+        db.session.commit()
     for thread in threads:
         thread.join(60)
     assert set(outcomes.values()) <= {"accepted", "deadline_passed"}

@@ -175,7 +175,7 @@ def edit(call_id):
 def admin_show(call_id):
     call = db.get_or_404(Call, call_id)
     return render_template("calls/admin_show.html", call=call, kind_labels=_kind_labels(),
-                           now=utcnow())
+                           now=utcnow(), told=lifecycle.audience(call))
 
 
 def _confirm_page(call: Call, action: str, form, *, target=None, error=None, status=200):
