@@ -465,3 +465,23 @@ def test_confirmed_forms_sent_twice_act_once(make_app, committed_db, run_id, mai
         keys = db.session.scalars(select(OutboxMessage.template)).all()
         assert sorted(keys) == ["application_deadline_extended", "call_deadline_changed"]
     app.extensions["celery"].control.purge()
+
+
+def test_no_personal_deadline_for_a_submitted_application_or_once_review_began(client, hr):
+    call = _past_deadline_call()
+    (draft,) = _applicants(call, drafts=1, submitted=1)
+    submitted = db.session.scalar(select(Application).where(
+        Application.status == ApplicationStatus.SUBMITTED))
+    response = post_form(client, f"/admin/applications/{submitted.id}/deadline",
+                         {"deadline": "2031-02-01T18:00", "reason": "Outage"})
+    assert response.status_code == 422
+    assert "not submitted yet" in response.get_data(as_text=True)
+    call.status = CallStatus.IN_REVIEW
+    db.session.commit()
+    assert "Grant a personal deadline" not in client.get(
+        f"/admin/applications/{draft.id}").get_data(as_text=True)
+    response = post_form(client, f"/admin/applications/{draft.id}/deadline",
+                         {"deadline": "2031-02-01T18:00", "reason": "Outage"})
+    assert response.status_code == 422
+    assert "The review of this call has begun" in response.get_data(as_text=True)
+    assert _events("application.deadline_extended") == []
