@@ -14,7 +14,8 @@ _MARK_RE = re.compile(r"\[\[one-time-link:([a-z_]{1,40})\]\]")
 # C0 and C1 control characters, DEL and the Unicode line and paragraph separators.
 _CONTROL = "\x00-\x1f\x7f-\x9f\u2028\u2029"
 _CONTROL_CHAR_RE = re.compile(f"[{_CONTROL}]")
-_CONTROL_RUN_RE = re.compile(f"[{_CONTROL}\\s]+")
+# Runs of them and of spaces fold to one space; French no-break spaces stay where they are.
+_CONTROL_RUN_RE = re.compile(f"(?:[{_CONTROL}]|[^\\S\u00a0\u202f])+")
 
 
 def link_mark(name: str) -> str:
