@@ -34,7 +34,7 @@ function labelStackedCells(root) {
     var headers = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
       return th.querySelector(".visually-hidden") && th.textContent.trim() ===
         th.querySelector(".visually-hidden").textContent.trim() ? "" :
-        th.textContent.replace(/[▲▼]/g, "").trim();
+        th.textContent.replace(/[▲▼↑↓]/g, "").trim();
     });
     table.querySelectorAll("tbody tr").forEach(function (row) {
       Array.prototype.forEach.call(row.children, function (cell, index) {
