@@ -58,6 +58,7 @@ def _import_models_and_tasks() -> None:
 
     # The listeners of the board's signals (conflicts that appear or go, members who leave).
     from icm_recruit.assignment import operations as _assignment_reactions  # noqa: F401
+    from icm_recruit.assignment import search as _assignment_search_fields  # noqa: F401
     from icm_recruit.assignment import tasks as _assignment_tasks  # noqa: F401
     from icm_recruit.auth import models as _auth_models  # noqa: F401
     from icm_recruit.board import models as _board_models  # noqa: F401

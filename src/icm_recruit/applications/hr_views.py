@@ -6,9 +6,10 @@ import io
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from icm_recruit.applications import deadlines, queries, rules
+from icm_recruit.applications import deadlines, queries, rules, search, tags
 from icm_recruit.applications import operations as ops
 from icm_recruit.applications.forms import ScreeningForm, country_name
 from icm_recruit.applications.models import (
@@ -16,6 +17,13 @@ from icm_recruit.applications.models import (
     ApplicationStatus,
     RefereeStatus,
 )
+from icm_recruit.applications.tag_forms import (
+    BulkTagForm,
+    DeleteSearchForm,
+    SaveSearchForm,
+    TagForm,
+)
+from icm_recruit.applications.tags import SAVED_SEARCH_KEYS
 from icm_recruit.applications.views import DOWNLOAD_HEADERS
 from icm_recruit.auth.models import Role
 from icm_recruit.calls.forms import NewDeadlineForm
@@ -23,7 +31,7 @@ from icm_recruit.calls.lifecycle import shown_to
 from icm_recruit.calls.models import Call
 from icm_recruit.core import storage
 from icm_recruit.core.audit import record
-from icm_recruit.core.params import page_number
+from icm_recruit.core.params import int32_list, page_number
 from icm_recruit.core.permissions import roles_required
 from icm_recruit.core.timeutil import paris_to_utc, to_zone
 from icm_recruit.extensions import db
@@ -33,24 +41,117 @@ PAGE_SIZE = 50
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+FILTER_NAMES = ("q", "status", "country", "keyword", "tag", "sort")
+
+
 def _filters() -> dict:
-    return {name: request.args.get(name, "").strip()[:200]
-            for name in ("status", "country", "keyword", "q")}
+    return {name: request.args.get(name, "").strip()[:300] for name in FILTER_NAMES}
+
+
+def _listing(call: Call, filters: dict):
+    """The select of the list's rows and the search's error message, if it has one."""
+    try:
+        conditions, error = search.search_conditions(filters["q"], current_user), None
+    except search.SearchError as exc:
+        conditions, error = [], exc.message  # the rest of the filters still apply
+    stmt = queries.filtered_applications(
+        call.id, conditions=conditions, user=current_user,
+        **{name: filters[name] for name in FILTER_NAMES if name != "q"})
+    return stmt, error
+
+
+def _render_list(call: Call, filters: dict, *, bulk_form=None, save_form=None, status=200):
+    stmt, search_error = _listing(call, filters)
+    page = db.paginate(stmt, page=request.args.get("page", 1, type=page_number),
+                       per_page=PAGE_SIZE, error_out=False)
+    own_ids = rules.own_application_ids(current_user, call.id)
+    active = {name: value for name, value in filters.items() if value}
+    return render_template(
+        "applications/hr_list.html", call=call, page=page, filters=filters, active=active,
+        search_error=search_error, counts=queries.status_counts(call.id),
+        countries=queries.country_choices(call.id), statuses=list(ApplicationStatus),
+        tags=queries.tags_by_application([a.id for a in page.items if a.id not in own_ids]),
+        tag_choices=queries.tag_choices(call.id, current_user),
+        saved_searches=queries.saved_searches(call.id, current_user), own_ids=own_ids,
+        bulk_form=bulk_form or BulkTagForm(formdata=None, list_tag=filters["tag"],
+                                           **{k: filters[k] for k in ("q", "status",
+                                                                      "country", "sort")}),
+        save_form=save_form or SaveSearchForm(formdata=None, **{
+            k: filters[k] for k in SAVED_SEARCH_KEYS}),
+        delete_form=DeleteSearchForm(formdata=None), sorts=queries.SORTS), status
 
 
 @bp.get("/calls/<int:call_id>/applications")
 @roles_required(Role.ADMIN)
 def call_applications(call_id):
     call = db.get_or_404(Call, call_id)
-    filters = _filters()
-    page = db.paginate(queries.filtered_applications(call.id, **filters),
-                       page=request.args.get("page", 1, type=page_number),
-                       per_page=PAGE_SIZE, error_out=False)
-    return render_template(
-        "applications/hr_list.html", call=call, page=page, filters=filters,
-        counts=queries.status_counts(call.id), countries=queries.country_choices(call.id),
-        statuses=list(ApplicationStatus),
-        own_ids=rules.own_application_ids(current_user, call.id))
+    return _render_list(call, _filters())
+
+
+@bp.post("/calls/<int:call_id>/applications/tags")
+@roles_required(Role.ADMIN)
+def tag_selected(call_id):
+    """Add a tag to, or remove it from, the applications ticked in the list."""
+    call = db.get_or_404(Call, call_id)
+    form = BulkTagForm()
+    if not form.validate_on_submit():
+        return _render_list(call, _form_filters(form), bulk_form=form, status=422)
+    ids = int32_list(request.form.getlist("application_id"))
+    applications = list(db.session.scalars(select(Application).where(
+        Application.call_id == call.id, Application.id.in_(ids)).order_by(Application.id)))
+    own = next((a for a in applications if rules.is_applicant(current_user, a)), None)
+    if own is not None:
+        rules.refuse_own_application(own)
+    add = form.action.data == "add"
+    try:
+        changed = tags.tag_many(applications, form.tag.data, add=add, by=current_user)
+    except tags.TagError as exc:
+        db.session.rollback()
+        form.tag.errors = [*form.tag.errors, exc.message]
+        return _render_list(call, _form_filters(form), bulk_form=form, status=422)
+    db.session.commit()
+    tag = search.normalise_tag(form.tag.data)
+    flash(_("Tag “%(tag)s” added. Applications changed: %(n)d.", tag=tag, n=changed) if add
+          else _("Tag “%(tag)s” removed. Applications changed: %(n)d.", tag=tag, n=changed),
+          "success")
+    return redirect(url_for(".call_applications", call_id=call.id, **form.filters()))
+
+
+def _form_filters(form) -> dict:
+    """The list's filters as a posted form carried them, with every name present."""
+    return dict.fromkeys(FILTER_NAMES, "") | form.filters()
+
+
+@bp.post("/calls/<int:call_id>/searches")
+@roles_required(Role.ADMIN)
+def save_search(call_id):
+    """Save the list's current search under a name, for the signed-in user."""
+    call = db.get_or_404(Call, call_id)
+    form = SaveSearchForm()
+    if not form.validate_on_submit():
+        return _render_list(call, _form_filters(form), save_form=form, status=422)
+    try:
+        saved = tags.save_search(call.id, form.name.data, form.filters(), by=current_user)
+    except tags.TagError as exc:
+        db.session.rollback()
+        form.name.errors = [*form.name.errors, exc.message]
+        return _render_list(call, _form_filters(form), save_form=form, status=422)
+    db.session.commit()
+    flash(_("Search “%(name)s” saved.", name=saved.name), "success")
+    return redirect(url_for(".call_applications", call_id=call.id, **saved.params))
+
+
+@bp.post("/calls/<int:call_id>/searches/delete")
+@roles_required(Role.ADMIN)
+def delete_search(call_id):
+    call = db.get_or_404(Call, call_id)
+    form = DeleteSearchForm()
+    if not form.validate_on_submit() \
+            or not tags.delete_search(call.id, form.search_id.data, by=current_user):
+        abort(404)
+    db.session.commit()
+    flash(_("Saved search deleted."), "success")
+    return redirect(url_for(".call_applications", call_id=call.id))
 
 
 def csv_safe(value) -> str:
@@ -63,8 +164,13 @@ def csv_safe(value) -> str:
 @roles_required(Role.ADMIN)
 def export_csv(call_id):
     call = db.get_or_404(Call, call_id)
-    stmt = queries.filtered_applications(call.id, **_filters()).where(
-        rules.hr_handles(current_user)).options(selectinload(Application.referee_requests))
+    filters = _filters()
+    stmt, search_error = _listing(call, filters)
+    if search_error is not None:  # the list says what is wrong with the search
+        return redirect(url_for(".call_applications", call_id=call.id,
+                                **{k: v for k, v in filters.items() if v}))
+    stmt = stmt.where(rules.hr_handles(current_user)).options(
+        selectinload(Application.referee_requests))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([_("Reference"), _("Status"), _("Submitted on"), _("Name"), _("E-mail"),
@@ -89,12 +195,51 @@ def show(application_id):
     application = db.get_or_404(Application, application_id)
     rules.require_hr_on(current_user, application)
     record("dossier.opened", actor=current_user, obj=application, via="hr")
-    page = render_template("applications/hr_show.html", application=application,
-                           call=application.call, form=ScreeningForm(),
-                           documents=application.current_documents(),
-                           can_read_letters=rules.can_read_letters(current_user, application))
+    page = _show_page(application)
     db.session.commit()  # after rendering, so nothing has to be loaded again
     return page
+
+
+def _show_page(application: Application, *, form=None, tag_form=None):
+    return render_template("applications/hr_show.html", application=application,
+                           call=application.call, form=form or ScreeningForm(),
+                           tag_form=tag_form or TagForm(formdata=None),
+                           tags=queries.tags_by_application([application.id]).get(
+                               application.id, []),
+                           documents=application.current_documents(),
+                           can_read_letters=rules.can_read_letters(current_user, application))
+
+
+@bp.post("/applications/<int:application_id>/tags")
+@roles_required(Role.ADMIN)
+def add_tag(application_id):
+    return _change_tag(application_id, add=True)
+
+
+@bp.post("/applications/<int:application_id>/tags/remove")
+@roles_required(Role.ADMIN)
+def remove_tag(application_id):
+    return _change_tag(application_id, add=False)
+
+
+def _change_tag(application_id: int, *, add: bool):
+    application = db.get_or_404(Application, application_id)
+    rules.require_hr_on(current_user, application)
+    form = TagForm()
+    if form.validate_on_submit():
+        try:
+            (tags.add_tag if add else tags.remove_tag)(application, form.tag.data,
+                                                       by=current_user)
+        except tags.TagError as exc:
+            db.session.rollback()
+            form.tag.errors = [*form.tag.errors, exc.message]
+        else:
+            db.session.commit()
+            tag = search.normalise_tag(form.tag.data)
+            flash(_("Tag “%(tag)s” added.", tag=tag) if add
+                  else _("Tag “%(tag)s” removed.", tag=tag), "success")
+            return redirect(url_for(".show", application_id=application.id))
+    return _show_page(application, tag_form=form), 422
 
 
 @bp.post("/applications/<int:application_id>/screening")
@@ -114,10 +259,7 @@ def screen(application_id):
             db.session.commit()
             flash(_("Eligibility recorded for %(ref)s.", ref=application.reference), "success")
             return redirect(url_for(".show", application_id=application.id))
-    return render_template("applications/hr_show.html", application=application,
-                           call=application.call, form=form,
-                           documents=application.current_documents(),
-                           can_read_letters=rules.can_read_letters(current_user, application)), 422
+    return _show_page(application, form=form), 422
 
 
 @bp.get("/applications/<int:application_id>/dossier.pdf")

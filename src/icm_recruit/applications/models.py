@@ -337,3 +337,38 @@ class RefereeRequest(db.Model):
     def is_pending(self, now: datetime) -> bool:
         return self.status == RefereeStatus.REQUESTED and now < self.expires_at
 
+
+TAG_MAX_LENGTH = 40
+
+
+class ApplicationTag(db.Model):
+    """A free label HR puts on an application ('strong', 'check eligibility'): HR's only."""
+
+    __tablename__ = "application_tag"
+    __table_args__ = (
+        UniqueConstraint("application_id", "tag"),
+        CheckConstraint(f"tag = lower(tag) AND length(tag) BETWEEN 1 AND {TAG_MAX_LENGTH}",
+                        name="normalised"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    tag: Mapped[str] = mapped_column(String(TAG_MAX_LENGTH))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SavedSearch(db.Model):
+    """A search of a call's applications one HR user named to run again."""
+
+    __tablename__ = "saved_search"
+    __table_args__ = (UniqueConstraint("user_id", "call_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("call.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    # The list's query-string filters (q, status, country, tag, sort), as HR left them.
+    params: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,10 +1,15 @@
 """Reads of applications used by views and tasks."""
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from icm_recruit.applications import rules
-from icm_recruit.applications.models import Application, ApplicationStatus
+from icm_recruit.applications import rules, search
+from icm_recruit.applications.models import (
+    Application,
+    ApplicationStatus,
+    ApplicationTag,
+    SavedSearch,
+)
 from icm_recruit.auth.models import User
 from icm_recruit.extensions import db
 
@@ -26,11 +31,22 @@ def application_for(call_id: int, user_id: int) -> Application | None:
         Application.call_id == call_id, Application.applicant_id == user_id))
 
 
-def filtered_applications(call_id: int, *, status: str = "", country: str = "",
-                          keyword: str = "", q: str = ""):
-    """Return the select() of a call's applications matching HR's filters, newest first."""
+SORTS = {
+    "reference": Application.reference, "name": func.lower(User.name),
+    "country": Application.country, "status": Application.status,
+    "submitted": Application.submitted_at,
+}
+
+
+def filtered_applications(call_id: int, *, conditions=(), status: str = "", country: str = "",
+                          keyword: str = "", tag: str = "", sort: str = "", user=None):
+    """Return the select() of a call's applications matching HR's search and filters.
+
+    `conditions` come from search.search_conditions; `sort` names a column of SORTS, with a
+    leading "-" for the reverse order; newest first by default.
+    """
     stmt = (select(Application).join(Application.applicant)
-            .where(Application.call_id == call_id)
+            .where(Application.call_id == call_id, *conditions)
             .options(joinedload(Application.applicant)))
     if status in {s.value for s in ApplicationStatus}:
         stmt = stmt.where(Application.status == status)
@@ -39,12 +55,42 @@ def filtered_applications(call_id: int, *, status: str = "", country: str = "",
     if keyword:
         stmt = stmt.where(func.lower(Application.keywords).contains(keyword.lower().strip(),
                                                                     autoescape=True))
-    if q:
-        like = q.strip().lower()
-        stmt = stmt.where(or_(func.lower(User.name).contains(like, autoescape=True),
-                              func.lower(Application.reference).contains(like, autoescape=True),
-                              User.email.contains(like, autoescape=True)))
-    return stmt.order_by(Application.id.desc())
+    if tag:
+        stmt = stmt.where(rules.hr_handles(user), search.has_tag(tag))
+    column = SORTS.get(sort.removeprefix("-"))
+    if column is None:
+        return stmt.order_by(Application.id.desc())
+    order = column.desc() if sort.startswith("-") else column.asc()
+    return stmt.order_by(order.nulls_last(), Application.id.desc())
+
+
+def tags_by_application(application_ids) -> dict[int, list[str]]:
+    """The tags of these applications, alphabetically, in one query."""
+    tags: dict[int, list[str]] = {}
+    if not application_ids:
+        return tags
+    rows = db.session.execute(
+        select(ApplicationTag.application_id, ApplicationTag.tag)
+        .where(ApplicationTag.application_id.in_(list(application_ids)))
+        .order_by(ApplicationTag.tag))
+    for application_id, tag in rows:
+        tags.setdefault(application_id, []).append(tag)
+    return tags
+
+
+def tag_choices(call_id: int, user) -> list[str]:
+    """The tags used on the call's applications that the user handles as HR."""
+    return list(db.session.scalars(
+        select(ApplicationTag.tag).join(Application)
+        .where(Application.call_id == call_id, rules.hr_handles(user))
+        .distinct().order_by(ApplicationTag.tag)))
+
+
+def saved_searches(call_id: int, user) -> list[SavedSearch]:
+    return list(db.session.scalars(
+        select(SavedSearch).where(SavedSearch.call_id == call_id,
+                                  SavedSearch.user_id == user.id)
+        .order_by(func.lower(SavedSearch.name))))
 
 
 def status_counts(call_id: int) -> dict[str, int]:
