@@ -6,7 +6,6 @@ import io
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from icm_recruit.applications import deadlines, queries, rules, search, tags
@@ -97,8 +96,7 @@ def tag_selected(call_id):
     if not form.validate_on_submit():
         return _render_list(call, _form_filters(form), bulk_form=form, status=422)
     ids = int32_list(request.form.getlist("application_id"))
-    applications = list(db.session.scalars(select(Application).where(
-        Application.call_id == call.id, Application.id.in_(ids)).order_by(Application.id)))
+    applications = queries.applications_in_call(call.id, ids)
     own = next((a for a in applications if rules.is_applicant(current_user, a)), None)
     if own is not None:
         rules.refuse_own_application(own)

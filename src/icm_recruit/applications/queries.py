@@ -64,6 +64,13 @@ def filtered_applications(call_id: int, *, conditions=(), status: str = "", coun
     return stmt.order_by(order.nulls_last(), Application.id.desc())
 
 
+def applications_in_call(call_id: int, ids) -> list[Application]:
+    """The call's applications among these ids (others are ignored), by id."""
+    return list(db.session.scalars(select(Application).where(
+        Application.call_id == call_id, Application.id.in_(list(ids)))
+        .order_by(Application.id)))
+
+
 def tags_by_application(application_ids) -> dict[int, list[str]]:
     """The tags of these applications, alphabetically, in one query."""
     tags: dict[int, list[str]] = {}
