@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -232,8 +233,9 @@ def close(call_id):
             db.session.rollback()
             return _confirm_page(call, "close", form, error=exc.message, status=422)
         db.session.commit()
-        flash(_("The call is closed. %(n)d applicants with a draft are told by e-mail.",
-                n=told.drafts), "success")
+        flash(ngettext("The call is closed. %(num)d applicant with a draft is told by e-mail.",
+                       "The call is closed. %(num)d applicants with a draft are told by e-mail.",
+                       told.drafts), "success")
         return redirect(url_for(".admin_show", call_id=call.id))
     return _confirm_page(call, "close", form, status=422 if form.is_submitted() else 200)
 
@@ -258,18 +260,21 @@ def _deadline_move(call_id: int, action: str, move, done_message):
 @roles_required(Role.ADMIN)
 def reopen(call_id):
     """Reopen a closed call until a new deadline, while its review has not begun."""
-    return _deadline_move(call_id, "reopen", lifecycle.reopen, lambda told, call: _(
-        "The call is open again until %(date)s. %(n)d applicants with a draft are told by "
-        "e-mail.", date=lifecycle.shown_to(current_user, call.closes_at), n=told.drafts))
+    return _deadline_move(call_id, "reopen", lifecycle.reopen, lambda told, call: ngettext(
+        "The call is open again until %(date)s. %(num)d applicant with a draft is told by "
+        "e-mail.",
+        "The call is open again until %(date)s. %(num)d applicants with a draft are told by "
+        "e-mail.", told.drafts, date=lifecycle.shown_to(current_user, call.closes_at)))
 
 
 @bp.route("/admin/calls/<int:call_id>/extend", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def extend(call_id):
     """Give an open call a later deadline."""
-    return _deadline_move(call_id, "extend", lifecycle.extend, lambda told, call: _(
-        "The deadline is now %(date)s. %(n)d applicants with a draft are told by e-mail.",
-        date=lifecycle.shown_to(current_user, call.closes_at), n=told.drafts))
+    return _deadline_move(call_id, "extend", lifecycle.extend, lambda told, call: ngettext(
+        "The deadline is now %(date)s. %(num)d applicant with a draft is told by e-mail.",
+        "The deadline is now %(date)s. %(num)d applicants with a draft are told by e-mail.",
+        told.drafts, date=lifecycle.shown_to(current_user, call.closes_at)))
 
 
 @bp.app_template_filter("time_left")

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -159,14 +160,16 @@ def invite(call_id):
         if not waiting:
             flash(_("Every shortlisted applicant is invited already."), "info")
             return redirect(url_for(".slots", call_id=call.id))
-        lines = [_("%(n)d applicant(s) receive an e-mail asking them to pick a slot:",
-                   n=len(waiting))] + [f"{a.reference} · {a.applicant.name}" for a in waiting]
+        lines = [ngettext("%(num)d applicant receives an e-mail asking them to pick a slot:",
+                          "%(num)d applicants receive an e-mail asking them to pick a slot:",
+                          len(waiting))] + [f"{a.reference} · {a.applicant.name}" for a in waiting]
         return _confirm_page(call, heading=_("Invite the shortlisted applicants?"),
                              lines=lines, action=url_for(".invite", call_id=call.id),
                              button=_("Send the invitations"), gentle=True)
     count = ops.invite_to_book(call, by=current_user)
     db.session.commit()
-    flash(_("%(n)d shortlisted applicant(s) invited to pick a slot.", n=count), "success")
+    flash(ngettext("%(num)d shortlisted applicant invited to pick a slot.",
+                   "%(num)d shortlisted applicants invited to pick a slot.", count), "success")
     return redirect(url_for(".slots", call_id=call.id))
 
 

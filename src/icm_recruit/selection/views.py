@@ -3,6 +3,7 @@ reports."""
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -89,9 +90,11 @@ def mark(call_id):
         return shortlist(call.id, form=form, status_code=422)
     db.session.commit()
     if done:
-        flash(_("%(n)d application(s) marked: %(refs)s. Nothing is sent until you send the "
-                "outcomes; you can still change these marks.",
-                n=len(done), refs=", ".join(done)), "success")
+        flash(ngettext("%(num)d application marked: %(refs)s. Nothing is sent until you send "
+                       "the outcomes; you can still change this mark.",
+                       "%(num)d applications marked: %(refs)s. Nothing is sent until you send "
+                       "the outcomes; you can still change these marks.",
+                       len(done), refs=", ".join(done)), "success")
     for reference, code in refused:
         flash(shortlisting.ShortlistError(code, reference=reference).message, "warning")
     return redirect(url_for(".shortlist", call_id=call.id))
