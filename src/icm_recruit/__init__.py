@@ -76,6 +76,7 @@ def _import_models_and_tasks() -> None:
     from icm_recruit.reviews import tasks as _review_tasks  # noqa: F401
     from icm_recruit.selection import conflicts as _selection_reactions  # noqa: F401
     from icm_recruit.selection import models as _selection_models  # noqa: F401
+    from icm_recruit.selection import search as _selection_search_fields  # noqa: F401
     from icm_recruit.selection import tasks as _selection_tasks  # noqa: F401
 
 

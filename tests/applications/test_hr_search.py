@@ -298,3 +298,29 @@ def test_search_messages_and_tag_forms_in_french(client, auth, world):
     assert "Ajouter l’étiquette à la sélection" in page
     show = client.get(f"/admin/applications/{apps['amina'].id}").get_data(as_text=True)
     assert "Étiquettes" in show
+
+
+def _ranking(call, flagged: list) -> None:
+    from icm_recruit.selection.models import RankingRow, RankingSnapshot
+
+    snapshot = RankingSnapshot(call_id=call.id, method="mean", disagreement_threshold=3.0)
+    db.session.add(snapshot)
+    db.session.flush()
+    for rank, (application, disagreement) in enumerate(flagged, start=1):
+        db.session.add(RankingRow(
+            snapshot_id=snapshot.id, application_id=application.id, n_reviews=2, mean=5.0,
+            median=5.0, std=2.0, score_range=4.0 if disagreement else 1.0, calibrated=5.0,
+            raw_rank=rank, calibrated_rank=rank, disagreement=disagreement))
+    db.session.commit()
+
+
+def test_flag_filter_reads_the_latest_ranking_of_the_call(client, world):
+    call, apps = world
+    _ranking(call, [(apps["lucas"], True), (apps["amina"], False)])
+    _ranking(call, [(apps["amina"], True), (apps["lucas"], False)])
+    assert _names(_list(client, call, q="flag:disagreement")) == {"Amina Diallo"}
+    assert _names(_list(client, call, q="-flag:disagreement")) == {"Lucas Schmidt",
+                                                                   "Sofia Rossi"}
+    page = _list(client, call, q="flag:sleepy")
+    assert "Unknown flag “sleepy”" in page and _names(page) == {
+        "Amina Diallo", "Lucas Schmidt", "Sofia Rossi"}
