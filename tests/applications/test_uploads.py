@@ -82,7 +82,7 @@ def test_french_error_message(client, draft):
     page = client.get("/").get_data(as_text=True)
     client.post("/language", data={"locale": "fr", "next": "/", "csrf_token": csrf_from(page)})
     response = upload(client, draft, "cv", b"plain text", "notes.pdf")
-    assert "ce fichier n&#39;est pas un PDF" in response.get_data(as_text=True)
+    assert "ce fichier n’est pas un PDF" in response.get_data(as_text=True)
 
 
 @settings(max_examples=40, deadline=None,

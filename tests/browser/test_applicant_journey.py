@@ -75,7 +75,7 @@ def test_applicant_applies_with_a_referee_letter(journey, live_server, mail, tmp
     journey.step("draft-saved")
     for kind in ("cv", "research_project", "publications"):
         page.locator(f"#file-{kind}").set_input_files(str(pdf))
-        page.locator(f"#file-{kind}").locator("xpath=ancestor::form").locator("button").click()
+        page.locator(f"#document-{kind} button[name=kind]").click()
     journey.step("documents")
     page.locator("#referee-name").fill("Prof. Ada Referee")
     page.locator("#referee-email").fill(f"referee.{lang}@example.org")

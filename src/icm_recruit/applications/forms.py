@@ -1,5 +1,7 @@
 """Forms of the applicant's dossier, the referee page and HR screening."""
 
+from typing import NamedTuple
+
 from babel import Locale
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -71,6 +73,35 @@ class ApplicationForm(AppForm):
 
 DRAFT_FIELDS = ("current_position", "institution", "country", "phd_year", "title", "keywords",
                 "summary", "publications")
+EXCLUDED_FIELDS = ("excluded_1", "excluded_2", "excluded_3")
+
+
+class DraftPart(NamedTuple):
+    """What of a partly valid draft can be kept: the fields, the exclusions, the refusals."""
+
+    data: dict
+    excluded: list[str] | None
+    refused: dict[str, list[str]]
+
+
+def keepable_draft(form: ApplicationForm, sent) -> DraftPart:
+    """Validate leniently: keep every sent field that is valid, report the others.
+
+    Fields absent from the request are left alone, so a request that carries only some
+    of the dossier (or none) never blanks the rest. The exclusions change only when those
+    sent are all valid.
+    """
+    form.validate()
+    refused = {name: [str(e) for e in form[name].errors]
+               for name in (*DRAFT_FIELDS, *EXCLUDED_FIELDS)
+               if name in sent and form[name].errors}
+    data = {name: form[name].data for name in DRAFT_FIELDS
+            if name in sent and name not in refused}
+    if "country" in data:
+        data["country"] = data["country"] or ""
+    named = [name for name in EXCLUDED_FIELDS if name in sent]
+    keep = named and not any(name in refused for name in named)
+    return DraftPart(data, form.excluded() if keep else None, refused)
 
 
 class UploadForm(AppForm):

@@ -19,6 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from icm_recruit.applications import operations as ops
 from icm_recruit.applications import referees as referee_ops
 from icm_recruit.applications import rules
+from icm_recruit.applications.drafts import fill_form as _fill_form
+from icm_recruit.applications.drafts import keep_sent_text, typed_form
 from icm_recruit.applications.forms import (
     DRAFT_FIELDS,
     ApplicationForm,
@@ -131,15 +133,10 @@ def start(slug):
     return redirect(url_for(".edit", application_id=application.id))
 
 
-def _fill_form(form: ApplicationForm, application: Application) -> None:
-    for name in DRAFT_FIELDS:
-        form[name].data = getattr(application, name)
-    for index, name in enumerate(application.excluded_reviewers or []):
-        form[f"excluded_{index + 1}"].data = name
-
-
 def _page(application: Application, form: ApplicationForm, status: int = 200,
-          referee_form: RefereeForm | None = None):
+          referee_form: RefereeForm | None = None, **documents_state):
+    """The edit page; documents_state: notices (category, text) shown in the documents
+    section, failed_kind (its file input gets the focus), saved_at (the draft's status)."""
     editable = application.accepts_changes(database_now())
     return render_template(
         "applications/edit.html", application=application, call=application.call, form=form,
@@ -147,7 +144,7 @@ def _page(application: Application, form: ApplicationForm, status: int = 200,
             prefix="referee", locale=current_user.locale),
         submit_form=SubmitForm(), documents=application.current_documents(),
         kind_labels=DOCUMENT_KIND_LABELS, DocumentKind=DocumentKind,
-        plain_form=AppForm()), status
+        plain_form=AppForm(), **documents_state), status
 
 
 @bp.route("/applications/<int:application_id>", methods=["GET", "POST"])
@@ -179,27 +176,74 @@ def edit(application_id):
     return _page(application, form)
 
 
-def _read_upload(max_mb: int) -> tuple[bytes, str]:
-    upload = request.files.get("file")
+def _read_upload(kind: DocumentKind, max_mb: int) -> tuple[bytes, str]:
+    # On the edit page each kind has its own file input, all in the dossier's form.
+    upload = request.files.get(f"file_{kind.value}") or request.files.get("file")
     if upload is None or not upload.filename:
         raise storage.UploadError("no_file")
     data = upload.stream.read(max_mb * 1024 * 1024 + 1)
     return data, upload.filename
 
 
+def _htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _text_notice(part) -> list[tuple[str, str]]:
+    # With htmx the fields are not re-rendered: the status line names them instead.
+    if part is None or not part.refused or _htmx():
+        return []
+    return [("warning", _("Some of the text you typed could not be saved yet; the fields are "
+                          "marked above. What you typed is still in them."))]
+
+
+def _documents_done(application, form, part, notices):
+    """After a document action that worked: the documents section (htmx) or the page,
+    back at the documents."""
+    notices = notices + _text_notice(part)
+    if _htmx():
+        return _page(application, form, notices=notices, **_draft_state(part))
+    if part is not None and part.refused:
+        return _page(application, form, notices=notices)
+    for category, message in notices:
+        flash(message, category)
+    return redirect(url_for(".edit", application_id=application.id, _anchor="documents"))
+
+
+def _documents_refused(application, form, part, message, kind=None):
+    """A refused document action: the page again with everything typed, the reason shown
+    beside the documents and the focus on the file input concerned."""
+    if not application.accepts_changes(database_now()):
+        flash(message, "danger")  # the page shows no form any more: say it at the top
+        if _htmx():
+            return "", 200, {"HX-Redirect": url_for(".edit", application_id=application.id)}
+        return redirect(url_for(".edit", application_id=application.id))
+    notices = [("danger", message), *_text_notice(part)]
+    return _page(application, form, notices=notices, failed_kind=kind, **_draft_state(part))
+
+
+def _draft_state(part) -> dict:
+    """What the page's draft status line says after a request that carried the text."""
+    if part is None:
+        return {}
+    return {"saved_at": database_now(), "refused": part.refused}
+
+
 @bp.post("/applications/<int:application_id>/documents")
 @roles_required(Role.APPLICANT)
 def upload(application_id):
     application = own_application_or_403(application_id)
-    form = UploadForm()
-    require(form.validate_on_submit(), 400)
+    upload_form = UploadForm()
+    require(upload_form.validate_on_submit(), 400)
+    form, part, kind = typed_form(application, request.form), None, None
     try:
-        kind = DocumentKind(form.kind.data)
+        kind = DocumentKind(upload_form.kind.data)
+        part = keep_sent_text(application, form, request.form, by=current_user)
         rule = application.call.rule_for(kind)
         if rule is None or kind == DocumentKind.LETTER:
             raise ops.ApplicationError("kind_not_asked")
         ops.require_editable(application, current_user)
-        data, filename = _read_upload(rule["max_mb"])
+        data, filename = _read_upload(kind, rule["max_mb"])
         checked = storage.check_pdf(data, filename, max_mb=rule["max_mb"],
                                     max_pages=rule["max_pages"])
         ops.upload_document(application, kind, checked, by=current_user)
@@ -209,17 +253,17 @@ def upload(application_id):
         db.session.rollback()
         if isinstance(exc, storage.UploadError):
             record("document.rejected", actor=current_user, obj=application,
-                   kind=form.kind.data, reason=exc.code)
+                   kind=upload_form.kind.data, reason=exc.code)
             db.session.commit()
-        return _fail(exc, application, "documents")
+        return _documents_refused(application, form, part, exc.message, kind)
     db.session.commit()
-    flash(_("%(kind)s uploaded (%(pages)d pages).", kind=DOCUMENT_KIND_LABELS[kind],
-            pages=checked.pages), "success")
+    notices = [("success", _("%(kind)s uploaded (%(pages)d pages).",
+                             kind=DOCUMENT_KIND_LABELS[kind], pages=checked.pages))]
     if checked.removed:
-        flash(_("Active content (%(what)s) was removed from your PDF before it was stored; its "
-                "pages and text are unchanged.", what=pdfclean.describe(checked.removed)),
-              "warning")
-    return redirect(url_for(".edit", application_id=application.id, _anchor="documents"))
+        notices.append(("warning", _(
+            "Active content (%(what)s) was removed from your PDF before it was stored; its "
+            "pages and text are unchanged.", what=pdfclean.describe(checked.removed))))
+    return _documents_done(application, form, part, notices)
 
 
 @bp.post("/applications/<int:application_id>/documents/<int:document_id>/remove")
@@ -229,14 +273,33 @@ def remove_document(application_id, document_id):
     document = db.get_or_404(Document, document_id)
     require(document.application_id == application.id)
     require(AppForm().validate_on_submit(), 400)
+    form, part = typed_form(application, request.form), None
     try:
+        part = keep_sent_text(application, form, request.form, by=current_user)
         ops.remove_document(document, by=current_user)
     except ops.ApplicationError as exc:
         db.session.rollback()
-        return _fail(exc, application, "documents")
+        return _documents_refused(application, form, part, exc.message)
     db.session.commit()
-    flash(_("The document is removed."), "success")
-    return redirect(url_for(".edit", application_id=application.id, _anchor="documents"))
+    return _documents_done(application, form, part,
+                           [("success", _("The document is removed."))])
+
+
+@bp.post("/applications/<int:application_id>/draft")
+@roles_required(Role.APPLICANT)
+def save_draft(application_id):
+    """Autosave: keep what is valid of the typed dossier (never submit it); answer with
+    the status line the page shows."""
+    application = own_application_or_403(application_id)
+    form = typed_form(application, request.form)
+    try:
+        ops.require_editable(application, current_user)
+        part = keep_sent_text(application, form, request.form, by=current_user)
+    except ops.ApplicationError as exc:
+        db.session.rollback()
+        return render_template("applications/_draft_status.html", problem=exc.message), 409
+    return render_template("applications/_draft_status.html", saved_at=database_now(),
+                           refused=part.refused if part else {}, form=form)
 
 
 @bp.get("/documents/<int:document_id>")
