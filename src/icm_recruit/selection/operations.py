@@ -147,42 +147,53 @@ def template_for(call: Call, outcome: Outcome, locale: str) -> letters.Letter:
     return letters.DEFAULTS[(outcome.value, locale)]
 
 
+def store_template(model, call: Call, outcome, locale: str, *, subject: str, body: str,
+                   by, action: str):
+    """Store an edited e-mail text (letter or shortlist outcome) of a call, audited."""
+    letters.check(subject, body)
+    locks.lock(Call, call.id)  # two saves at once: the second updates the first one's row
+    row = db.session.scalar(select(model).where(
+        model.call_id == call.id, model.outcome == outcome, model.locale == locale))
+    if row is None:
+        row = model(call_id=call.id, outcome=outcome, locale=locale)
+        db.session.add(row)
+    row.subject, row.body = subject.strip(), body.strip()
+    row.updated_by_id, row.updated_at = by.id, database_now()
+    db.session.flush()
+    audit.record(f"{action}.saved", actor=by, obj=call, outcome=outcome.value, locale=locale)
+    return row
+
+
+def drop_template(model, call: Call, outcome, locale: str, *, by, action: str) -> bool:
+    """Go back to the default text; False when it had not been changed. The text that
+    was written stays in the audit trail."""
+    row = db.session.scalar(select(model).where(
+        model.call_id == call.id, model.outcome == outcome,
+        model.locale == locale).with_for_update())
+    if row is None:
+        return False
+    db.session.delete(row)
+    db.session.flush()
+    audit.record(f"{action}.reset", actor=by, obj=call, outcome=outcome.value,
+                 locale=locale, subject=row.subject, body=row.body)
+    return True
+
+
 def save_template(call: Call, outcome: Outcome, locale: str, *, subject: str, body: str,
                   by) -> LetterTemplate:
     """Store a letter template after checking its placeholders."""
     if not by.has_role(Role.ADMIN):
         raise SelectionError("forbidden")
-    letters.check(subject, body)
-    locks.lock(Call, call.id)  # two saves at once: the second updates the first one's row
-    row = db.session.scalar(select(LetterTemplate).where(
-        LetterTemplate.call_id == call.id, LetterTemplate.outcome == outcome,
-        LetterTemplate.locale == locale))
-    if row is None:
-        row = LetterTemplate(call_id=call.id, outcome=outcome, locale=locale)
-        db.session.add(row)
-    row.subject, row.body = subject.strip(), body.strip()
-    row.updated_by_id, row.updated_at = by.id, database_now()
-    db.session.flush()
-    audit.record("letter_template.saved", actor=by, obj=call, outcome=outcome.value,
-                 locale=locale)
-    return row
+    return store_template(LetterTemplate, call, outcome, locale, subject=subject, body=body,
+                          by=by, action="letter_template")
 
 
 def reset_template(call: Call, outcome: Outcome, locale: str, *, by) -> bool:
-    """Go back to the default letter; False when HR had not changed it. The text HR had
-    written stays in the audit trail."""
+    """Go back to the default letter; False when HR had not changed it."""
     if not by.has_role(Role.ADMIN):
         raise SelectionError("forbidden")
-    row = db.session.scalar(select(LetterTemplate).where(
-        LetterTemplate.call_id == call.id, LetterTemplate.outcome == outcome,
-        LetterTemplate.locale == locale).with_for_update())
-    if row is None:
-        return False
-    db.session.delete(row)
-    db.session.flush()
-    audit.record("letter_template.reset", actor=by, obj=call, outcome=outcome.value,
-                 locale=locale, subject=row.subject, body=row.body)
-    return True
+    return drop_template(LetterTemplate, call, outcome, locale, by=by,
+                         action="letter_template")
 
 
 def letter_values(application: Application, locale: str, feedback: str) -> dict[str, str]:

@@ -25,7 +25,13 @@ from icm_recruit.core.urls import external_url
 from icm_recruit.extensions import db
 from icm_recruit.selection import letters, rules
 from icm_recruit.selection.models import ShortlistMark, ShortlistOutcome, ShortlistTemplate
-from icm_recruit.selection.operations import SelectionError, letter_values, lock
+from icm_recruit.selection.operations import (
+    SelectionError,
+    drop_template,
+    letter_values,
+    lock,
+    store_template,
+)
 
 UNDECIDED = "undecided"
 LOCALES = ("en", "fr")
@@ -152,36 +158,16 @@ def save_template(call: Call, outcome: ShortlistOutcome, locale: str, *, subject
     """Store the text of an outcome e-mail after checking its placeholders."""
     if not by.has_role(Role.ADMIN, Role.CHAIR):
         raise ShortlistError("forbidden")
-    letters.check(subject, body)
-    db.session.scalars(select(Call.id).where(Call.id == call.id).with_for_update()).one()
-    row = db.session.scalar(select(ShortlistTemplate).where(
-        ShortlistTemplate.call_id == call.id, ShortlistTemplate.outcome == outcome,
-        ShortlistTemplate.locale == locale))
-    if row is None:
-        row = ShortlistTemplate(call_id=call.id, outcome=outcome, locale=locale)
-        db.session.add(row)
-    row.subject, row.body = subject.strip(), body.strip()
-    row.updated_by_id, row.updated_at = by.id, database_now()
-    db.session.flush()
-    audit.record("shortlist_template.saved", actor=by, obj=call, outcome=outcome.value,
-                 locale=locale)
-    return row
+    return store_template(ShortlistTemplate, call, outcome, locale, subject=subject,
+                          body=body, by=by, action="shortlist_template")
 
 
 def reset_template(call: Call, outcome: ShortlistOutcome, locale: str, *, by) -> bool:
     """Go back to the default text; False when HR had not changed it."""
     if not by.has_role(Role.ADMIN, Role.CHAIR):
         raise ShortlistError("forbidden")
-    row = db.session.scalar(select(ShortlistTemplate).where(
-        ShortlistTemplate.call_id == call.id, ShortlistTemplate.outcome == outcome,
-        ShortlistTemplate.locale == locale).with_for_update())
-    if row is None:
-        return False
-    db.session.delete(row)
-    db.session.flush()
-    audit.record("shortlist_template.reset", actor=by, obj=call, outcome=outcome.value,
-                 locale=locale, subject=row.subject, body=row.body)
-    return True
+    return drop_template(ShortlistTemplate, call, outcome, locale, by=by,
+                         action="shortlist_template")
 
 
 def compose(letter: letters.Letter, values: dict[str, str]) -> letters.Letter:
