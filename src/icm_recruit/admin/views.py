@@ -4,7 +4,6 @@ import json
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -171,20 +170,21 @@ def audit_trail():
                            action=filters.get("action", ""), filters=filters)
 
 
-@bp.get("/audit.csv")
+@bp.get("/audit.<any(csv, xlsx):fmt>")
 @roles_required(Role.ADMIN)
-def audit_export():
-    """The filtered trail as CSV, hashes included, so it can be checked elsewhere."""
-    from icm_recruit.selection.export import to_csv
+def audit_export(fmt):
+    """The filtered trail as CSV or XLSX, hashes included, so it can be checked elsewhere
+    (`at` is kept as the stored UTC instant the hash covers)."""
+    from icm_recruit.core.export import download
 
     stmt, filters = _audit_filters()
     events = db.session.scalars(stmt.limit(100_000)).all()
     rows = [[e.id, e.at.isoformat(), e.actor_id or "", e.action, e.object_type or "",
              e.object_id or "", json.dumps(e.data, ensure_ascii=False), e.prev_hash, e.hash]
             for e in events]
-    audit.record("audit.exported", actor=current_user, rows=len(rows), filters=filters)
+    audit.record("audit.exported", actor=current_user, rows=len(rows), filters=filters,
+                 format=fmt)
     db.session.commit()
     headers = ["id", "at", "actor_id", "action", "object_type", "object_id", "data",
                "prev_hash", "hash"]
-    return Response(to_csv(headers, rows), mimetype="text/csv", headers={
-        "Content-Disposition": "attachment; filename=audit-trail.csv"})
+    return download(headers, rows, fmt, "audit-trail", _("Audit trail"))

@@ -289,18 +289,9 @@ def export_reviews(call_id, fmt):
 
 
 def _download(headers, rows, fmt: str, name: str, sheet: str) -> Response:
-    from icm_recruit.selection import export
+    from icm_recruit.core import export
 
-    if fmt == "csv":
-        body, mimetype = export.to_csv(headers, rows), "text/csv; charset=utf-8"
-    elif fmt == "xlsx":
-        body = export.to_xlsx(headers, rows, sheet_title=sheet)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        abort(404)
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{name}.{fmt}"',
-        "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+    return export.download(headers, rows, fmt, name, sheet)
 
 
 @bp.get("/calls/<int:call_id>/report")

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import openpyxl
 import pytest
 
-from icm_recruit.selection.export import neutralise, to_csv, to_xlsx
+from icm_recruit.core.export import neutralise, to_csv, to_xlsx
 
 DANGEROUS = [
     '=HYPERLINK("http://evil.example","click")',
@@ -100,3 +100,43 @@ def test_xlsx_sheet_title_is_made_acceptable():
     data = to_xlsx(["a"], [], sheet_title="Ranking: call 2027/ICM [final] and more words")
     title = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0].title
     assert title == "Ranking_ call 2027_ICM _final_"
+
+
+def test_french_csv_uses_semicolons_and_decimal_commas():
+    from zoneinfo import ZoneInfo
+
+    moment = datetime(2027, 3, 12, 8, 30, tzinfo=UTC)
+    data = to_csv(["nom", "score", "date"], [["Zoë; Müller", 3.25, moment]], locale="fr",
+                  zone=ZoneInfo("Europe/Paris"))
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
+    assert rows == [["nom", "score", "date"], ["Zoë; Müller", "3,25", "2027-03-12T09:30:00+01:00"]]
+    english = read_csv(to_csv(["score"], [[3.25]], locale="en"))
+    assert english == [["score"], ["3.25"]]
+
+
+def test_xlsx_writes_aware_datetimes_as_local_dates():
+    from zoneinfo import ZoneInfo
+
+    moment = datetime(2027, 7, 1, 12, 0, tzinfo=UTC)
+    values = read_xlsx(to_xlsx(["at"], [[moment]], zone=ZoneInfo("America/New_York")))
+    assert values[1][0] == datetime(2027, 7, 1, 8, 0)
+
+
+@pytest.mark.services
+def test_audit_trail_downloads_as_french_csv_and_as_xlsx(client, auth, ctx):
+    from icm_recruit.auth.models import Role
+    from tests.support import csrf_from, make_user
+
+    make_user("hr@example.org", Role.ADMIN, locale="fr")
+    auth.login("hr@example.org")
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "/admin/audit.xlsx" in page and "/admin/audit.csv" in page
+    client.post("/language", data={"locale": "fr", "next": "/", "csrf_token": csrf_from(page)})
+    french = client.get("/admin/audit.csv")
+    assert french.status_code == 200
+    header = french.data.decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("id;at;actor_id;action")
+    workbook = client.get("/admin/audit.xlsx")
+    assert workbook.status_code == 200 and workbook.mimetype.endswith("spreadsheetml.sheet")
+    assert read_xlsx(workbook.data)[0][:4] == ["id", "at", "actor_id", "action"]
+    assert client.get("/admin/audit.pdf").status_code == 404
