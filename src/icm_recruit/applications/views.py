@@ -11,7 +11,7 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -257,8 +257,9 @@ def upload(application_id):
             db.session.commit()
         return _documents_refused(application, form, part, exc.message, kind)
     db.session.commit()
-    notices = [("success", _("%(kind)s uploaded (%(pages)d pages).",
-                             kind=DOCUMENT_KIND_LABELS[kind], pages=checked.pages))]
+    notices = [("success", ngettext("%(kind)s uploaded (%(num)d page).",
+                                    "%(kind)s uploaded (%(num)d pages).", checked.pages,
+                                    kind=DOCUMENT_KIND_LABELS[kind]))]
     if checked.removed:
         notices.append(("warning", _(
             "Active content (%(what)s) was removed from your PDF before it was stored; its "
