@@ -8,11 +8,13 @@ import time
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from icm_recruit.auth.models import User
+from icm_recruit.calls.models import Call
 from icm_recruit.extensions import db
 from icm_recruit.seed import DEMO_PASSWORD, seed_demo
+from icm_recruit.selection.ranking import build_snapshot
 from tests.browser.conftest import serious_violations
 
 pytestmark = [pytest.mark.services, pytest.mark.browser]
@@ -173,6 +175,10 @@ def test_every_reachable_page_fits_phone_and_desktop(browser, live_server, lang)
     started = time.monotonic()
     with live_server.app_context():
         seed_demo()
+        # Every demo call gets a ranking from its reviews, so that the widest table is
+        # filled whichever call the links lead to first.
+        for call in db.session.scalars(select(Call)):
+            build_snapshot(call, by=User.by_email(ROLES["hr"]))
         db.session.execute(update(User).values(locale=lang))
         db.session.commit()
     context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900})
