@@ -138,12 +138,19 @@ FORM_DATA = {
                                      "reason": "Former colleague."},
     "selection.mark": lambda ids: {"application_id": ids["application_id"],
                                    "outcome": "shortlisted", "reason": "Strong project."},
+    # HR's tags: on one application, or on the rows ticked in the call's list.
+    "applications_hr.tag_selected": lambda ids: {"application_id": ids["application_id"],
+                                                 "tag": "strong", "action": "add"},
     # Routes already about one application: a valid form makes a leak an action taken.
     "applications_hr.screen": lambda ids: {"decision": "eligible", "reason": "Checked."},
+    "applications_hr.add_tag": lambda ids: {"tag": "strong"},
+    "applications_hr.remove_tag": lambda ids: {"tag": "strong"},
+    "applications_hr.save_search": lambda ids: {"name": "Strong ones", "q": "tag:strong"},
     "board.decide": lambda ids: {"reason": "Checked with the member."},
     "decisions.record": lambda ids: {"outcome": "offer", "feedback": "Well done."},
 }
-FORM_NAMES_APPLICATION = {"assignment.add", "board.add_manual", "selection.mark"}
+FORM_NAMES_APPLICATION = {"assignment.add", "board.add_manual", "selection.mark",
+                          "applications_hr.tag_selected"}
 
 
 def _url(rule, ids: dict) -> str:
