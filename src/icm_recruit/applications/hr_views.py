@@ -1,9 +1,7 @@
 """HR's side of applications: the per-call list, CSV export, dossier and screening."""
 
-import csv
-import io
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -30,14 +28,14 @@ from icm_recruit.calls.lifecycle import shown_to
 from icm_recruit.calls.models import Call
 from icm_recruit.core import storage
 from icm_recruit.core.audit import record
+from icm_recruit.core.export import download
 from icm_recruit.core.params import int32_list, page_number
 from icm_recruit.core.permissions import roles_required
-from icm_recruit.core.timeutil import paris_to_utc, to_zone
+from icm_recruit.core.timeutil import paris_to_utc
 from icm_recruit.extensions import db
 
 bp = Blueprint("applications_hr", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 FILTER_NAMES = ("q", "status", "country", "keyword", "tag", "sort")
@@ -152,15 +150,10 @@ def delete_search(call_id):
     return redirect(url_for(".call_applications", call_id=call.id))
 
 
-def csv_safe(value) -> str:
-    """Neutralise text a spreadsheet would run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-@bp.get("/calls/<int:call_id>/applications.csv")
+@bp.get("/calls/<int:call_id>/applications.<any(csv, xlsx):fmt>")
 @roles_required(Role.ADMIN)
-def export_csv(call_id):
+def export_list(call_id, fmt):
+    """The list as the search shows it, in CSV (in the reader's convention) or XLSX."""
     call = db.get_or_404(Call, call_id)
     filters = _filters()
     stmt, search_error = _listing(call, filters)
@@ -169,22 +162,17 @@ def export_csv(call_id):
                                 **{k: v for k, v in filters.items() if v}))
     stmt = stmt.where(rules.hr_handles(current_user)).options(
         selectinload(Application.referee_requests))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_("Reference"), _("Status"), _("Submitted on"), _("Name"), _("E-mail"),
-                     _("Current position"), _("Institution"), _("Country"), _("Year of the PhD"),
-                     _("Title"), _("Keywords"), _("Letters received")])
+    headers = [_("Reference"), _("Status"), _("Submitted on"), _("Name"), _("E-mail"),
+               _("Current position"), _("Institution"), _("Country"), _("Year of the PhD"),
+               _("Title"), _("Keywords"), _("Letters received")]
+    rows = []
     for a in db.session.scalars(stmt).unique():
         received = sum(1 for r in a.referee_requests if r.status == RefereeStatus.RECEIVED)
-        submitted = (to_zone(a.submitted_at, current_user.timezone)
-                     .strftime("%Y-%m-%d %H:%M %Z") if a.submitted_at else "")
-        writer.writerow([csv_safe(v) for v in (
-            a.reference, a.status.label, submitted, a.applicant.name,
-            a.applicant.email, a.current_position, a.institution, country_name(a.country),
-            a.phd_year, a.title, a.keywords, f"{received}/{call.referees_required}")])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{call.slug}-applications.csv"',
-        "Cache-Control": "private, no-store"})
+        rows.append([a.reference, a.status.label, a.submitted_at, a.applicant.name,
+                     a.applicant.email, a.current_position, a.institution,
+                     country_name(a.country), a.phd_year, a.title, a.keywords,
+                     f"{received}/{call.referees_required}"])
+    return download(headers, rows, fmt, f"{call.slug}-applications", _("Applications"))
 
 
 @bp.get("/applications/<int:application_id>")

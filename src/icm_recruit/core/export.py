@@ -51,6 +51,8 @@ def neutralise(text: str) -> str:
 
 def _plain(value: CellValue, zone: tzinfo | None = None) -> CellValue:
     """Return the value to write: neutralised text, ISO text for aware datetimes."""
+    if value is not None and not isinstance(value, str | int | float | Decimal | date):
+        value = str(value)  # a translated label, an enum: written as its text
     if isinstance(value, datetime) and value.tzinfo is not None:
         return (value.astimezone(zone) if zone else value).isoformat()
     if isinstance(value, str):
