@@ -95,7 +95,8 @@ EXPECTED = {
     # applicants, on their own application
     "applications.mine": APPLICANTS, "applications.start": APPLICANTS,
     "applications.edit": OWNER, "applications.upload": OWNER,
-    "applications.remove_document": OWNER, "applications.add_referee": OWNER,
+    "applications.remove_document": OWNER, "applications.save_draft": OWNER,
+    "applications.add_referee": OWNER,
     "applications.cancel_referee": OWNER, "applications.resend_referee": OWNER,
     "applications.status": OWNER, "applications.submit": OWNER,
     "applications.withdraw": OWNER, "applications.download": OWNER | HR_OF_APPLICATION,
