@@ -12,7 +12,7 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from icm_recruit.applications.forms import country_choices
 from icm_recruit.board.models import BidLevel, DigestPreference
@@ -111,3 +111,23 @@ class ManualConflictForm(AppForm):
 
 class SimpleForm(AppForm):
     """A button-only form: the CSRF token is all it carries."""
+
+
+SOURCE_LABELS = {
+    "declared": _l("Declared by the member"),
+    "institution": _l("Same institution"),
+    "email_domain": _l("Same e-mail domain"),
+    "referee": _l("Referee of the applicant"),
+    "coauthor": _l("Co-author"),
+    "manual": _l("Added by HR"),
+    "self": _l("The member is the applicant"),
+    "requested_exclusion": _l("Exclusion requested by the applicant"),
+}
+
+
+class BulkDecisionForm(AppForm):
+    """One reason for every conflict ticked; the ticked ids are read apart (int32_list)."""
+
+    reason = StringField(_l("Reason, the same for every selected conflict"),
+                         filters=[lambda value: value.strip() if value else value],
+                         validators=[DataRequired(), Length(max=2000)])

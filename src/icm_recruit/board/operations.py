@@ -396,3 +396,35 @@ def add_manual_conflict(*, reviewer: User, application: Application, reason: str
                  application_id=application.id, reason=conflict.reason)
     _announce(blocked=[(reviewer.id, application.id)], maybe_lifted=[], by=by)
     return conflict
+
+
+def decide_conflicts(conflicts: list[Conflict], *, confirm: bool, reason: str,
+                     by: User) -> tuple[list[Conflict], list[Conflict]]:
+    """HR confirms or dismisses many conflicts with one reason, announcing all pairs once.
+
+    Returns (decided, skipped): a conflict on HR's own application is skipped, as is one
+    already in the requested status.
+    """
+    reason = reason.strip()[:2000]
+    if not reason:
+        raise BoardError("reason_needed")
+    status = ConflictStatus.CONFIRMED if confirm else ConflictStatus.DISMISSED
+    applications = {a.id: a for a in db.session.scalars(select(Application).where(
+        Application.id.in_({c.application_id for c in conflicts})))}
+    decided, skipped = [], []
+    for conflict in conflicts:
+        application = applications[conflict.application_id]
+        if not application_rules.can_act_as_hr_on(by, application) or conflict.status == status:
+            skipped.append(conflict)
+            continue
+        before = conflict.status
+        _decide(conflict, status, by, reason)
+        audit.record("conflict.confirmed" if confirm else "conflict.dismissed", actor=by,
+                     obj=conflict, reviewer_id=conflict.reviewer_id,
+                     application_id=conflict.application_id, source=conflict.source.value,
+                     before=before.value, reason=reason, bulk=True)
+        decided.append(conflict)
+    db.session.flush()
+    pairs = list(dict.fromkeys((c.reviewer_id, c.application_id) for c in decided))
+    _announce(blocked=pairs if confirm else [], maybe_lifted=[] if confirm else pairs, by=by)
+    return decided, skipped

@@ -12,6 +12,7 @@ from icm_recruit.board.models import (
     BoardMember,
     Conflict,
     ConflictDeclaration,
+    ConflictSource,
     ConflictStatus,
     MemberCallSetting,
 )
@@ -56,12 +57,23 @@ def title_list(user: User, call: Call) -> list[dict]:
             for a in applications]
 
 
-def call_conflicts(call: Call, viewer: User) -> list[Conflict]:
-    """The call's conflicts HR `viewer` handles: never those of their own application."""
+def call_conflicts(call: Call, viewer: User, *, source: ConflictSource | None = None,
+                   status: ConflictStatus | None = None,
+                   ids: set[int] | None = None) -> list[Conflict]:
+    """The call's conflicts HR `viewer` handles: never those of their own application.
+
+    Narrowed to one reason code, one status or some ids when given.
+    """
+    stmt = (select(Conflict).join(Application, Application.id == Conflict.application_id)
+            .where(Application.call_id == call.id, application_rules.hr_handles(viewer)))
+    if source is not None:
+        stmt = stmt.where(Conflict.source == source)
+    if status is not None:
+        stmt = stmt.where(Conflict.status == status)
+    if ids is not None:
+        stmt = stmt.where(Conflict.id.in_(ids))
     return list(db.session.scalars(
-        select(Conflict).join(Application, Application.id == Conflict.application_id)
-        .where(Application.call_id == call.id, application_rules.hr_handles(viewer))
-        .order_by(Conflict.status, Application.reference, Conflict.reviewer_id)))
+        stmt.order_by(Conflict.status, Application.reference, Conflict.reviewer_id)))
 
 
 def conflict_context(conflicts: list[Conflict]) -> tuple[dict, dict]:

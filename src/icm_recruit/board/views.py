@@ -12,7 +12,9 @@ from icm_recruit.auth.models import Role, User
 from icm_recruit.board import operations as ops
 from icm_recruit.board import queries
 from icm_recruit.board.forms import (
+    SOURCE_LABELS,
     BidForm,
+    BulkDecisionForm,
     CallSettingForm,
     DecisionForm,
     DeclarationForm,
@@ -23,11 +25,18 @@ from icm_recruit.board.forms import (
     format_past_affiliations,
     parse_past_affiliations,
 )
-from icm_recruit.board.models import BidLevel, BoardMember, Conflict, DigestPreference
+from icm_recruit.board.models import (
+    BidLevel,
+    BoardMember,
+    Conflict,
+    ConflictSource,
+    ConflictStatus,
+    DigestPreference,
+)
 from icm_recruit.board.tasks import detect_conflicts
 from icm_recruit.calls.models import Call, CallStatus
 from icm_recruit.core.jobs import JobKind, latest_job, start_job
-from icm_recruit.core.params import int32
+from icm_recruit.core.params import int32, int32_list
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.extensions import db
 
@@ -80,15 +89,31 @@ def set_active(member_id, action):
 # ---------------------------------------------------------------- HR: conflicts of a call
 
 
+def _conflict_filters(values) -> dict:
+    """The reason code and status asked for in the query string (unknown ones ignored)."""
+    source, status = values.get("source", ""), values.get("status", "")
+    return {"source": ConflictSource(source) if source in ConflictSource._value2member_map_
+            else None,
+            "status": ConflictStatus(status) if status in ConflictStatus._value2member_map_
+            else None}
+
+
+def _filter_args(filters: dict) -> dict:
+    return {name: value.value for name, value in filters.items() if value is not None}
+
+
 def _conflicts_page(call: Call, manual: ManualConflictForm, status: int = 200):
-    conflicts = queries.call_conflicts(call, current_user)
+    filters = _conflict_filters(request.args)
+    conflicts = queries.call_conflicts(call, current_user, **filters)
     applications, users = queries.conflict_context(conflicts)
     locale = str(get_locale() or "en")
     return render_template(
         "board/conflicts.html", call=call, groups=queries.group_conflicts(conflicts),
         applications=applications, users=users, manual=manual, decision=DecisionForm(),
         button=SimpleForm(), job=latest_job(JobKind.CONFLICTS, call.id),
-        reasons={c.id: ops.conflict_reason(c, locale) for c in conflicts}), status
+        reasons={c.id: ops.conflict_reason(c, locale) for c in conflicts},
+        filters=_filter_args(filters), source_labels=SOURCE_LABELS,
+        bulk=BulkDecisionForm(formdata=None)), status
 
 
 def _manual_form(call: Call) -> ManualConflictForm:
@@ -139,6 +164,44 @@ def decide(conflict_id, action):
     flash(_("Conflict confirmed.") if action == "confirm" else _("Conflict dismissed."),
           "success")
     return redirect(url_for(".conflicts", call_id=application.call_id))
+
+
+def _bulk_selection(call: Call, values) -> tuple[list[Conflict], int]:
+    """The ticked conflicts HR handles (all shown ones when asked), and how many were
+    ticked but left out (their own application's, or not of this call)."""
+    if values.get("all_shown"):
+        return queries.call_conflicts(call, current_user, **_conflict_filters(values)), 0
+    ids = int32_list(values.getlist("conflict_id"))
+    chosen = queries.call_conflicts(call, current_user, ids=ids) if ids else []
+    return chosen, len(ids) - len(chosen)
+
+
+@bp.route("/admin/calls/<int:call_id>/conflicts/bulk/<any(confirm, dismiss):action>",
+          methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def bulk_decide(call_id, action):
+    """GET: say how many conflicts the decision will touch; POST: decide them all."""
+    call = db.get_or_404(Call, call_id)
+    values = request.form if request.method == "POST" else request.args
+    chosen, left_out = _bulk_selection(call, values)
+    form = BulkDecisionForm() if request.method == "POST" else BulkDecisionForm(request.args)
+    if request.method == "GET" or not chosen or not form.validate_on_submit():
+        applications, users = queries.conflict_context(chosen)
+        return render_template(
+            "board/bulk_confirm.html", call=call, action=action, conflicts=chosen,
+            left_out=left_out, form=form, applications=applications, users=users,
+            filters=_filter_args(_conflict_filters(values))), (
+            200 if request.method == "GET" else 422)
+    decided, skipped = ops.decide_conflicts(chosen, confirm=action == "confirm",
+                                            reason=form.reason.data, by=current_user)
+    db.session.commit()
+    flash(_("Conflicts confirmed: %(count)s.", count=len(decided)) if action == "confirm"
+          else _("Conflicts dismissed: %(count)s.", count=len(decided)), "success")
+    if skipped or left_out:
+        flash(_("Selected conflicts left as they were (already so, or on your own "
+                "application): %(count)s.", count=len(skipped) + left_out), "info")
+    return redirect(url_for(".conflicts", call_id=call.id,
+                            **_filter_args(_conflict_filters(values))))
 
 
 @bp.post("/admin/calls/<int:call_id>/conflicts/manual")
