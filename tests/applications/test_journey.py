@@ -219,7 +219,7 @@ def test_referee_declines_and_applicant_replaces(client, auth, mail, ctx):
     assert referee.status == RefereeStatus.DECLINED
     assert "Too busy" in mail.text_of(mail.to("a@example.org")[-1])
     post_on_page(client, edit_url(application),
-                 f"/applications/{application.id}/referees/{referee.id}/cancel", {})
+                 f"/applications/{application.id}/referees/{referee.id}/cancel", {"confirm": "y"})
     db.session.expire_all()
     assert referee.status == RefereeStatus.CANCELLED
     assert "No referee named yet." in client.get(edit_url(application)).get_data(True)

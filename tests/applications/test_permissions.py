@@ -65,7 +65,7 @@ ROUTES = [
     ("POST", "/applications/{app}/documents/{doc}/remove", OWN_POST),
     ("POST", "/applications/{app}/referees", OWN_POST),
     ("POST", "/applications/{app}/referees/{ref}/resend", OWN_POST),
-    ("POST", "/applications/{app}/referees/{ref}/cancel", OWN_POST),
+    ("POST", "/applications/{app}/referees/{ref}/cancel", {**OWN_POST, "owner": 200}),
     ("GET", "/documents/{doc}", {**OWN_GET, "admin": 200}),
     ("GET", "/documents/{letter}", {**OWN_GET, "owner": 403, "admin": 200}),
     ("POST", "/calls/{slug}/apply", {**OWN_POST, "other_applicant": 302}),

@@ -71,8 +71,8 @@ def world(ctx):
 
 def _run(client, call, fairness: bool = False):
     page = f"/admin/calls/{call.id}/assignment"
-    return post(client, page, f"{page}/run", {"fairness": "y"} if fairness else {},
-                follow_redirects=True)
+    data = {"fairness": "y"} if fairness else {}
+    return post(client, page, f"{page}/run", {**data, "confirm": "y"}, follow_redirects=True)
 
 
 def _assignments(call) -> list[Assignment]:
@@ -156,7 +156,7 @@ def test_hr_edits_are_checked_against_conflicts_and_loads(client, world):
     swapped = _assignments(call)[0]
     post(client, page, f"/admin/assignments/{swapped.id}/unlock")
     assert _assignments(call)[0].locked is False
-    post(client, page, f"/admin/assignments/{swapped.id}/remove")
+    post(client, page, f"/admin/assignments/{swapped.id}/remove", {"confirm": "y"})
     assert _assignments(call) == []
 
     db.session.add(MemberCallSetting(board_member_id=members[3].id, call_id=call.id,
@@ -221,14 +221,14 @@ def test_member_declines_and_hr_replaces_in_one_click(client, world, mail):
     assert refused.status_code == 302
     assert db.session.get(Assignment, target.id).status == AssignmentStatus.ACTIVE
     post(client, "/board/assignments", f"/board/assignments/{target.id}/decline",
-         {"reason": "Travelling all month"})
+         {"reason": "Travelling all month", "confirm": "y"})
     db.session.expire_all()
     assert db.session.get(Assignment, target.id).status == AssignmentStatus.DECLINED
     assert mail.to(world["admin"].email)  # HR is told, as from the reviews dashboard
 
     mail.clear()
     sign_in(client, world["admin"])
-    post(client, page, f"/admin/assignments/{target.id}/replace")
+    post(client, page, f"/admin/assignments/{target.id}/replace", {"confirm": "y"})
     pairs = _assignments(call)
     now = {(a.application_id, a.reviewer_id) for a in pairs}
     assert kept <= now and len(now) == len(kept) + 1

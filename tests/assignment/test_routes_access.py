@@ -70,7 +70,7 @@ def test_route_access(client, world, actor, method, template, expected):
         response = client.get(url)
     else:
         token = csrf_from(client.get("/login").get_data(as_text=True))
-        response = client.post(url, data={"csrf_token": token, "reason": "r",
+        response = client.post(url, data={"csrf_token": token, "reason": "r", "confirm": "y",
                                           "due_on": "2999-01-01"})
     assert response.status_code == expected[actor], response.get_data(as_text=True)[:300]
 

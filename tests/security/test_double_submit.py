@@ -525,7 +525,8 @@ def accept_assignment() -> Race:
 def decline_assignment() -> Race:
     _call, _application, member, assignment = _published()
     return Race(member, f"/board/assignments/{assignment.id}/decline",
-                {"reason": "I am travelling."}, _audited("assignment.declined", assignment),
+                {"reason": "I am travelling.", "confirm": "y"},
+                _audited("assignment.declined", assignment),
                 page="/board/assignments")
 
 
@@ -534,7 +535,7 @@ def replace_declined() -> Race:
     _call, application, _member_, _assignment = _published(AssignmentStatus.DECLINED, k=1)
     _member("free")
     _member("also.free")
-    return Race(_hr(), f"/admin/assignments/{_assignment.id}/replace", {},
+    return Race(_hr(), f"/admin/assignments/{_assignment.id}/replace", {"confirm": "y"},
                 lambda: select(Assignment).where(Assignment.application_id == application.id),
                 page=f"/admin/calls/{application.call_id}/assignment")
 
@@ -575,7 +576,7 @@ def detect_conflicts() -> Race:
 
 def run_assignment() -> Race:
     call, _application = _review_world()
-    return Race(_hr(), f"/admin/calls/{call.id}/assignment/run", {},
+    return Race(_hr(), f"/admin/calls/{call.id}/assignment/run", {"confirm": "y"},
                 _job(JobKind.ASSIGNMENT, call), page=f"/admin/calls/{call.id}/assignment",
                 eager=False)
 

@@ -160,7 +160,7 @@ def test_referee_add_and_cancel(client, mail, applicant_with_referee):
             request = db.session.scalar(select(RefereeRequest).where(
                 RefereeRequest.status == RefereeStatus.REQUESTED))
             cancel = client.post(f"/applications/{application.id}/referees/{request.id}/"
-                                 "cancel", data={"csrf_token": token})
+                                 "cancel", data={"csrf_token": token, "confirm": "y"})
             assert cancel.status_code == 302
         else:
             # Refused as a whole, with what was typed kept on the page.
@@ -191,7 +191,7 @@ def test_one_applicant_cannot_mail_many_addresses_without_end(client, app, mail,
             referee = db.session.scalar(select(RefereeRequest).where(
                 RefereeRequest.status == RefereeStatus.REQUESTED))
             client.post(f"/applications/{application.id}/referees/{referee.id}/cancel",
-                        data={"csrf_token": token})
+                        data={"csrf_token": token, "confirm": "y"})
         else:
             assert TOO_MANY[0] in response.get_data(as_text=True)
     assert statuses == {302: per_actor, 429: 5}

@@ -236,6 +236,13 @@ class Application(db.Model):
     def active_referees(self) -> list["RefereeRequest"]:
         return [r for r in self.referee_requests if r.status != RefereeStatus.CANCELLED]
 
+    def withdrawn_referees(self) -> list["RefereeRequest"]:
+        """The last withdrawn request of each referee not named again since."""
+        named = {r.email for r in self.active_referees()}
+        latest = {r.email: r for r in sorted(self.referee_requests, key=lambda r: r.id)
+                  if r.status == RefereeStatus.CANCELLED and r.email not in named}
+        return list(latest.values())
+
     def checklist(self) -> list[tuple[str, str, bool]]:
         """Return (anchor, label, done) for everything submission needs."""
         call = self.call

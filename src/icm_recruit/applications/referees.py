@@ -120,6 +120,15 @@ def cancel_referee(request: RefereeRequest, *, by) -> None:
                  referee_request_id=request.id)
 
 
+def request_again(request: RefereeRequest, *, by) -> RefereeRequest:
+    """Undo a withdrawal: ask the same referee again, with a new link mailed to them."""
+    if request.status != RefereeStatus.CANCELLED:
+        raise ApplicationError("referee_closed")
+    return add_referee(request.application, name=request.name, email=request.email,
+                       institution=request.institution or "", locale=request.locale,
+                       by=by)
+
+
 def request_for_token(token: str) -> RefereeRequest:
     """Find the request of a link; raise ApplicationError(invalid | used | expired)."""
     request = db.session.scalar(select(RefereeRequest).where(

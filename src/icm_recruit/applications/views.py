@@ -47,6 +47,7 @@ from icm_recruit.calls.models import (
 from icm_recruit.calls.views import register_applications_by_call
 from icm_recruit.core import pdfclean, storage
 from icm_recruit.core.audit import record
+from icm_recruit.core.confirm import confirm_page, confirmed
 from icm_recruit.core.forms import AppForm
 from icm_recruit.core.maillimit import MailLimitError
 from icm_recruit.core.permissions import require, roles_required, signed_in
@@ -379,6 +380,17 @@ def resend_referee(application_id, request_id):
 @roles_required(Role.APPLICANT)
 def cancel_referee(application_id, request_id):
     referee = _own_referee(application_id, request_id)
+    if not confirmed():
+        back = url_for(".edit", application_id=application_id, _anchor="referees")
+        lines = [_("The link sent to %(name)s stops working; they are not sent an e-mail.",
+                   name=referee.name),
+                 _("You can ask them again afterwards: they then receive a new link by "
+                   "e-mail.")]
+        return confirm_page(heading=_("Remove %(name)s from your referees?", name=referee.name),
+                            lines=lines, button=_("Remove the referee"), back=back,
+                            title=referee.application.title or referee.application.reference,
+                            action=url_for(".cancel_referee", application_id=application_id,
+                                           request_id=request_id))
     try:
         referee_ops.cancel_referee(referee, by=current_user)
     except ops.ApplicationError as exc:
@@ -388,6 +400,33 @@ def cancel_referee(application_id, request_id):
     flash(_("%(name)s was removed from your referees. You can name someone else.",
             name=referee.name), "success")
     return redirect(url_for(".edit", application_id=application_id, _anchor="referees"))
+
+
+@bp.post("/applications/<int:application_id>/referees/<int:request_id>/again")
+@roles_required(Role.APPLICANT)
+def request_referee_again(application_id, request_id):
+    referee = _own_referee(application_id, request_id)
+    back = url_for(".edit", application_id=application_id, _anchor="referees")
+    if not confirmed():
+        lines = [_("%(name)s (%(email)s) receives an e-mail with a new link to upload the "
+                   "letter.", name=referee.name, email=referee.email)]
+        return confirm_page(heading=_("Ask %(name)s again?", name=referee.name), lines=lines,
+                            button=_("Send the request"), back=back, gentle=True,
+                            title=referee.application.title or referee.application.reference,
+                            action=url_for(".request_referee_again",
+                                           application_id=application_id,
+                                           request_id=request_id))
+    try:
+        referee_ops.request_again(referee, by=current_user)
+    except MailLimitError as exc:
+        return _mail_refused(exc, referee.application)
+    except ops.ApplicationError as exc:
+        db.session.rollback()
+        return _fail(exc, referee.application, "referees")
+    db.session.commit()
+    flash(_("We e-mailed %(name)s a link to upload the letter.", name=referee.name),
+          "success")
+    return redirect(back)
 
 
 @bp.post("/applications/<int:application_id>/submit")

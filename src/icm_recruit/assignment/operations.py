@@ -60,6 +60,8 @@ class AssignmentError(DomainError):
         "review_done": _l("The review is already submitted."),
         "not_editable": _l("This assignment cannot be changed any more."),
         "reason_needed": _l("Give a reason."),
+        "not_restorable": _l("Only an assignment HR withdrew, and nobody replaced, can be "
+                             "given back."),
     }
 
     def message_params(self) -> dict:
@@ -270,7 +272,10 @@ def add_manual(application: Application, reviewer: User, *, by: User,
     return assignment
 
 
-def remove_assignment(assignment: Assignment, *, by: User, reason: str = "withdrawn by HR"
+WITHDRAWN_BY_HR = "withdrawn by HR"
+
+
+def remove_assignment(assignment: Assignment, *, by: User, reason: str = WITHDRAWN_BY_HR
                       ) -> None:
     """Drop a proposal, or withdraw a published assignment (kept as declined, for history)."""
     _require_hr_on(by, assignment.application)
@@ -285,6 +290,36 @@ def remove_assignment(assignment: Assignment, *, by: User, reason: str = "withdr
         assignment.status, assignment.decline_reason = AssignmentStatus.DECLINED, reason
         assignment.responded_at = utcnow()
     db.session.flush()
+
+
+def can_restore(assignment: Assignment) -> bool:
+    """Whether a published assignment HR withdrew may be given back to its member."""
+    return (assignment.status == AssignmentStatus.DECLINED and assignment.published_at is not None
+            and assignment.decline_reason == WITHDRAWN_BY_HR and not assignment.ended_by_conflict)
+
+
+def restore_assignment(assignment: Assignment, *, by: User) -> None:
+    """Give a withdrawn assignment back, unless a replacement, a conflict or a full load
+    now stands in the way."""
+    _require_hr_on(by, assignment.application)
+    if not can_restore(assignment):
+        raise AssignmentError("not_restorable")
+    locks.lock(Application, assignment.application_id)
+    _check_can_give(assignment.application, assignment.reviewer, ignoring=None)
+    assignment.status, assignment.decline_reason = AssignmentStatus.ACTIVE, None
+    assignment.responded_at = None
+    db.session.flush()
+    audit.record("assignment.restored", actor=by, obj=assignment,
+                 application_id=assignment.application_id, reviewer_id=assignment.reviewer_id)
+
+
+def recomputed_proposals(call: Call) -> dict[str, int]:
+    """What running the computation again would touch: the unlocked automatic proposals
+    (computed again) and the manual or locked ones (kept)."""
+    proposed = [a for a in queries.call_assignments(call)
+                if a.status == AssignmentStatus.PROPOSED]
+    redone = sum(1 for a in proposed if not a.locked and a.origin == AssignmentOrigin.AUTO)
+    return {"redone": redone, "kept": len(proposed) - redone}
 
 
 def set_locked(assignment: Assignment, locked: bool, *, by: User) -> None:

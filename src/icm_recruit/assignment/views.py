@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 
 import click
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import BooleanField, DateField, IntegerField, StringField
@@ -16,12 +16,13 @@ from icm_recruit.applications.models import Application
 from icm_recruit.assignment import operations as ops
 from icm_recruit.assignment import queries
 from icm_recruit.assignment.declines import decline_assignment
-from icm_recruit.assignment.models import Assignment
+from icm_recruit.assignment.models import Assignment, AssignmentStatus
 from icm_recruit.assignment.solver import Notice, describe
 from icm_recruit.assignment.tasks import run_assignment
 from icm_recruit.auth.models import Role, User
 from icm_recruit.board.forms import SimpleForm
 from icm_recruit.calls.models import Call, call_by_slug
+from icm_recruit.core.confirm import confirm_page, confirmed
 from icm_recruit.core.forms import AppForm
 from icm_recruit.core.jobs import JobKind, JobRun, JobStatus, start_job
 from icm_recruit.core.permissions import require, roles_required
@@ -83,7 +84,7 @@ def proposal(call_id):
     default_due = to_zone(utcnow()).date() + timedelta(weeks=REVIEW_WEEKS)
     return render_template(
         "assignment/proposal.html", call=call, **data, shortfalls=shortfalls,
-        solver_state=_solver_state(data["job"]),
+        solver_state=_solver_state(data["job"]), can_restore=ops.can_restore,
         notices=[text for _, text in _notices(data["job"], "notices")],
         run_form=RunForm(), button=SimpleForm(), publish_form=PublishForm(due_on=default_due))
 
@@ -94,6 +95,22 @@ def run(call_id):
     call = db.get_or_404(Call, call_id)
     form = RunForm()
     require(form.validate_on_submit(), 400)
+    touched = ops.recomputed_proposals(call)
+    if not confirmed() and (touched["redone"] or touched["kept"]):
+        lines = [
+            ngettext("%(num)d unlocked automatic proposal is computed again and may change.",
+                     "%(num)d unlocked automatic proposals are computed again and may change.",
+                     touched["redone"]),
+            ngettext("%(num)d proposal made by hand or locked is kept.",
+                     "%(num)d proposals made by hand or locked are kept.", touched["kept"]),
+            _("A member you removed from a proposal may be proposed again: lock what you "
+              "want to keep before computing."),
+            _("Published assignments do not change and nobody is sent an e-mail."),
+        ]
+        return confirm_page(heading=_("Compute the proposal again?"), lines=lines,
+                            action=url_for(".run", call_id=call.id), title=call.title,
+                            button=_("Compute again"), back=url_for(".proposal", call_id=call.id),
+                            hidden=[("fairness", "y")] if form.fairness.data else [])
     start_job(JobKind.ASSIGNMENT, call, current_user, run_assignment,
               fairness=bool(form.fairness.data))
     # No notice: the job card on the page shows the progress, then the proposal.
@@ -168,15 +185,64 @@ def lock(assignment_id, action):
 def remove(assignment_id):
     assignment = _assignment_for_hr(assignment_id)
     call_id, app_id = assignment.application.call_id, assignment.application_id
+    if not confirmed():
+        return _confirm_remove(assignment)
+    published = assignment.status == AssignmentStatus.ACTIVE
     return _apply(call_id, f"app-{app_id}",
                   lambda: ops.remove_assignment(assignment, by=current_user),
-                  _("The assignment is removed."))
+                  _("The assignment is withdrawn. You can give it back from the list below "
+                    "as long as nobody replaces the member.") if published
+                  else _("The proposal is removed."))
+
+
+def _confirm_remove(assignment: Assignment):
+    names = {"name": assignment.reviewer.name, "ref": assignment.application.reference}
+    if assignment.status == AssignmentStatus.ACTIVE:
+        lines = [_("%(name)s stops reviewing %(ref)s and no longer sees its dossier; a draft "
+                   "review of theirs is not sent.", **names),
+                 _("Nobody is sent an e-mail: tell the member yourself if needed."),
+                 _("You can give the assignment back afterwards, unless someone replaces "
+                   "them first.")]
+    else:
+        lines = [_("The proposal of %(name)s for %(ref)s is deleted; nobody was told of it "
+                   "and nobody is sent an e-mail.", **names),
+                 _("The next computation may propose them again: lock the proposals you "
+                   "want to keep.")]
+    call = assignment.application.call
+    return confirm_page(heading=_("Remove this assignment?"), lines=lines, title=call.title,
+                        action=url_for(".remove", assignment_id=assignment.id),
+                        button=_("Remove the assignment"),
+                        back=url_for(".proposal", call_id=call.id,
+                                     _anchor=f"app-{assignment.application_id}"))
+
+
+@bp.post("/admin/assignments/<int:assignment_id>/restore")
+@roles_required(Role.ADMIN)
+def restore(assignment_id):
+    assignment = _assignment_for_hr(assignment_id)
+    return _apply(assignment.application.call_id, f"app-{assignment.application_id}",
+                  lambda: ops.restore_assignment(assignment, by=current_user),
+                  _("%(name)s has %(ref)s again.", name=assignment.reviewer.name,
+                    ref=assignment.application.reference))
 
 
 @bp.post("/admin/assignments/<int:assignment_id>/replace")
 @roles_required(Role.ADMIN)
 def replace(assignment_id):
     assignment = _assignment_for_hr(assignment_id)
+    if not confirmed():
+        call = assignment.application.call
+        lines = [_("The best-matching free member without a conflict is given %(ref)s in "
+                   "place of %(name)s.", ref=assignment.application.reference,
+                   name=assignment.reviewer.name)]
+        lines.append(_("The new member receives an e-mail with the due date.")
+                     if assignment.published_at is not None
+                     else _("Nobody is sent an e-mail before the assignment is published."))
+        return confirm_page(heading=_("Replace this member?"), lines=lines, title=call.title,
+                            action=url_for(".replace", assignment_id=assignment.id),
+                            button=_("Replace the member"), gentle=True,
+                            back=url_for(".proposal", call_id=call.id,
+                                         _anchor=f"app-{assignment.application_id}"))
     return _apply(assignment.application.call_id, f"app-{assignment.application_id}",
                   lambda: ops.replace(assignment, by=current_user),
                   _("A replacement is assigned."))
@@ -226,6 +292,15 @@ def decline(assignment_id):
     if not form.validate_on_submit():
         flash(_("Give a reason so that HR can find a replacement."), "danger")
         return redirect(url_for(".mine"))
+    if not confirmed():
+        lines = [_("You no longer review %(ref)s and can no longer open its dossier.",
+                   ref=assignment.application.reference),
+                 _("HR is told by e-mail, with your reason, and finds a replacement."),
+                 _("Your reason: %(reason)s", reason=form.reason.data)]
+        return confirm_page(heading=_("Decline this assignment?"), lines=lines,
+                            action=url_for(".decline", assignment_id=assignment.id),
+                            button=_("Decline the assignment"), back=url_for(".mine"),
+                            hidden=[("reason", form.reason.data)])
     try:
         # The same operation as on the reviews dashboard: HR is told in both cases.
         decline_assignment(assignment, reason=form.reason.data, by=current_user)

@@ -13,10 +13,10 @@ from icm_recruit.calls.models import Call
 from icm_recruit.core.forms import AppForm, has_control_characters
 from icm_recruit.core.params import int32
 from icm_recruit.core.permissions import require, roles_required
-from icm_recruit.core.timeutil import paris_and_own, paris_to_utc, to_zone
+from icm_recruit.core.timeutil import paris_and_own, paris_to_utc, to_zone, utcnow
 from icm_recruit.extensions import db
 from icm_recruit.selection import interviews as ops
-from icm_recruit.selection import queries, rules
+from icm_recruit.selection import queries, rules, slot_restore
 from icm_recruit.selection.forms import AssignSlotForm, SlotForm
 from icm_recruit.selection.models import Interview, InterviewSlot
 from icm_recruit.selection.operations import SelectionError
@@ -60,7 +60,7 @@ def _page(call: Call, form: SlotForm, status: int = 200):
                            slots=queries.slots_of(call.id),
                            interviews=queries.interviews_of(call.id, current_user),
                            waiting=queries.shortlisted_without_interview(call.id, current_user),
-                           plain=AppForm()), status
+                           plain=AppForm(), now=utcnow()), status
 
 
 @bp.route("/selection/calls/<int:call_id>/interviews", methods=["GET", "POST"])
@@ -147,6 +147,37 @@ def withdraw_slot(slot_id):
     else:
         db.session.commit()
         flash(_("Slot withdrawn."), "success")
+    return redirect(url_for(".slots", call_id=slot.call_id))
+
+
+@bp.post("/selection/slots/<int:slot_id>/restore")
+@roles_required(Role.ADMIN)
+def restore_slot(slot_id):
+    slot = _slot_for_hr(slot_id)
+    require(AppForm().validate_on_submit(), 400)
+    if not _confirmed():
+        lines = [_("The slot of %(when)s is offered again.",
+                   when=paris_and_own(slot.starts_at, current_user.timezone))]
+        interview = slot_restore.interview_to_rebook(slot)
+        if interview is not None:
+            lines.append(_("The interview of %(ref)s cancelled with the slot is booked on it "
+                           "again: the applicant and the panel receive the calendar entry "
+                           "by e-mail.", ref=interview.application.reference))
+        else:
+            lines.append(_("Nobody is sent an e-mail: applicants still invited can pick it."))
+        return _confirm_page(slot.call, heading=_("Offer this slot again?"), lines=lines,
+                             action=url_for(".restore_slot", slot_id=slot.id),
+                             button=_("Offer the slot again"), gentle=True)
+    try:
+        rebooked = slot_restore.restore_slot(slot, by=current_user)
+    except SelectionError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("Slot offered again; %(ref)s is booked on it again.",
+                ref=rebooked.application.reference) if rebooked
+              else _("Slot offered again."), "success")
     return redirect(url_for(".slots", call_id=slot.call_id))
 
 
