@@ -142,6 +142,9 @@ FORM_DATA = {
     # HR's tags: on one application, or on the rows ticked in the call's list.
     "applications_hr.tag_selected": lambda ids: {"application_id": ids["application_id"],
                                                  "tag": "strong", "action": "add"},
+    # HR screens the rows ticked in the call's list.
+    "applications_hr.screen_selected": lambda ids: {"application_id": ids["application_id"],
+                                                    "decision": "eligible"},
     # Routes already about one application: a valid form makes a leak an action taken.
     "applications_hr.screen": lambda ids: {"decision": "eligible", "reason": "Checked."},
     "applications_hr.add_tag": lambda ids: {"tag": "strong"},
@@ -151,7 +154,7 @@ FORM_DATA = {
     "decisions.record": lambda ids: {"outcome": "offer", "feedback": "Well done."},
 }
 FORM_NAMES_APPLICATION = {"assignment.add", "board.add_manual", "selection.mark",
-                          "applications_hr.tag_selected"}
+                          "applications_hr.tag_selected", "applications_hr.screen_selected"}
 
 
 def _url(rule, ids: dict) -> str:

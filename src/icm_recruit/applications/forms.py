@@ -18,6 +18,8 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
+from icm_recruit.applications.models import TAG_MAX_LENGTH
+from icm_recruit.applications.tag_forms import ListFiltersForm
 from icm_recruit.auth.forms import LANGUAGE_CHOICES
 from icm_recruit.core.forms import AppForm
 from icm_recruit.core.timeutil import utcnow
@@ -157,5 +159,27 @@ class ScreeningForm(AppForm):
         ok = super().validate(extra_validators)
         if self.decision.data == "ineligible" and not (self.reason.data or "").strip():
             self.reason.errors.append(_l("Give the reason; the applicant will read it."))
+            ok = False
+        return ok
+
+
+class BulkScreeningForm(ListFiltersForm):
+    """One eligibility decision and reason for the ticked rows (`application_id` values,
+    read with int32_list); the list's filters ride along to return to it."""
+
+    list_tag = HiddenField(validators=[Length(max=TAG_MAX_LENGTH)])
+    carried_filters = {**ListFiltersForm.carried_filters, "tag": "list_tag"}
+    decision = RadioField(_l("Eligibility"), choices=[
+        ("eligible", _l("Eligible: send to review")),
+        ("ineligible", _l("Not eligible")),
+    ], validators=[InputRequired()])
+    reason = TextAreaField(_l("Reason, the same for every selected application: sent to "
+                              "each applicant if not eligible"),
+                           validators=[Optional(), Length(max=4000)])
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.decision.data == "ineligible" and not (self.reason.data or "").strip():
+            self.reason.errors.append(_l("Give the reason; the applicants will read it."))
             ok = False
         return ok

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from icm_recruit.applications import deadlines, queries, rules, search, tags
 from icm_recruit.applications import operations as ops
-from icm_recruit.applications.forms import ScreeningForm, country_name
+from icm_recruit.applications.forms import BulkScreeningForm, ScreeningForm, country_name
 from icm_recruit.applications.models import (
     Application,
     ApplicationStatus,
@@ -111,6 +111,62 @@ def tag_selected(call_id):
           else _("Tag “%(tag)s” removed. Applications changed: %(n)d.", tag=tag, n=changed),
           "success")
     return redirect(url_for(".call_applications", call_id=call.id, **form.filters()))
+
+
+def _ticked(call: Call, values) -> list[Application]:
+    """The ticked applications of the call; refused when all of them are HR's own."""
+    applications = queries.applications_in_call(
+        call.id, int32_list(values.getlist("application_id")))
+    if applications and all(rules.is_applicant(current_user, a) for a in applications):
+        rules.refuse_own_application(applications[0])
+    return applications
+
+
+@bp.get("/calls/<int:call_id>/applications/screening")
+@roles_required(Role.ADMIN)
+def confirm_screening(call_id):
+    """Show how many ticked rows a screening would change; nothing changes here."""
+    call = db.get_or_404(Call, call_id)
+    return _screening_page(call, BulkScreeningForm(request.args),
+                           _ticked(call, request.args), 200)
+
+
+@bp.post("/calls/<int:call_id>/applications/screening")
+@roles_required(Role.ADMIN)
+def screen_selected(call_id):
+    """Screen the ticked rows with one decision and one reason."""
+    call = db.get_or_404(Call, call_id)
+    form = BulkScreeningForm()
+    applications = _ticked(call, request.form)
+    if not form.validate_on_submit():
+        return _screening_page(call, form, applications, 422)
+    try:
+        screened, skipped = ops.screen_applications(
+            applications, eligible=form.decision.data == "eligible",
+            reason=form.reason.data or "", by=current_user)
+    except ops.ApplicationError as exc:
+        db.session.rollback()
+        form.reason.errors = [*form.reason.errors, exc.message]
+        return _screening_page(call, form, applications, 422)
+    db.session.commit()
+    flash(_("Eligibility recorded. Applications changed: %(n)d.", n=len(screened)), "success")
+    if skipped["own"]:
+        flash(_("Your own application was left out: another HR administrator screens it."),
+              "info")
+    if skipped["not_screenable"]:
+        flash(_("Left as they were (not waiting for a check, or already so): %(refs)s.",
+                refs=", ".join(a.reference or str(a.id) for a in skipped["not_screenable"])),
+              "info")
+    return redirect(url_for(".call_applications", call_id=call.id, **form.filters()))
+
+
+def _screening_page(call: Call, form: BulkScreeningForm, applications, status: int):
+    decision = form.decision.data if form.decision.data in ("eligible", "ineligible") else None
+    changed, skipped = (ops.screening_plan(applications, eligible=decision == "eligible",
+                                           by=current_user)
+                        if decision else (applications, {"own": [], "not_screenable": []}))
+    return render_template("applications/bulk_screening.html", call=call, form=form,
+                           decision=decision, changed=changed, skipped=skipped), status
 
 
 def _form_filters(form) -> dict:

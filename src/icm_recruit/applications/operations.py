@@ -232,3 +232,44 @@ def screen_application(application: Application, *, eligible: bool, reason: str,
                      "locale": applicant.locale,
                      "other_locale": "en" if applicant.locale == "fr" else "fr"},
         )
+
+
+
+def screening_plan(applications: list[Application], *, eligible: bool,
+                   by) -> tuple[list[Application], dict[str, list[Application]]]:
+    """Split applications into those a bulk screening changes and those it skips, by why.
+
+    Skipped: HR's own application ("own"); one not waiting for a check, or already found
+    so ("not_screenable").
+    """
+    target = ApplicationStatus.UNDER_REVIEW if eligible else ApplicationStatus.INELIGIBLE
+    changed: list[Application] = []
+    skipped: dict[str, list[Application]] = {"own": [], "not_screenable": []}
+    for application in applications:
+        if rules.is_applicant(by, application):
+            skipped["own"].append(application)
+        elif (application.status not in ApplicationStatus.screenable
+              or application.status == target):
+            skipped["not_screenable"].append(application)
+        else:
+            changed.append(application)
+    return changed, skipped
+
+
+def screen_applications(applications: list[Application], *, eligible: bool, reason: str,
+                        by) -> tuple[list[Application], dict[str, list[Application]]]:
+    """Screen many applications with one reason; returns (screened, skipped by why).
+
+    Each screened one is audited and its applicant told, as when screened one by one; one
+    more event lists them all with the reason.
+    """
+    if not eligible and not reason.strip():
+        raise ApplicationError("reason_needed")
+    screened, skipped = screening_plan(applications, eligible=eligible, by=by)
+    for application in screened:
+        screen_application(application, eligible=eligible, reason=reason, by=by)
+    if screened:
+        audit.record("applications.screened_in_bulk", actor=by, object_type="call",
+                     object_id=str(screened[0].call_id), eligible=eligible,
+                     reason=reason.strip(), application_ids=[a.id for a in screened])
+    return screened, skipped
