@@ -203,3 +203,16 @@ def test_the_demo_database_answers_the_same(tmp_path, app):
     finally:
         app.extensions["celery"].set_current()
         app.extensions["celery"].set_default()
+
+
+@pytest.mark.parametrize("deadline", ["tomorrow", "2027-02-30T10:00", "m" * 5000])
+def test_an_unreadable_new_deadline_is_refused_beside_the_field(client, hr, deadline):
+    call = make_call()
+    before = call.closes_at
+    response = post_form(client, f"/admin/calls/{call.id}/extend",
+                         {"deadline": deadline, "reason": "A server outage on the last day."})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "A server outage on the last day." in html
+    db.session.expire_all()
+    assert db.session.get(Call, call.id).closes_at == before

@@ -179,6 +179,6 @@ class NewDeadlineForm(ReasonForm):
                                       message=_l("Give the new date and time."))])
 
     def validate_deadline(self, field) -> None:
-        if not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
             raise ValidationError(_l("Give a date between %(first)d and %(last)d.",
                                      first=FIRST_YEAR, last=LAST_YEAR))
