@@ -66,7 +66,7 @@ def test_register_notice_is_in_the_owners_language(client, mail, ctx):
     make_user("marie@example.org", locale="fr")
     _register(client, "marie@example.org")
     [notice] = mail.to("marie@example.org")
-    assert notice["Subject"] == "Quelqu'un a essayé de créer un compte avec votre adresse"
+    assert notice["Subject"] == "Quelqu’un a essayé de créer un compte avec votre adresse"
 
 
 def test_forgot_password_answers_alike_for_known_and_unknown_addresses(client, mail, ctx):
