@@ -47,6 +47,17 @@ class SlotForm(AppForm):
     panel = MultiCheckboxField(_l("Panel"), coerce=int, validators=[InputRequired()])
 
 
+class SlotSeriesForm(SlotForm):
+    """Several slots one after another: same duration, place and panel."""
+
+    starts_at = DateTimeLocalField(_l("First slot starts on (Paris time, Europe/Paris)"),
+                                   format=DATETIME_FORMAT, validators=[InputRequired()])
+    count = IntegerField(_l("Number of slots"), default=4,
+                         validators=[InputRequired(), NumberRange(min=1, max=40)])
+    gap = IntegerField(_l("Break between two slots (minutes)"), default=15,
+                       validators=[InputRequired(), NumberRange(min=0, max=240)])
+
+
 class BookForm(AppForm):
     slot_id = IntegerField(validators=[InputRequired()])
 

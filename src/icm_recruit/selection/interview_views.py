@@ -16,8 +16,8 @@ from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import paris_and_own, paris_to_utc, to_zone, utcnow
 from icm_recruit.extensions import db
 from icm_recruit.selection import interviews as ops
-from icm_recruit.selection import queries, rules, slot_restore
-from icm_recruit.selection.forms import AssignSlotForm, SlotForm
+from icm_recruit.selection import queries, rules, slot_restore, slot_series
+from icm_recruit.selection.forms import AssignSlotForm, SlotForm, SlotSeriesForm
 from icm_recruit.selection.models import Interview, InterviewSlot
 from icm_recruit.selection.operations import SelectionError
 
@@ -80,6 +80,32 @@ def slots(call_id):
     flash(_("Slot added on %(when)s.", when=paris_and_own(slot.starts_at,
                                                          current_user.timezone)), "success")
     return redirect(url_for(".slots", call_id=call.id))
+
+
+@bp.route("/selection/calls/<int:call_id>/interviews/series", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def slot_series_form(call_id):
+    """Add a series of slots in one go: all of them, or none with the failing one named."""
+    call = db.get_or_404(Call, call_id)
+    form = SlotSeriesForm()
+    form.panel.choices = _board_choices()
+    if form.validate_on_submit():
+        try:
+            created = slot_series.create_slot_series(
+                call, count=form.count.data, gap=form.gap.data, by=current_user,
+                first_start=paris_to_utc(form.starts_at.data),
+                duration=form.duration.data, location=form.location.data or "",
+                video_url=form.video_url.data or "", panel_ids=form.panel.data or [],
+                timezone=current_user.timezone)
+        except slot_series.SlotSeriesError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Slots added: %(n)d.", n=len(created)), "success")
+            return redirect(url_for(".slots", call_id=call.id))
+    return render_template("selection/slot_series.html", call=call, form=form), (
+        422 if form.is_submitted() else 200)
 
 
 def _slot_for_hr(slot_id: int) -> InterviewSlot:
