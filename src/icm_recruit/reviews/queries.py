@@ -250,6 +250,20 @@ def late_assignments(call: Call, now: datetime, viewer: User) -> list[Assignment
         .options(selectinload(Assignment.reviewer), selectinload(Assignment.application))))
 
 
+def outstanding_assignments(call: Call, ids, viewer: User) -> list[Assignment]:
+    """Active assignments of the call among these ids whose review is not submitted (of
+    the applications `viewer` handles as HR)."""
+    submitted = select(Review.id).where(Review.assignment_id == Assignment.id,
+                                        Review.status == ReviewStatus.SUBMITTED).exists()
+    return list(db.session.scalars(
+        select(Assignment).join(Application)
+        .where(Application.call_id == call.id, Assignment.id.in_(list(ids)),
+               Assignment.status == AssignmentStatus.ACTIVE,
+               application_rules.hr_handles(viewer), ~submitted)
+        .options(selectinload(Assignment.reviewer), selectinload(Assignment.application))
+        .order_by(Assignment.id)))
+
+
 def open_assignments_with_due_date() -> list[Assignment]:
     """Assignments the reminder task looks at: active, dated, review not yet submitted."""
     submitted = select(Review.id).where(Review.assignment_id == Assignment.id,

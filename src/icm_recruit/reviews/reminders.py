@@ -154,12 +154,46 @@ def remind_now(assignment: Assignment, *, by: User, now: datetime | None = None)
     if assignment.application_id not in _visible_ids(user, {}):
         raise ReviewError("nothing_to_remind")
     step = reminder_step(assignment.due_at, now, user.timezone) if assignment.due_at else None
-    key = f"review-reminder:{assignment.id}:manual:{now.date().isoformat()}"
+    key = _manual_key(assignment, now)
     sent = _mail_member(user, [_item(assignment, step or "manual", user.timezone)], key,
                         manual=True)
     if sent:
         audit.record("review.reminded", actor=by, obj=assignment, reviewer_id=user.id)
     return sent
+
+
+def _manual_key(assignment: Assignment, now: datetime) -> str:
+    return f"review-reminder:{assignment.id}:manual:{now.date().isoformat()}"
+
+
+def reminder_plan(assignments: list[Assignment], *,
+                  now: datetime | None = None) -> tuple[list[Assignment], list[Assignment]]:
+    """Split assignments into those a reminder mail goes to now and those already reminded
+    today (HR's reminders go once a day per assignment); a member kept from the
+    application since (a conflict) is in neither."""
+    now = now or utcnow()
+    due, already, visible = [], [], {}
+    for assignment in assignments:
+        if assignment.application_id not in _visible_ids(assignment.reviewer, visible):
+            continue
+        (already if existing_key(_manual_key(assignment, now)) else due).append(assignment)
+    return due, already
+
+
+def remind_many(assignments: list[Assignment], *, by: User,
+                now: datetime | None = None) -> tuple[int, int]:
+    """HR reminds the members of these reviews; returns (mails queued, left out).
+
+    Left out: already reminded today, nothing left to review, or HR's own application.
+    """
+    now = now or utcnow()
+    sent = 0
+    for assignment in assignments:
+        try:
+            sent += remind_now(assignment, by=by, now=now)
+        except ReviewError:
+            continue
+    return sent, len(assignments) - sent
 
 
 def remind_late(call: Call, *, by: User, now: datetime | None = None) -> int:

@@ -30,7 +30,7 @@ from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call, CallStatus, DocumentKind
 from icm_recruit.core import audit, storage
 from icm_recruit.core.paging import ListPage
-from icm_recruit.core.params import page_number
+from icm_recruit.core.params import int32_list, page_number
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import utcnow
 from icm_recruit.extensions import csrf, db
@@ -385,6 +385,41 @@ def remind_late(call_id):
     flash(ngettext("%(num)d reminder sent (members already reminded today are skipped).",
                    "%(num)d reminders sent (members already reminded today are skipped).", sent),
           "success")
+    return redirect(url_for(".progress", call_id=call.id))
+
+
+def _chosen_reviews(call: Call, values) -> tuple[list[Assignment], int]:
+    """The late reviews (when asked) or the ticked ones, and how many ticked were left out."""
+    if values.get("late"):
+        return queries.late_assignments(call, utcnow(), current_user), 0
+    ids = int32_list(values.getlist("assignment_id"))
+    chosen = queries.outstanding_assignments(call, ids, current_user) if ids else []
+    return chosen, len(ids) - len(chosen)
+
+
+@bp.get("/calls/<int:call_id>/reminders")
+@roles_required(Role.ADMIN)
+def confirm_reminders(call_id):
+    """Show who will get a reminder mail; nothing is sent here."""
+    call = db.get_or_404(Call, call_id)
+    chosen, left_out = _chosen_reviews(call, request.args)
+    due, already = reminders.reminder_plan(chosen)
+    return render_template("reviews/remind_confirm.html", call=call, due=due,
+                           already=already, left_out=left_out)
+
+
+@bp.post("/calls/<int:call_id>/reminders")
+@roles_required(Role.ADMIN)
+def remind_selected(call_id):
+    """Remind the members of the listed reviews, each at most once a day."""
+    call = db.get_or_404(Call, call_id)
+    chosen, _left_out = _chosen_reviews(call, request.form)
+    sent, skipped = reminders.remind_many(chosen, by=current_user)
+    db.session.commit()
+    flash(_("Reminders sent: %(n)d.", n=sent), "success")
+    if skipped:
+        flash(_("Left out (already reminded today, or nothing left to review): %(n)d.",
+                n=skipped), "info")
     return redirect(url_for(".progress", call_id=call.id))
 
 
