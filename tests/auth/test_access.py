@@ -75,5 +75,6 @@ def test_role_change_is_audited_and_admin_cannot_drop_own_admin(client, auth, ct
     actions = db.session.scalars(select(AuditEvent.action).where(
         AuditEvent.object_id == str(other.id))).all()
     assert "user.role_granted" in actions
-    response = post_form(client, f"/admin/users/{admin.id}/roles", {"roles": ["reviewer"]})
+    response = post_form(client, f"/admin/users/{admin.id}/roles", {"roles": ["reviewer"],
+                                                                    "confirm": "y"})
     assert "cannot remove your own administrator role" in response.get_data(as_text=True)

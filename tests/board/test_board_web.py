@@ -197,7 +197,8 @@ def test_member_edits_profile_and_availability(client, world):
 def test_hr_deactivates_a_member_and_history_stays(client, world):
     member = world["member"]
     sign_in(client, world["admin"])
-    response = post(client, "/admin/board", f"/admin/board/members/{member.id}/deactivate")
+    response = post(client, "/admin/board", f"/admin/board/members/{member.id}/deactivate",
+                    {"confirm": "y"})
     assert response.status_code == 302
     db.session.expire_all()
     member = db.session.get(BoardMember, member.id)

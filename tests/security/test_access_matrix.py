@@ -98,6 +98,7 @@ EXPECTED = {
     "applications.remove_document": OWNER, "applications.save_draft": OWNER,
     "applications.add_referee": OWNER,
     "applications.cancel_referee": OWNER, "applications.resend_referee": OWNER,
+    "applications.request_referee_again": OWNER,
     "applications.status": OWNER, "applications.submit": OWNER,
     "applications.withdraw": OWNER, "applications.download": OWNER | HR_OF_APPLICATION,
     "decisions.portal": OWNER, "interviews.book": OWNER,

@@ -210,3 +210,48 @@ def test_removing_a_referee_asks_and_the_referee_can_be_asked_again(client, mail
     assert sorted(r.status.value for r in requests) == ["cancelled", "requested"]
     assert len(mail.to("reed@uni.org")) == 1
     assert "Ask again" not in client.get(page).get_data(as_text=True)
+
+
+def test_deactivating_a_member_says_what_happens_to_their_assignments(client, review_world):
+    from icm_recruit.board.models import BoardMember
+
+    world = review_world
+    sign_in(client, world["admin"])
+    member_id = world["member"].id
+    url = f"/admin/board/members/{member_id}/deactivate"
+    asked = post(client, "/admin/board", url)
+    assert asked.status_code == 200
+    text = asked.get_data(as_text=True)
+    assert "1 published assignment stays with them" in text
+    assert fresh(BoardMember, member_id).active is True
+    post(client, "/admin/board", url, {"confirm": "y"})
+    assert fresh(BoardMember, member_id).active is False
+
+
+def test_taking_a_role_away_asks_first(client, review_world):
+    from icm_recruit.auth.models import User
+
+    world = review_world
+    sign_in(client, world["admin"])
+    user_id = world["member"].user_id
+    url = f"/admin/users/{user_id}/roles"
+    asked = post(client, url, url, {"roles": ["applicant"]})
+    assert asked.status_code == 200
+    text = asked.get_data(as_text=True)
+    assert "nor the 1 application assigned to them" in text
+    assert 'name="roles" value="applicant"' in text
+    assert Role.REVIEWER in fresh(User, user_id).roles and audited("user.role_revoked") == 0
+    post(client, url, url, {"roles": ["applicant"], "confirm": "y"})
+    assert fresh(User, user_id).roles == {Role.APPLICANT}
+    # Granting a role takes nothing away: no step in between.
+    assert post(client, url, url, {"roles": ["applicant", "chair"]}).status_code == 302
+
+
+def test_erasing_ones_data_needs_the_password_and_the_box(client, review_world):
+    from icm_recruit.auth.models import User
+
+    world = review_world
+    applicant = world["application"].applicant
+    sign_in(client, applicant)
+    refused = post(client, "/account/my-data", "/account/erase", {"password": "x"})
+    assert refused.status_code == 400 and fresh(User, applicant.id).active

@@ -12,16 +12,20 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from icm_recruit.admin import rules
+from icm_recruit.assignment.models import AssignmentStatus
+from icm_recruit.assignment.queries import open_counts_of
 from icm_recruit.auth import operations as account_ops
 from icm_recruit.auth.forms import InviteForm, RolesForm
 from icm_recruit.auth.models import Role, User
 from icm_recruit.core import audit
 from icm_recruit.core.audit import AuditEvent
+from icm_recruit.core.confirm import confirm_page, confirmed
 from icm_recruit.core.mailtext import fill_links
 from icm_recruit.core.outbox import OutboxMessage
 from icm_recruit.core.params import int32, page_number
@@ -30,6 +34,7 @@ from icm_recruit.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
+BOARD_ROLES = {Role.REVIEWER, Role.CHAIR}
 
 
 def role_choices():
@@ -83,8 +88,11 @@ def edit_roles(user_id):
     if request.method == "GET":
         form.roles.data = sorted(r.value for r in user.roles)
     if form.validate_on_submit():
+        wanted = {Role(r) for r in form.roles.data or []}
+        if user.roles - wanted and not confirmed():
+            return _confirm_roles(user, wanted)
         try:
-            account_ops.set_roles(user, {Role(r) for r in form.roles.data or []}, by=current_user)
+            account_ops.set_roles(user, wanted, by=current_user)
         except account_ops.AccountError as exc:
             form.roles.errors.append(exc.message)
         else:
@@ -92,6 +100,28 @@ def edit_roles(user_id):
             flash(_("Roles of %(name)s saved.", name=user.name), "success")
             return redirect(url_for(".users"))
     return render_template("admin/roles.html", form=form, user=user)
+
+
+def _confirm_roles(user: User, wanted: set[Role]):
+    """Say what taking roles away implies before doing it."""
+    labels = dict(role_choices())
+    lost = sorted(r.value for r in user.roles - wanted)
+    lines = [_("%(name)s loses: %(roles)s.", name=user.name,
+               roles=", ".join(labels[r] for r in lost))]
+    if user.roles & BOARD_ROLES and not wanted & BOARD_ROLES:
+        active = open_counts_of(user.id)[AssignmentStatus.ACTIVE]
+        lines.append(ngettext(
+            "They can no longer open the board's pages, nor the %(num)d application "
+            "assigned to them: withdraw or replace it on the call's assignment page.",
+            "They can no longer open the board's pages, nor the %(num)d applications "
+            "assigned to them: withdraw or replace them on the call's assignment page.",
+            active))
+    lines.append(_("Nobody is sent an e-mail."))
+    return confirm_page(heading=_("Change the roles of %(name)s?", name=user.name),
+                        lines=lines, button=_("Save the roles"),
+                        action=url_for(".edit_roles", user_id=user.id),
+                        back=url_for(".users"),
+                        hidden=[("roles", r.value) for r in sorted(wanted)])
 
 
 def _require_mailbox() -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, not_, select
 
@@ -499,6 +499,22 @@ def _on_conflicts_changed(_sender, *, blocked, lifted, by, **_extra) -> None:
 @board_signals.member_deactivated.connect
 def _on_member_deactivated(_sender, *, user_id, by, **_extra) -> None:
     drop_proposals_of(user_id, by=by)
+
+
+@board_signals.deactivation_consequences.connect
+def _deactivation_lines(_sender, *, user_id, **_extra) -> list[str]:
+    counts = queries.open_counts_of(user_id)
+    proposed, active = counts[AssignmentStatus.PROPOSED], counts[AssignmentStatus.ACTIVE]
+    lines = [ngettext("%(num)d proposed assignment, not yet published, is dropped.",
+                      "%(num)d proposed assignments, not yet published, are dropped.",
+                      proposed)]
+    if active:
+        lines.append(ngettext(
+            "%(num)d published assignment stays with them: withdraw or replace it on the "
+            "call's assignment page if needed.",
+            "%(num)d published assignments stay with them: withdraw or replace them on the "
+            "call's assignment page if needed.", active))
+    return lines
 
 
 def drop_conflicted_proposals(call_id: int, *, by: User | None) -> int:

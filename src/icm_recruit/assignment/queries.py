@@ -112,6 +112,16 @@ def member_load(call_id: int, user_id: int) -> int:
                Assignment.status.in_(AssignmentStatus.held))) or 0
 
 
+def open_counts_of(user_id: int) -> Counter:
+    """How many proposed and published (not yet reviewed) assignments a member holds."""
+    rows = db.session.execute(
+        select(Assignment.status, func.count(Assignment.id))
+        .where(Assignment.reviewer_id == user_id,
+               Assignment.status.in_(AssignmentStatus.changeable))
+        .group_by(Assignment.status))
+    return Counter(dict(rows.all()))
+
+
 def application_load(application_id: int) -> int:
     return db.session.scalar(select(func.count(Assignment.id)).where(
         Assignment.application_id == application_id,

@@ -14,3 +14,7 @@ conflicts_changed = _signals.signal("conflicts-changed")
 
 #: A member left the board: sent with `user_id` and `by`.
 member_deactivated = _signals.signal("member-deactivated")
+
+#: HR is about to deactivate a member: sent with `user_id`; each receiver returns the
+#: lines that say what deactivating would do in its feature, in the reader's language.
+deactivation_consequences = _signals.signal("deactivation-consequences")

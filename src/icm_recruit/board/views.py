@@ -10,7 +10,7 @@ from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application
 from icm_recruit.auth.models import Role, User
 from icm_recruit.board import operations as ops
-from icm_recruit.board import queries
+from icm_recruit.board import queries, signals
 from icm_recruit.board.forms import (
     SOURCE_LABELS,
     BidForm,
@@ -35,6 +35,7 @@ from icm_recruit.board.models import (
 )
 from icm_recruit.board.tasks import detect_conflicts
 from icm_recruit.calls.models import Call, CallStatus
+from icm_recruit.core.confirm import confirm_page, confirmed
 from icm_recruit.core.jobs import JobKind, latest_job, start_job
 from icm_recruit.core.params import int32, int32_list
 from icm_recruit.core.permissions import require, roles_required
@@ -77,6 +78,8 @@ def invite():
 def set_active(member_id, action):
     member = db.get_or_404(BoardMember, member_id)
     require(SimpleForm().validate_on_submit(), 400)
+    if action == "deactivate" and member.active and not confirmed():
+        return _confirm_deactivation(member)
     ops.set_member_active(member, action == "activate", by=current_user)
     db.session.commit()
     flash(_("%(name)s is active on the board again.", name=member.user.name)
@@ -84,6 +87,20 @@ def set_active(member_id, action):
           _("%(name)s is deactivated: no new assignments; their history stays.",
             name=member.user.name), "success")
     return redirect(url_for(".members"))
+
+
+def _confirm_deactivation(member: BoardMember):
+    lines = [_("%(name)s gets no new assignment; their reviews and history stay.",
+               name=member.user.name)]
+    for _receiver, more in signals.deactivation_consequences.send(None,
+                                                                   user_id=member.user_id):
+        lines += more or []
+    lines += [_("Nobody is sent an e-mail."),
+              _("You can make them active again at any time.")]
+    return confirm_page(heading=_("Deactivate %(name)s?", name=member.user.name),
+                        lines=lines, button=_("Deactivate the member"),
+                        action=url_for(".set_active", member_id=member.id, action="deactivate"),
+                        back=url_for(".members"))
 
 
 # ---------------------------------------------------------------- HR: conflicts of a call
