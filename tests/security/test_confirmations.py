@@ -255,3 +255,26 @@ def test_erasing_ones_data_needs_the_password_and_the_box(client, review_world):
     sign_in(client, applicant)
     refused = post(client, "/account/my-data", "/account/erase", {"password": "x"})
     assert refused.status_code == 400 and fresh(User, applicant.id).active
+
+
+def test_dossier_cover_follows_the_readers_language(ctx):
+    import io
+
+    from pypdf import PdfReader
+
+    from icm_recruit.applications.dossier import build_pdf
+    from icm_recruit.reviews.dossier import content_hash
+
+    call = make_call()
+    applicant = quick_user("applicant@lab.org", Role.APPLICANT, name="Ada Applicant")
+    application = make_application(call, applicant, status=ApplicationStatus.UNDER_REVIEW,
+                                   complete=True)
+    application.country = "DE"
+
+    def cover(locale: str) -> str:
+        return PdfReader(io.BytesIO(build_pdf(application, locale))).pages[0].extract_text()
+
+    french, english = cover("fr"), cover("en")
+    assert "Pays" in french and "Allemagne" in french and "Chefs d" in french
+    assert "Country: Germany" in english and "Allemagne" not in english
+    assert content_hash(application, "fr") != content_hash(application, "en")

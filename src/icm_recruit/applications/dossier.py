@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
+from icm_recruit.applications.forms import country_name
 from icm_recruit.applications.models import Application
 from icm_recruit.calls.models import APPLICANT_KINDS
 from icm_recruit.core import audit, pdfclean, storage
@@ -26,23 +27,26 @@ def _pdf_text(value: str) -> bytes:
     return raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
 
 
-def _cover_lines(application: Application) -> list[str]:
-    with force_locale("en"):
+def _cover_lines(application: Application, locale: str = "en") -> list[str]:
+    """The form data in the reader's language: labels, the call's title, country names."""
+    with force_locale(locale):
+        call = application.call
         pairs = [
             (_("Reference"), application.reference or ""),
-            (_("Call"), application.call.title_en),
+            (_("Call"), call.title_fr if locale == "fr" and call.title_fr else call.title_en),
             (_("Applicant"), application.applicant.name),
             (_("Current position"), application.current_position),
             (_("Institution"), application.institution),
-            (_("Country"), application.country),
+            (_("Country"), country_name(application.country or "")),
             (_("Year of the PhD"), str(application.phd_year or "")),
             (_("Title"), application.title),
             (_("Keywords"), application.keywords),
         ]
-        lines = [f"{label}: {value}" for label, value in pairs]
-        lines += ["", _("Research summary") + ":"]
+        colon = _(":")
+        lines = [f"{label}{colon} {value or ''}" for label, value in pairs]
+        lines += ["", _("Research summary") + colon]
         lines += _wrap(application.summary)
-        lines += ["", _("Selected publications") + ":"]
+        lines += ["", _("Selected publications") + colon]
         lines += _wrap(application.publications)
     return lines
 
@@ -70,9 +74,9 @@ def _add_text_page(writer: PdfWriter, lines: list[str]) -> None:
     page[NameObject("/Contents")] = writer._add_object(stream)
 
 
-def build_pdf(application: Application) -> bytes:
+def build_pdf(application: Application, locale: str = "en") -> bytes:
     writer = PdfWriter()
-    lines = _cover_lines(application)
+    lines = _cover_lines(application, locale)
     for start in range(0, len(lines), LINES_PER_PAGE):
         _add_text_page(writer, lines[start:start + LINES_PER_PAGE])
     documents = application.current_documents()

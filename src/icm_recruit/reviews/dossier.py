@@ -28,9 +28,10 @@ def _letters(application: Application) -> list:
             if r.status == RefereeStatus.RECEIVED and r.letter is not None]
 
 
-def content_hash(application: Application) -> str:
-    """The hash of everything the merged PDF shows."""
+def content_hash(application: Application, locale: str = "en") -> str:
+    """The hash of everything the merged PDF shows, its cover's language included."""
     parts = {
+        "locale": locale,
         "form": [str(getattr(application, name) or "") for name in FORM_FIELDS],
         "documents": sorted(d.sha256 for d in application.current_documents().values()),
         "letters": [d.sha256 for d in _letters(application)],
@@ -42,9 +43,9 @@ def _cache_path(key: str) -> Path:
     return Path(current_app.config["UPLOAD_FOLDER"]) / "board-dossiers" / f"{key}.pdf"
 
 
-def _build(application: Application) -> bytes:
+def _build(application: Application, locale: str) -> bytes:
     writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(build_pdf(application))))
+    writer.append(PdfReader(io.BytesIO(build_pdf(application, locale))))
     for letter in _letters(application):
         writer.append(PdfReader(io.BytesIO(storage.read(letter.storage_key))))
     out = io.BytesIO()
@@ -52,16 +53,17 @@ def _build(application: Application) -> bytes:
     return pdfclean.clean_pdf(out.getvalue()).data
 
 
-def board_dossier(application: Application) -> Path:
-    """Return the path of the merged PDF, building it only when its content changed."""
-    path = _cache_path(content_hash(application))
+def board_dossier(application: Application, locale: str = "en") -> Path:
+    """Return the path of the merged PDF with its cover in `locale`, built once per
+    content and language."""
+    path = _cache_path(content_hash(application, locale))
     if path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".build-")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(_build(application))
+            handle.write(_build(application, locale))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

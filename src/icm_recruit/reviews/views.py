@@ -14,8 +14,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from sqlalchemy import select
@@ -216,7 +216,7 @@ def letter(application_id, document_id):
 def dossier_pdf(application_id):
     application = _dossier_or_403(application_id)
     require(_may_read_letters(application))  # the merged PDF carries the letters
-    path = board_dossier(application)
+    path = board_dossier(application, "fr" if str(get_locale()) == "fr" else "en")
     audit.record("dossier.downloaded", actor=current_user, obj=application, via="review")
     db.session.commit()
     return _send_pdf(path, f"{application.reference}-dossier.pdf")
