@@ -8,6 +8,7 @@ from flask import Flask, abort, g, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
@@ -262,6 +263,7 @@ def _init_errors(app: Flask) -> None:
         return error
 
     @app.errorhandler(ValueError)
+    @app.errorhandler(DataError)
     def unstorable_text(error):
         # The last line of defence for a raw field that reached the database with a NUL
         # (the forms refuse them beside the field): nothing was saved.

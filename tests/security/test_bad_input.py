@@ -216,3 +216,12 @@ def test_an_unreadable_new_deadline_is_refused_beside_the_field(client, hr, dead
     assert "A server outage on the last day." in html
     db.session.expire_all()
     assert db.session.get(Call, call.id).closes_at == before
+
+
+def test_a_nul_in_a_carried_list_filter_is_refused_not_a_server_error(client, hr):
+    call = make_call()
+    url = f"/admin/calls/{call.id}/applications"
+    response = post_form(client, f"{url}/tags", {"tag": "strong", "list_tag": "st\x00rong",
+                                                 "action": "add"}, page_url=url)
+    assert response.status_code in (400, 422)
+    assert "invisible control characters" in response.get_data(as_text=True)
