@@ -177,3 +177,13 @@ def auth(client, app):
     from tests.support import AuthActions
 
     return AuthActions(client, app)
+
+
+@pytest.fixture(autouse=True)
+def _forget_in_process_worker():
+    """An in-process Celery worker (start_worker) marks the whole process as a worker,
+    after which any eager `result.get()` refuses to run; the mark must not outlive it."""
+    yield
+    from celery import _state
+
+    _state._set_task_join_will_block(False)
