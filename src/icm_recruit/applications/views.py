@@ -326,16 +326,11 @@ def add_referee(application_id):
                 errors=" ".join(str(e) for errors in form.errors.values() for e in errors)),
               "danger")
         return redirect(url_for(".edit", application_id=application.id, _anchor="referees"))
-    try:
-        referee_ops.add_referee(application, name=form.name.data, email=form.email.data,
-                                institution=form.institution.data, locale=form.locale.data,
-                                by=current_user)
-    except MailLimitError as exc:
-        return _mail_refused(exc, application, form)
-    except ops.ApplicationError as exc:
-        db.session.rollback()
-        return _fail(exc, application, "referees")
-    db.session.commit()
+    refused = _mailing_referee(application, lambda: referee_ops.add_referee(
+        application, name=form.name.data, email=form.email.data,
+        institution=form.institution.data, locale=form.locale.data, by=current_user), form)
+    if refused:
+        return refused
     flash(_("We e-mailed %(name)s a link to upload the letter.", name=form.name.data),
           "success")
     return redirect(url_for(".edit", application_id=application.id, _anchor="referees"))
@@ -359,18 +354,28 @@ def _own_referee(application_id: int, request_id: int) -> RefereeRequest:
     return referee
 
 
+def _mailing_referee(application: Application, operation, form=None):
+    """Run a referee operation that mails the referee and commit it; on a refusal (mail
+    limit, rule) return the page that says why, the typed form kept."""
+    try:
+        operation()
+    except MailLimitError as exc:
+        return _mail_refused(exc, application, form)
+    except ops.ApplicationError as exc:
+        db.session.rollback()
+        return _fail(exc, application, "referees")
+    db.session.commit()
+    return None
+
+
 @bp.post("/applications/<int:application_id>/referees/<int:request_id>/resend")
 @roles_required(Role.APPLICANT)
 def resend_referee(application_id, request_id):
     referee = _own_referee(application_id, request_id)
-    try:
-        referee_ops.resend_referee(referee, by=current_user)
-    except MailLimitError as exc:
-        return _mail_refused(exc, referee.application)
-    except ops.ApplicationError as exc:
-        db.session.rollback()
-        return _fail(exc, referee.application, "referees")
-    db.session.commit()
+    refused = _mailing_referee(referee.application,
+                               lambda: referee_ops.resend_referee(referee, by=current_user))
+    if refused:
+        return refused
     flash(_("A new link was sent to %(name)s; the previous one no longer works.",
             name=referee.name), "success")
     return redirect(url_for(".edit", application_id=application_id, _anchor="referees"))
@@ -416,14 +421,10 @@ def request_referee_again(application_id, request_id):
                             action=url_for(".request_referee_again",
                                            application_id=application_id,
                                            request_id=request_id))
-    try:
-        referee_ops.request_again(referee, by=current_user)
-    except MailLimitError as exc:
-        return _mail_refused(exc, referee.application)
-    except ops.ApplicationError as exc:
-        db.session.rollback()
-        return _fail(exc, referee.application, "referees")
-    db.session.commit()
+    refused = _mailing_referee(referee.application,
+                               lambda: referee_ops.request_again(referee, by=current_user))
+    if refused:
+        return refused
     flash(_("We e-mailed %(name)s a link to upload the letter.", name=referee.name),
           "success")
     return redirect(back)
