@@ -92,7 +92,7 @@ def seed_large(applications: int, reviewers: int, seed: int = 2027) -> list[str]
     rng, now = random.Random(seed), utcnow()  # noqa: S311 - demo data, not secrets
     password_hash = _hasher.hash("scale-password-2027")
     call = Call(slug=slug, title_en=f"Team leaders (large call, {applications})",
-                title_fr=f"Chefs d'équipe (grand appel, {applications})",
+                title_fr=f"Chefs d’équipe (grand appel, {applications})",
                 opens_at=now - timedelta(days=90), closes_at=now - timedelta(days=30),
                 reviewers_per_application=K, referees_required=0,
                 document_rules=[dict(r) for r in DEFAULT_DOCUMENT_RULES],

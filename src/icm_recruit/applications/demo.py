@@ -48,10 +48,10 @@ def _ensure_call(admin: User | None) -> Call:
         return call
     now = utcnow()
     call = Call(
-        slug=DEMO_CALL_SLUG, title_en="Team leaders 2027", title_fr="Chefs d'équipe 2027",
+        slug=DEMO_CALL_SLUG, title_en="Team leaders 2027", title_fr="Chefs d’équipe 2027",
         description_en="The Paris Brain Institute recruits team leaders in all fields of "
                        "neuroscience.",
-        description_fr="L'Institut du Cerveau recrute des chefs d'équipe dans tous les "
+        description_fr="L’Institut du Cerveau recrute des chefs d’équipe dans tous les "
                        "domaines des neurosciences.",
         opens_at=now - timedelta(days=7), closes_at=now + timedelta(days=60),
         reviewers_per_application=3, referees_required=2, summary_word_limit=500,

@@ -42,7 +42,7 @@ def _call():
 
     now = utcnow()
     call = Call(slug=SLUG, title_en="Team leaders 2026, second round",
-                title_fr="Chefs d'équipe 2026, second tour", opens_at=now - timedelta(90),
+                title_fr="Chefs d’équipe 2026, second tour", opens_at=now - timedelta(90),
                 closes_at=now - timedelta(20), status=CallStatus.IN_REVIEW,
                 reviewers_per_application=3, referees_required=0,
                 document_rules=[dict(r) for r in DEFAULT_DOCUMENT_RULES])

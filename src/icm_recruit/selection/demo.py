@@ -47,9 +47,9 @@ REVIEWERS = {"chair@demo.icm-recruit.org": 0.0, "reviewer1@demo.icm-recruit.org"
 def _call(admin: User | None) -> Call:
     now = utcnow()
     call = Call(slug=DEMO_SELECTION_SLUG, title_en="Team leaders 2026",
-                title_fr="Chefs d'équipe 2026",
+                title_fr="Chefs d’équipe 2026",
                 description_en="Team-leader positions in all fields of neuroscience.",
-                description_fr="Postes de chef d'équipe dans tous les domaines des "
+                description_fr="Postes de chef d’équipe dans tous les domaines des "
                                "neurosciences.",
                 opens_at=now - timedelta(days=120), closes_at=now - timedelta(days=60),
                 reviewers_per_application=3, referees_required=0,
