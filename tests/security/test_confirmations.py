@@ -278,3 +278,28 @@ def test_dossier_cover_follows_the_readers_language(ctx):
     assert "Pays" in french and "Allemagne" in french and "Chefs d" in french
     assert "Country: Germany" in english and "Allemagne" not in english
     assert content_hash(application, "fr") != content_hash(application, "en")
+
+
+def test_hr_downloads_the_dossier_with_a_cover_in_their_language(client, ctx):
+    import io
+
+    from pypdf import PdfReader
+
+    from icm_recruit.applications.dossier import build_and_store_dossier
+
+    hr = quick_user("hr@example.org", Role.ADMIN)
+    application = make_application(make_call(), quick_user("ada@lab.org", Role.APPLICANT),
+                                   status=ApplicationStatus.SUBMITTED, complete=True,
+                                   country="DE")
+    build_and_store_dossier(application.id)
+    db.session.commit()
+    sign_in(client, hr)
+    url = f"/admin/applications/{application.id}/dossier.pdf"
+    english = PdfReader(io.BytesIO(client.get(url).data)).pages[0].extract_text()
+    assert "Country: Germany" in english
+    hr.locale = "fr"
+    db.session.commit()
+    response = client.get(url)
+    assert response.status_code == 200 and response.headers["Cache-Control"].startswith("private")
+    french = PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
+    assert "Allemagne" in french and "Country" not in french

@@ -1,13 +1,16 @@
 """HR's side of applications: the per-call list, CSV export, dossier and screening."""
 
+import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from icm_recruit.applications import deadlines, queries, rules, search, tags
 from icm_recruit.applications import operations as ops
+from icm_recruit.applications.dossier import build_pdf as dossier_pdf
 from icm_recruit.applications.forms import BulkScreeningForm, ScreeningForm, country_name
 from icm_recruit.applications.models import (
     Application,
@@ -313,8 +316,12 @@ def dossier(application_id):
     rules.require_hr_on(current_user, application)
     if not application.dossier_key:
         abort(404)
-    response = send_file(storage.path_for(application.dossier_key), mimetype="application/pdf",
-                         as_attachment=True, max_age=0,
+    locale = str(get_locale() or "en")
+    # The stored dossier has the English cover; another reader gets a cover in their
+    # language, built from the same files and not kept (nothing for retention to miss).
+    source = (storage.path_for(application.dossier_key) if locale == "en"
+              else io.BytesIO(dossier_pdf(application, locale)))
+    response = send_file(source, mimetype="application/pdf", as_attachment=True, max_age=0,
                          download_name=f"{application.reference}-dossier.pdf")
     response.headers.update(DOWNLOAD_HEADERS)
     return response
