@@ -86,6 +86,7 @@ class MemberText:
     id: int
     keywords: Sequence[str] = ()
     statement: str = ""
+    publications: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,8 @@ def _application_fields(app: ApplicationText) -> list[tuple[str, float]]:
 
 def _member_fields(member: MemberText) -> list[tuple[str, float]]:
     """Return the weighted texts of a member."""
-    return [(" ".join(member.keywords), KEYWORD_WEIGHT), (member.statement, TEXT_WEIGHT)]
+    return [(" ".join(member.keywords), KEYWORD_WEIGHT), (member.statement, TEXT_WEIGHT),
+            *((text, TEXT_WEIGHT) for text in member.publications)]
 
 
 def _to_matrix(docs: list[Counter[str]], vocabulary: Mapping[str, int]) -> sparse.csr_matrix:
