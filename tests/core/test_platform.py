@@ -223,7 +223,7 @@ def test_audit_trail_per_application_and_export(client, auth, ctx):
     db.session.commit()
     auth.login("auditor@example.org")
     page = client.get("/admin/audit?object_type=application&object_id=42").get_data(True)
-    assert "application 42" in page and "application 7" not in page
+    assert "Application 42" in page and "Application 7" not in page
     export = client.get("/admin/audit.csv?object_type=application&object_id=42")
     assert export.headers["Content-Disposition"].startswith("attachment")
     rows = list(csv.reader(io.StringIO(export.data.decode("utf-8-sig"))))

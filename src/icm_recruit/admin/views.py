@@ -14,10 +14,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, String, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from icm_recruit.admin import rules
+from icm_recruit.admin import audit_labels, rules
+from icm_recruit.admin.audit_names import describe
+from icm_recruit.applications.models import Application
 from icm_recruit.assignment.models import AssignmentStatus
 from icm_recruit.assignment.queries import open_counts_of
 from icm_recruit.auth import operations as account_ops
@@ -167,21 +169,55 @@ def mail_message(message_id):
                            retention_days=current_app.config["MAIL_BODY_RETENTION_DAYS"])
 
 
+def _people_named(text: str):
+    """Ids of the people whose name or e-mail contains the text (case ignored)."""
+    text = text.lower()
+    return select(User.id).where(or_(func.lower(User.name).contains(text, autoescape=True),
+                                     User.email.contains(text, autoescape=True)))
+
+
+def _about_people(people) -> ColumnElement[bool]:
+    """What these people did, and what was done to their accounts."""
+    return or_(AuditEvent.actor_id.in_(people),
+               (AuditEvent.object_type == "user")
+               & AuditEvent.object_id.in_(select(cast(people.subquery().c.id, String))))
+
+
+def _about_applications(text: str) -> ColumnElement[bool]:
+    """Events about the applications whose reference contains the text."""
+    ids = select(Application.id).where(Application.reference.contains(text.upper(),
+                                                                      autoescape=True))
+    return or_((AuditEvent.object_type == "application")
+               & AuditEvent.object_id.in_(select(cast(ids.subquery().c.id, String))),
+               AuditEvent.data["application_id"].as_integer().in_(ids))
+
+
 def _audit_filters() -> tuple:
-    """Filters of the audit trail from the query string: action prefix, actor, object."""
-    filters = {"action": request.args.get("action", "").strip(),
+    """Filters of the audit trail from the query string: action group (or prefix), person
+    (by name or e-mail, or by number from a link), application reference, object."""
+    filters = {"group": request.args.get("group", "").strip(),
+               "action": request.args.get("action", "").strip(),
+               "who": request.args.get("who", "").strip()[:100],
                "actor": request.args.get("actor", type=int32),
+               "application": request.args.get("application", "").strip()[:40],
                "object_type": request.args.get("object_type", "").strip(),
                "object_id": request.args.get("object_id", "").strip()}
     stmt = select(AuditEvent).where(~rules.hidden_audit_events(current_user)).order_by(
         AuditEvent.id.desc())
+    prefixes = audit_labels.group_prefixes(filters["group"])
+    if prefixes:
+        stmt = stmt.where(or_(*(AuditEvent.action.startswith(p, autoescape=True)
+                                for p in prefixes)))
+    else:
+        filters["group"] = ""
     if filters["action"]:
-        stmt = stmt.where(AuditEvent.action.like(f"{filters['action']}%"))
+        stmt = stmt.where(AuditEvent.action.startswith(filters["action"], autoescape=True))
+    if filters["who"]:
+        stmt = stmt.where(_about_people(_people_named(filters["who"])))
     if filters["actor"]:
-        # Per person: what they did, and what was done to their account.
-        stmt = stmt.where(or_(AuditEvent.actor_id == filters["actor"],
-                              (AuditEvent.object_type == "user")
-                              & (AuditEvent.object_id == str(filters["actor"]))))
+        stmt = stmt.where(_about_people(select(User.id).where(User.id == filters["actor"])))
+    if filters["application"]:
+        stmt = stmt.where(_about_applications(filters["application"]))
     if filters["object_type"]:
         stmt = stmt.where(AuditEvent.object_type == filters["object_type"])
     if filters["object_id"]:
@@ -194,27 +230,33 @@ def _audit_filters() -> tuple:
 def audit_trail():
     stmt, filters = _audit_filters()
     page = db.paginate(stmt, page=_page(), per_page=PAGE_SIZE, error_out=False)
-    actors = {u.id: u for u in db.session.scalars(
-        select(User).where(User.id.in_({e.actor_id for e in page.items if e.actor_id})))}
-    return render_template("admin/audit.html", page=page, actors=actors,
-                           action=filters.get("action", ""), filters=filters)
+    person = (db.session.get(User, filters["actor"]) if filters.get("actor") else None)
+    return render_template("admin/audit.html", page=page, views=describe(page.items),
+                           filters=filters, person=person,
+                           groups=audit_labels.group_choices())
+
+
+EXPORT_HEADERS = ["id", "at", "actor_id", "action", "object_type", "object_id", "data",
+                  "prev_hash", "hash"]
 
 
 @bp.get("/audit.<any(csv, xlsx):fmt>")
 @roles_required(Role.ADMIN)
 def audit_export(fmt):
     """The filtered trail as CSV or XLSX, hashes included, so it can be checked elsewhere
-    (`at` is kept as the stored UTC instant the hash covers)."""
+    (`at` is kept as the stored UTC instant the hash covers), then the same event in words:
+    who, what, on what, when in the reader's time zone."""
     from icm_recruit.core.export import download
 
     stmt, filters = _audit_filters()
     events = db.session.scalars(stmt.limit(100_000)).all()
     rows = [[e.id, e.at.isoformat(), e.actor_id or "", e.action, e.object_type or "",
-             e.object_id or "", json.dumps(e.data, ensure_ascii=False), e.prev_hash, e.hash]
-            for e in events]
+             e.object_id or "", json.dumps(e.data, ensure_ascii=False), e.prev_hash, e.hash,
+             v.actor, v.action, v.object, "; ".join(f"{k}: {d}" for k, d in v.details), e.at]
+            for e, v in zip(events, describe(events), strict=True)]
     audit.record("audit.exported", actor=current_user, rows=len(rows), filters=filters,
                  format=fmt)
     db.session.commit()
-    headers = ["id", "at", "actor_id", "action", "object_type", "object_id", "data",
-               "prev_hash", "hash"]
+    headers = [*EXPORT_HEADERS, _("Who"), _("Action"), _("Object"), _("Details"),
+               _("When (your time zone)")]
     return download(headers, rows, fmt, "audit-trail", _("Audit trail"))
