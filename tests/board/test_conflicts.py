@@ -131,8 +131,10 @@ def test_every_finding_has_an_english_and_a_french_reason():
         english, french = describe(finding, "en"), describe(finding, "fr_FR")
         assert english and french and english != french and "{" not in english + french
     institution = next(f for f in findings if f.code is ConflictCode.INSTITUTION)
-    assert describe(institution) == ("Same institution: Univ. of Oxford (until 2025) for the "
-                                     "member, Oxford University (current) for the applicant.")
+    assert describe(institution) == (
+        "Same institution: Univ. of Oxford (until 2025) for the member, Oxford University "
+        "(current) for the applicant (Univ. of Oxford = Oxford University, via the registry: "
+        "University of Oxford).")
 
 
 def _random_people(rng):

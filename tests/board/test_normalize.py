@@ -2,14 +2,13 @@
 
 import pytest
 
+from icm_recruit.board.affiliations import registry_entries, same_institution
 from icm_recruit.board.normalize import (
     author_names,
-    institution_keys,
     institutional_domain,
     names_match,
     parse_name,
     registrable_domain,
-    same_institution,
 )
 
 
@@ -95,8 +94,8 @@ def test_institutions_that_differ(a, b):
 
 
 def test_affiliation_keeps_every_named_institution():
-    keys = institution_keys("ICM, Inserm U1127, CNRS UMR 7225, Sorbonne Université, Paris")
-    assert keys == {"icm paris brain institute", "sorbonne university"}
+    entries = registry_entries("ICM, Inserm U1127, CNRS UMR 7225, Sorbonne Université, Paris")
+    assert entries == {"icm", "sorbonne"}
 
 
 @pytest.mark.parametrize(
@@ -132,3 +131,29 @@ def test_author_names_in_several_citation_styles():
                    "Helene Lefevre", "María García López", "Marie Curie"]:
         assert any(names_match(person, name) for name in names), person
     assert not any(names_match("Paul Durand", name) for name in names)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Tanaka K", "Kenji Tanaka"), ("Tanaka Kenji", "Kenji Tanaka"),
+     ("TANAKA Kenji", "Kenji Tanaka"), ("ZHANG Wei", "Wei Zhang"), ("Zhang W", "Wei Zhang"),
+     ("Kim Min-jun", "Min-Jun Kim"), ("Kim MJ", "Minjun Kim"), ("Lee, Seung-Hoon", "Seunghoon Lee"),
+     ("Park Ji-hoon", "Ji Hoon Park")],
+)
+def test_family_name_first_and_citation_style(a, b):
+    assert names_match(a, b)
+    assert names_match(b, a)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Zhang Wei", "Zhang Li"), ("Tanaka H", "Kenji Tanaka"), ("Wang W", "Wei Zhang")],
+)
+def test_other_people_in_family_first_order(a, b):
+    assert not names_match(a, b)
+    assert not names_match(b, a)
+
+
+def test_initials_before_the_family_name_in_a_reference_list():
+    names = author_names("H. Lefevre and P. Girard (2021). Motor learning. J Neurosci.")
+    assert any(names_match("Hélène Lefèvre", name) for name in names)

@@ -33,15 +33,21 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
 
+from icm_recruit.board.affiliations import (
+    Term,
+    affiliation_terms,
+    domain_terms,
+    shared,
+    via,
+)
 from icm_recruit.board.normalize import (
     PersonName,
     author_names,
-    institution_keys,
-    institutional_domain,
     names_match,
     normalize_email,
     parse_name,
 )
+from icm_recruit.board.registry import Registry, shipped_registry
 
 RECENT_YEARS = 3
 
@@ -76,6 +82,15 @@ class Referee:
 
 
 @dataclass(frozen=True)
+class Paper:
+    """One entry of a publication list: its title, year and authors as written."""
+
+    title: str
+    year: int | None = None
+    authors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class MemberProfile:
     """What conflict detection needs to know about a board member."""
 
@@ -85,6 +100,7 @@ class MemberProfile:
     affiliation: str = ""
     past_affiliations: tuple[Affiliation, ...] = ()
     coauthors: tuple[str, ...] = ()
+    papers: tuple[Paper, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,6 +113,7 @@ class ApplicantProfile:
     institution: str = ""
     past_institutions: tuple[Affiliation, ...] = ()
     publications: str = ""
+    papers: tuple[Paper, ...] = ()
     referees: tuple[Referee, ...] = ()
     excluded_member_ids: frozenset[int] = frozenset()
     excluded_names: tuple[str, ...] = ()
@@ -152,34 +169,90 @@ def _recent(
     return places
 
 
-def _institution_findings(
-    member: MemberProfile, applicant: ApplicantProfile, since_year: int
-) -> list[ConflictFinding]:
-    """Find institutions shared now or within the recent window."""
-    seen: set[str] = set()
-    found: list[ConflictFinding] = []
-    for m_name, m_end in _recent(member.affiliation, member.past_affiliations, since_year):
-        for a_name, a_end in _recent(applicant.institution, applicant.past_institutions,
-                                     since_year):
-            shared = (institution_keys(m_name) & institution_keys(a_name)) - seen
-            if shared:
-                seen |= shared
-                found.append(_finding(
-                    ConflictCode.INSTITUTION, member, applicant,
-                    member_affiliation=m_name, member_until=str(m_end or ""),
-                    applicant_institution=a_name, applicant_until=str(a_end or ""),
-                ))
+Place = tuple[str, int | None, tuple[Term, ...]]
+
+
+def _places(current: str, past: Iterable[Affiliation], since_year: int,
+            registry: Registry) -> list[Place]:
+    """Return the recent affiliations with their institution terms."""
+    return [(name, end, affiliation_terms(name, registry))
+            for name, end in _recent(current, past, since_year)]
+
+
+def _mail_place(email: str, registry: Registry) -> list[Place]:
+    """Return the institution of an address as a current place (none for public mail)."""
+    terms = domain_terms(email, registry) if email else ()
+    return [(email.rpartition("@")[2].casefold(), None, terms)] if terms else []
+
+
+def _match_params(m_term: Term, a_term: Term, registry: Registry) -> dict[str, str]:
+    """Say which written forms met, and how."""
+    params = {"member_match": m_term.text, "applicant_match": a_term.text,
+              "via": via(m_term, a_term)}
+    entry = m_term.entry or a_term.entry
+    if entry:
+        params["entry"] = registry.label(entry)
+    domain = m_term.domain or a_term.domain
+    if domain:
+        params["domain"] = domain
+    return params
+
+
+def _place_findings(member, applicant, m_places, a_places, code, registry, seen):
+    found = []
+    for m_name, m_end, m_terms in m_places:
+        for a_name, a_end, a_terms in a_places:
+            pair = shared(m_terms, a_terms)
+            if pair is None or (code, pair[0].entry or pair[0].key) in seen:
+                continue
+            seen.add((code, pair[0].entry or pair[0].key))
+            params = _match_params(*pair, registry)
+            if code is ConflictCode.INSTITUTION:
+                params.update(member_affiliation=m_name, member_until=str(m_end or ""),
+                              applicant_institution=a_name, applicant_until=str(a_end or ""))
+            found.append(_finding(code, member, applicant, **params))
     return found
 
 
-def _email_domain_findings(
-    member: MemberProfile, applicant: ApplicantProfile
-) -> list[ConflictFinding]:
-    """Find a shared institutional e-mail domain."""
-    domain = institutional_domain(member.email) if member.email else None
-    if domain and applicant.email and domain == institutional_domain(applicant.email):
-        return [_finding(ConflictCode.EMAIL_DOMAIN, member, applicant, domain=domain)]
-    return []
+@dataclass(frozen=True)
+class _Sides:
+    """The places of both sides of a pair: recent affiliations and addresses."""
+
+    member: list[Place]
+    member_mail: list[Place]
+    applicant: list[Place]
+    applicant_mail: list[Place]
+
+
+def _member_places(member: MemberProfile, since_year: int, registry: Registry):
+    return (_places(member.affiliation, member.past_affiliations, since_year, registry),
+            _mail_place(member.email, registry))
+
+
+def _applicant_places(applicant: ApplicantProfile, since_year: int, registry: Registry):
+    return (_places(applicant.institution, applicant.past_institutions, since_year, registry),
+            _mail_place(applicant.email, registry))
+
+
+def _institution_findings(member: MemberProfile, applicant: ApplicantProfile, sides: _Sides,
+                          registry: Registry) -> list[ConflictFinding]:
+    """Find an institution shared now or within the recent window, by name or address.
+
+    Addresses are compared with each other first (``email_domain``), affiliations with
+    each other; an address is compared with the other side's affiliations only when
+    neither found anything.
+    """
+    seen: set = set()
+    found = _place_findings(member, applicant, sides.member_mail, sides.applicant_mail,
+                            ConflictCode.EMAIL_DOMAIN, registry, seen)
+    found += _place_findings(member, applicant, sides.member, sides.applicant,
+                             ConflictCode.INSTITUTION, registry, seen)
+    if not found:
+        found += _place_findings(member, applicant, sides.member_mail, sides.applicant,
+                                 ConflictCode.INSTITUTION, registry, seen)
+        found += _place_findings(member, applicant, sides.member, sides.applicant_mail,
+                                 ConflictCode.INSTITUTION, registry, seen)
+    return found
 
 
 def _referee_findings(member: MemberProfile, applicant: ApplicantProfile) -> list[ConflictFinding]:
@@ -199,8 +272,26 @@ def _publication_authors(publications: str) -> tuple[PersonName, ...]:
     return tuple(author_names(publications))
 
 
+PAPER_FINDINGS_MAX = 3
+
+
+def _paper_findings(person: str, papers: Iterable[Paper], via_name: str, member, applicant):
+    """Find a person among the authors of papers; one finding per paper, a few at most."""
+    parsed = parse_name(person)
+    found = []
+    for paper in papers:
+        author = next((a for a in paper.authors if names_match(parsed, a)), None)
+        if author is not None:
+            found.append(_finding(ConflictCode.COAUTHOR, member, applicant, via=via_name,
+                                  name=person, author=author, title=paper.title,
+                                  year=str(paper.year or "")))
+            if len(found) == PAPER_FINDINGS_MAX:
+                break
+    return found
+
+
 def _coauthor_findings(member: MemberProfile, applicant: ApplicantProfile) -> list[ConflictFinding]:
-    """Find co-authorship: declared by the member, or visible in the applicant's publications."""
+    """Find co-authorship: declared by the member, or in either side's publications."""
     found = [
         _finding(ConflictCode.COAUTHOR, member, applicant, via="declared", name=coauthor)
         for coauthor in member.coauthors
@@ -211,6 +302,8 @@ def _coauthor_findings(member: MemberProfile, applicant: ApplicantProfile) -> li
             applicant.publications)):
         found.append(_finding(ConflictCode.COAUTHOR, member, applicant,
                               via="publications", name=member.name))
+    found += _paper_findings(member.name, applicant.papers, "paper", member, applicant)
+    found += _paper_findings(applicant.name, member.papers, "member_paper", member, applicant)
     return found
 
 
@@ -237,16 +330,24 @@ def detect_conflicts(
     *,
     reference_year: int | None = None,
     recent_years: int = RECENT_YEARS,
+    registry: Registry | None = None,
 ) -> list[ConflictFinding]:
     """Return every conflict between a member and an applicant (empty when none)."""
+    registry = registry or shipped_registry()
+    since_year = (reference_year or _current_year()) - recent_years
+    sides = _Sides(*_member_places(member, since_year, registry),
+                   *_applicant_places(applicant, since_year, registry))
+    return _detect(member, applicant, sides, registry)
+
+
+def _detect(member: MemberProfile, applicant: ApplicantProfile, sides: _Sides,
+            registry: Registry) -> list[ConflictFinding]:
     if _is_self(member, applicant):
         return [_finding(ConflictCode.SELF, member, applicant)]
-    since_year = (reference_year or _current_year()) - recent_years
     found: list[ConflictFinding] = []
     if member.user_id in applicant.declared_member_ids:
         found.append(_finding(ConflictCode.DECLARED, member, applicant))
-    found += _institution_findings(member, applicant, since_year)
-    found += _email_domain_findings(member, applicant)
+    found += _institution_findings(member, applicant, sides, registry)
     found += _referee_findings(member, applicant)
     found += _coauthor_findings(member, applicant)
     found += _exclusion_findings(member, applicant)
@@ -265,63 +366,67 @@ class ConflictIndex:
         *,
         reference_year: int | None = None,
         recent_years: int = RECENT_YEARS,
+        registry: Registry | None = None,
     ) -> None:
-        """Index members by id, e-mail, domain, institution and name keys."""
+        """Index members by id, e-mail, institution terms and name keys."""
         self.members = {m.user_id: m for m in members}
         self.reference_year = reference_year or _current_year()
         self.recent_years = recent_years
+        self.registry = registry or shipped_registry()
+        self.since_year = self.reference_year - recent_years
+        self._places = {m.user_id: _member_places(m, self.since_year, self.registry)
+                        for m in self.members.values()}
         self._keys: dict[str, set[int]] = defaultdict(set)
         for member in self.members.values():
             for key in self._member_keys(member):
                 self._keys[key].add(member.user_id)
 
+    @staticmethod
+    def _place_keys(places: tuple[list[Place], list[Place]]) -> set[str]:
+        return {f"inst:{term.key}" for group in places for _n, _e, terms in group
+                for term in terms}
+
     def _member_keys(self, member: MemberProfile) -> set[str]:
         """Return the lookup keys under which a member can be found."""
-        since = self.reference_year - self.recent_years
         keys = {f"id:{member.user_id}", f"mail:{normalize_email(member.email)}"}
-        keys.add(f"dom:{institutional_domain(member.email) if member.email else None}")
-        for place, _ in _recent(member.affiliation, member.past_affiliations, since):
-            keys |= {f"inst:{key}" for key in institution_keys(place)}
+        keys |= self._place_keys(self._places[member.user_id])
         keys |= {f"name:{family}" for family in parse_name(member.name).families}
-        for coauthor in member.coauthors:
+        coauthors = [*member.coauthors, *(a for p in member.papers for a in p.authors)]
+        for coauthor in coauthors:
             keys |= {f"coauthor:{family}" for family in parse_name(coauthor).families}
         return keys
 
-    def _applicant_keys(self, applicant: ApplicantProfile) -> set[str]:
+    def _applicant_keys(self, applicant: ApplicantProfile, places) -> set[str]:
         """Return the keys of members who may conflict with an applicant."""
-        since = self.reference_year - self.recent_years
         keys = {f"id:{applicant.user_id}", f"mail:{normalize_email(applicant.email)}"}
         keys |= {f"id:{i}" for i in applicant.excluded_member_ids | applicant.declared_member_ids}
-        if applicant.email:
-            keys.add(f"dom:{institutional_domain(applicant.email)}")
-        for place, _ in _recent(applicant.institution, applicant.past_institutions, since):
-            keys |= {f"inst:{key}" for key in institution_keys(place)}
+        keys |= self._place_keys(places)
         keys |= {f"mail:{normalize_email(r.email)}" for r in applicant.referees if r.email}
         names = [parse_name(r.name) for r in applicant.referees]
         names += [parse_name(n) for n in applicant.excluded_names]
         names += _publication_authors(applicant.publications)
+        names += [parse_name(a) for p in applicant.papers for a in p.authors]
         keys |= {f"name:{family}" for name in names for family in name.families}
         keys |= {f"coauthor:{family}" for family in parse_name(applicant.name).families}
-        keys -= {"mail:", "dom:None"}
+        keys -= {"mail:"}
         return keys
 
-    def candidates(self, applicant: ApplicantProfile) -> set[int]:
+    def candidates(self, applicant: ApplicantProfile, places=None) -> set[int]:
         """Return the ids of members who may conflict with an applicant."""
+        places = places or _applicant_places(applicant, self.since_year, self.registry)
         found: set[int] = set()
-        for key in self._applicant_keys(applicant):
+        for key in self._applicant_keys(applicant, places):
             found |= self._keys.get(key, set())
         return found
 
     def conflicts_for(self, applicant: ApplicantProfile) -> list[ConflictFinding]:
         """Return every conflict between an applicant and the indexed members."""
-        return [
-            finding
-            for member_id in sorted(self.candidates(applicant))
-            for finding in detect_conflicts(
-                self.members[member_id], applicant,
-                reference_year=self.reference_year, recent_years=self.recent_years,
-            )
-        ]
+        places = _applicant_places(applicant, self.since_year, self.registry)
+        found = []
+        for member_id in sorted(self.candidates(applicant, places)):
+            sides = _Sides(*self._places[member_id], *places)
+            found += _detect(self.members[member_id], applicant, sides, self.registry)
+        return found
 
 
 def detect_all_conflicts(
@@ -330,9 +435,11 @@ def detect_all_conflicts(
     *,
     reference_year: int | None = None,
     recent_years: int = RECENT_YEARS,
+    registry: Registry | None = None,
 ) -> list[ConflictFinding]:
     """Return every conflict between many members and many applicants."""
-    index = ConflictIndex(members, reference_year=reference_year, recent_years=recent_years)
+    index = ConflictIndex(members, reference_year=reference_year, recent_years=recent_years,
+                          registry=registry)
     return [finding for applicant in applicants for finding in index.conflicts_for(applicant)]
 
 
@@ -349,10 +456,23 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "coauthor:declared": "The member lists {name} as a co-author or close collaborator.",
         "coauthor:publications": "The member ({name}) appears as an author in the "
                                  "applicant's publication list.",
+        "coauthor:paper": "The member ({name}) is an author, as {author}, of the "
+                          "applicant's paper \u201c{title}\u201d{year}.",
+        "coauthor:member_paper": "The applicant ({name}) is an author, as {author}, of the "
+                                 "member's paper \u201c{title}\u201d{year}.",
         "requested_exclusion": "The applicant asked not to be reviewed by {name}.",
         "manual": "Added by HR: {reason}",
         "current": "{place} (current)",
         "until": "{place} (until {year})",
+        "paper_year": " ({year})",
+        "match": " ({match})",
+        "via:registry": "{a} = {b}, via the registry",
+        "via:registry_named": "{a} = {b}, via the registry: {entry}",
+        "via:unit": "{a} = {b}, same research unit",
+        "via:name": "{a} = {b}, same name once normalised",
+        "via:acronym": "{a} = {b}, by its acronym",
+        "via:domain": "{a} = {b}, by the e-mail domain",
+        "email_domain:match": "E-mail domains of one institution: {match}.",
     },
     "fr": {
         "self": "Le membre est la personne candidate.",
@@ -364,11 +484,26 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "coauthor:declared": "Le membre déclare {name} comme co-auteur ou proche collaborateur.",
         "coauthor:publications": "Le membre ({name}) figure parmi les auteurs de la liste de "
                                  "publications de la personne candidate.",
+        "coauthor:paper": "Le membre ({name}) est auteur, sous le nom {author}, de "
+                          "l’article «\u00a0{title}\u00a0»{year} de la personne candidate.",
+        "coauthor:member_paper": "La personne candidate ({name}) est autrice ou auteur, sous "
+                                 "le nom {author}, de l’article «\u00a0{title}\u00a0»{year} "
+                                 "du membre.",
         "requested_exclusion": "La personne candidate a demandé à ne pas être évaluée par "
                                "{name}.",
         "manual": "Ajouté par les RH\u00a0: {reason}",
         "current": "{place} (actuel)",
         "until": "{place} (jusqu’en {year})",
+        "paper_year": " ({year})",
+        "match": " ({match})",
+        "via:registry": "{a} = {b}, d’après le registre des établissements",
+        "via:registry_named": "{a} = {b}, d’après le registre des établissements\u00a0: "
+                              "{entry}",
+        "via:unit": "{a} = {b}, même unité de recherche",
+        "via:name": "{a} = {b}, même nom une fois normalisé",
+        "via:acronym": "{a} = {b}, par son sigle",
+        "via:domain": "{a} = {b}, d’après le domaine de messagerie",
+        "email_domain:match": "Domaines de messagerie d’un même établissement\u00a0: {match}.",
     },
 }
 
@@ -387,9 +522,31 @@ def describe(finding: ConflictFinding, locale: str = "en") -> str:
     key = finding.code.value
     if finding.code is ConflictCode.COAUTHOR:
         key = f"coauthor:{params.get('via', 'declared')}"
-    if finding.code is ConflictCode.INSTITUTION:
-        params["member_place"] = _place(messages, params["member_affiliation"],
-                                        params["member_until"])
-        params["applicant_place"] = _place(messages, params["applicant_institution"],
-                                           params["applicant_until"])
-    return messages[key].format(**params)
+    if finding.code is ConflictCode.COAUTHOR and "title" in params:
+        params["year"] = messages["paper_year"].format(year=params["year"]) if params.get(
+            "year") else ""
+    match = _match(messages, params)
+    if finding.code is ConflictCode.EMAIL_DOMAIN and match and params.get("via") != "domain":
+        return messages["email_domain:match"].format(match=match)
+    if finding.code is not ConflictCode.INSTITUTION:
+        return messages[key].format(**params)
+    params["member_place"] = _place(messages, params["member_affiliation"],
+                                    params["member_until"])
+    params["applicant_place"] = _place(messages, params["applicant_institution"],
+                                       params["applicant_until"])
+    text = messages[key].format(**params)
+    if match:
+        text = text[:-1] + messages["match"].format(match=match) + "."
+    return text
+
+
+def _match(messages: Mapping[str, str], params: Mapping[str, str]) -> str:
+    """Say which written forms met and how: 'TU München = Technical University of Munich,
+    via the registry'; empty for findings stored before matches explained themselves."""
+    how = params.get("via")
+    if not how or "member_match" not in params:
+        return ""
+    a, b, entry = params["member_match"], params["applicant_match"], params.get("entry", "")
+    if how == "registry" and entry and entry not in (a, b):
+        how = "registry_named"
+    return messages[f"via:{how}"].format(a=a, b=b, entry=entry)

@@ -15,15 +15,7 @@ Names
     first name matches on the family name alone.
 
 Institutions
-    An affiliation is split on commas and semicolons; each part that names an
-    institution (it holds a word such as university, institute, hospital, or is a
-    known alias) yields a key. Abbreviations are expanded ("Univ." -> university,
-    "Ctr"/"Centre" -> center, "Natl" -> national), French words translated
-    ("Université" -> university), "&" read as "and", little words dropped and the
-    remaining words sorted, so "Univ. of Oxford" and "Oxford University" meet.
-    ``INSTITUTION_ALIASES`` maps other names of one place (ICM, Paris Brain
-    Institute, Institut du Cerveau) to one key. National umbrella bodies (CNRS,
-    Inserm, ...) are ignored: sharing them says nothing about proximity.
+    Affiliations are read in ``affiliations`` with the institution ``registry``.
 
 E-mail domains
     The registrable domain is kept (``med.harvard.edu -> harvard.edu``,
@@ -36,7 +28,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 _SPECIAL_LETTERS = str.maketrans(
     {
@@ -84,11 +76,21 @@ class PersonName:
     family: str
     given: tuple[str, ...]
     alternatives: frozenset[str] = frozenset()
+    # The same words read family name first ("Tanaka Kenji", "Kim Min-jun").
+    family_first: PersonName | None = None
+
+    @cached_property
+    def families(self) -> frozenset[str]:
+        """Return every family key this name may be filed under (compound names, order)."""
+        if not self.family:
+            return frozenset()
+        other = self.family_first.families if self.family_first else frozenset()
+        return self.alternatives | {self.family} | other
 
     @property
-    def families(self) -> frozenset[str]:
-        """Return every family key this name may be filed under (compound names)."""
-        return self.alternatives | {self.family} if self.family else frozenset()
+    def readings(self) -> tuple[PersonName, ...]:
+        """Return this reading and, for a name without initials, the family-first one."""
+        return (self, self.family_first) if self.family_first else (self,)
 
     @property
     def initial(self) -> str:
@@ -135,10 +137,48 @@ def _strip_trailing_initials(words: list[str]) -> tuple[list[str], list[str]]:
     return words[:cut], words[cut:]
 
 
+def _family_first(tokens: list[str]) -> PersonName | None:
+    """Read 'Tanaka Kenji' or 'Kim Min-jun' as family name, then given names."""
+    if not 2 <= len(tokens) <= 3 or any(_INITIALS_ONLY.match(t) for t in tokens):
+        return None
+    return PersonName(_family_key(_name_words(tokens[0])),
+                      _given_words(_name_words(" ".join(tokens[1:]))))
+
+
+def _capitalised_family(tokens: list[str]) -> PersonName | None:
+    """Read 'TANAKA Kenji' or 'Kenji TANAKA': the word in capitals is the family name."""
+    caps = [t for t in tokens if len(t) > 1 and t.isalpha() and t.isupper()]
+    if len(caps) != 1 or len(tokens) < 2 or _INITIALS_ONLY.match(caps[0]):
+        return None
+    rest = [t for t in tokens if t is not caps[0]]
+    return PersonName(_family_key(_name_words(caps[0])), _given_words(_name_words(" ".join(rest))))
+
+
 @lru_cache(maxsize=65536)
 def parse_name(text: str) -> PersonName:
-    """Parse 'John Smith', 'Smith, John', 'J. Smith' or 'Smith JA' into a PersonName."""
+    """Parse 'John Smith', 'Smith, John', 'J. Smith' or 'Smith JA' into a PersonName.
+
+    A name without a comma or initials may also be written family name first, as in
+    Chinese, Japanese and Korean usage: that reading is kept in ``family_first``. A
+    word in capitals ('TANAKA Kenji') is taken as the family name.
+    """
     text = " ".join(text.split())
+    tokens = [t for t in text.split() if fold(t).strip(".") not in _TITLES]
+    if "," not in text:
+        capitalised = _capitalised_family(tokens)
+        if capitalised is not None:
+            return capitalised
+    primary = _parse_western(text)
+    if "," in text or not primary.family:
+        return primary
+    family_first = _family_first(tokens)
+    if family_first is None or family_first.family == primary.family:
+        return primary
+    return PersonName(primary.family, primary.given, primary.alternatives, family_first)
+
+
+def _parse_western(text: str) -> PersonName:
+    """Parse a name written given names first, or 'Family, Given', or with initials last."""
     if "," in text:
         family, _, given = text.partition(",")
         words = _name_words(family)
@@ -167,7 +207,8 @@ def given_names_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     first_a, first_b = a[0], b[0]
     if len(first_a) == 1 or len(first_b) == 1:
         return first_a[0] == first_b[0]
-    return first_a == first_b
+    # 'Min-jun' (two words) and 'Minjun' (one) are one given name.
+    return first_a == first_b or "".join(a) == "".join(b)
 
 
 def names_match(a: str | PersonName, b: str | PersonName) -> bool:
@@ -176,7 +217,13 @@ def names_match(a: str | PersonName, b: str | PersonName) -> bool:
     pb = b if isinstance(b, PersonName) else parse_name(b)
     if not pa.family or not pa.families & pb.families:
         return False
-    return given_names_compatible(pa.given, pb.given)
+    return any(_reading_match(ra, rb) for ra in pa.readings for rb in pb.readings)
+
+
+def _reading_match(a: PersonName, b: PersonName) -> bool:
+    own_a = a.alternatives | {a.family}
+    own_b = b.alternatives | {b.family}
+    return bool(own_a & own_b) and given_names_compatible(a.given, b.given)
 
 
 _ET_AL = re.compile(r"\bet\.?\s+al\b\.?", re.IGNORECASE)
@@ -200,10 +247,20 @@ def _author_segments(line: str) -> list[str]:
     return segments
 
 
+# "H. Lefevre" or "J. K. Rowling" at the start of an author: the initials' full stops are
+# not the end of a reference.
+_LEADING_INITIALS = re.compile(
+    r"(^|[,;&]\s*|\band\s+|\n)([A-Z])\.(?:\s*([A-Z])\.)?\s+(?=[A-Z][a-z])")
+
+
+def _join_initials(match: re.Match) -> str:
+    return f"{match.group(1)}{match.group(2)}{match.group(3) or ''} "
+
+
 def author_names(text: str) -> list[PersonName]:
     """Return the person names found in a free-text publication list."""
     names: list[PersonName] = []
-    for line in re.split(r"[\n.](?=\s*[A-Z\d])|\n", text):
+    for line in re.split(r"[\n.](?=\s*[A-Z\d])|\n", _LEADING_INITIALS.sub(_join_initials, text)):
         for segment in _author_segments(line):
             words = segment.replace(",", " ").split()
             if 1 < len(words) <= 5 and all(_NAME_LIKE_WORD.match(w) for w in words):
@@ -211,121 +268,6 @@ def author_names(text: str) -> list[PersonName]:
                 if name.family:
                     names.append(name)
     return names
-
-
-# ---------------------------------------------------------------- institutions
-
-_ABBREVIATIONS = {
-    "univ": "university", "universite": "university", "universitat": "university",
-    "universidad": "university", "universita": "university", "universiteit": "university",
-    "uni": "university", "u": "university",
-    "inst": "institute", "institut": "institute", "instituto": "institute",
-    "istituto": "institute",
-    "ctr": "center", "cntr": "center", "centre": "center", "cent": "center", "centro": "center",
-    "natl": "national", "nat": "national", "nationale": "national", "nacional": "national",
-    "dept": "department", "dep": "department", "departement": "department",
-    "hosp": "hospital", "hopital": "hospital", "hopitaux": "hospital", "hospitalier": "hospital",
-    "lab": "laboratory", "labo": "laboratory", "laboratoire": "laboratory",
-    "coll": "college", "sch": "school", "ecole": "school",
-    "res": "research", "recherche": "research", "rech": "research",
-    "sci": "science", "sciences": "science", "tech": "technology", "technol": "technology",
-    "med": "medical", "medicale": "medical", "medecine": "medicine",
-    "intl": "international", "dev": "development", "devel": "development",
-    "fdn": "foundation", "fondation": "foundation",
-    "acad": "academy", "academie": "academy", "polytech": "polytechnic",
-    "cerveau": "brain", "moelle": "spinal", "epiniere": "cord",
-}
-_INSTITUTION_STOP_WORDS = frozenset(
-    {"of", "the", "and", "at", "for", "in", "de", "du", "des", "la", "le", "l", "d", "et",
-     "en", "fur", "der", "die", "das", "und", "di", "del", "y"}
-)
-_INSTITUTION_HEADS = frozenset(
-    {"university", "institute", "center", "hospital", "school", "college", "laboratory",
-     "foundation", "academy", "polytechnic", "clinic", "faculty", "eth", "epfl", "kcl"}
-)
-UMBRELLA_BODIES = frozenset(
-    {"CNRS", "Centre national de la recherche scientifique", "Inserm",
-     "Institut national de la santé et de la recherche médicale", "INRAE", "Inria", "CEA",
-     "Max Planck Society", "Max-Planck-Gesellschaft", "MPG", "CNR", "CSIC", "Helmholtz",
-     "Consiglio Nazionale delle Ricerche", "Spanish National Research Council"}
-)
-
-
-def _expand_words(text: str) -> list[str]:
-    """Return folded institution words with abbreviations expanded and '&' read as 'and'."""
-    text = fold(text).replace("&", " and ").replace("'s", "s")
-    words = [_ABBREVIATIONS.get(w, w) for w in _WORD.findall(text)]
-    return [w for w in words if w not in _INSTITUTION_STOP_WORDS]
-
-
-def _raw_institution_key(text: str) -> str:
-    """Return the sorted-word key of one institution name, before aliases."""
-    return " ".join(sorted(set(_expand_words(text))))
-
-
-_ALIAS_GROUPS: dict[str, tuple[str, ...]] = {
-    "icm paris brain institute": (
-        "ICM", "Paris Brain Institute", "Institut du Cerveau", "Institut du Cerveau ICM",
-        "Institut du Cerveau et de la Moelle épinière", "Brain and Spine Institute",
-        "ICM Institute", "Paris Brain Institute ICM",
-    ),
-    "sorbonne university": (
-        "Sorbonne Université", "Sorbonne University", "Université Pierre et Marie Curie",
-        "UPMC", "Université Paris-Sorbonne", "Paris-Sorbonne University", "Paris IV",
-    ),
-    "universite paris cite": (
-        "Université Paris Cité", "Université de Paris", "Université Paris Descartes",
-        "Université Paris Diderot", "Paris Descartes", "Paris Diderot", "Paris 5", "Paris 7",
-    ),
-    "university college london": ("UCL", "University College London"),
-    "massachusetts institute technology": ("MIT", "Massachusetts Institute of Technology"),
-    "eth zurich": ("ETH", "ETH Zürich", "ETHZ", "Swiss Federal Institute of Technology Zurich"),
-    "epfl": ("EPFL", "École Polytechnique Fédérale de Lausanne",
-             "Swiss Federal Institute of Technology Lausanne"),
-    "kings college london": ("KCL", "King's College London"),
-    "ap hp": ("AP-HP", "APHP", "Assistance Publique - Hôpitaux de Paris",
-              "Assistance Publique Hôpitaux de Paris"),
-    "ens paris": ("ENS", "École normale supérieure", "Ecole Normale Superieure Paris",
-                  "ENS Paris", "ENS-PSL"),
-}
-INSTITUTION_ALIASES: dict[str, str] = {
-    _raw_institution_key(alias): canonical
-    for canonical, aliases in _ALIAS_GROUPS.items()
-    for alias in aliases
-}
-_CANONICAL_ALIASES = frozenset(_ALIAS_GROUPS)
-_UMBRELLA_KEYS = frozenset(_raw_institution_key(name) for name in UMBRELLA_BODIES)
-
-
-def institution_key(name: str) -> str:
-    """Return the comparison key of one institution name (aliases resolved)."""
-    raw = _raw_institution_key(name)
-    return INSTITUTION_ALIASES.get(raw, raw)
-
-
-def _names_institution(key: str) -> bool:
-    """Tell whether a key looks like an institution rather than a city, country or unit."""
-    words = set(key.split())
-    if key in _CANONICAL_ALIASES:
-        return True
-    return bool(words & _INSTITUTION_HEADS) and "department" not in words
-
-
-@lru_cache(maxsize=65536)
-def institution_keys(affiliation: str) -> frozenset[str]:
-    """Return the institution keys named in a free-text affiliation."""
-    parts = [p for p in re.split(r"[,;/|()]+", affiliation) if p.strip()]
-    keys = [institution_key(p) for p in parts]
-    keys = [k for k in keys if k and k not in _UMBRELLA_KEYS]
-    named = {k for k in keys if _names_institution(k)}
-    if not named and keys and institution_key(parts[0]) == keys[0]:
-        named = {keys[0]}
-    return frozenset(named)
-
-
-def same_institution(a: str, b: str) -> bool:
-    """Tell whether two affiliations share an institution."""
-    return bool(institution_keys(a) & institution_keys(b))
 
 
 # ---------------------------------------------------------------- e-mail domains

@@ -195,6 +195,12 @@ def _ignored_mail_domains() -> set[str]:
     return domains
 
 
+def _ignored(domain: str | None, ignored: set[str]) -> bool:
+    """Tell whether a finding rests on an ignored domain (or a domain above or below it)."""
+    return bool(domain) and any(domain == d or domain.endswith(f".{d}") or d.endswith(
+        f".{domain}") for d in ignored)
+
+
 def _findings_by_key(call: Call, members, applications, progress) -> dict:
     """Return {(member user id, application id, source): [findings]} for a call."""
     index = ConflictIndex([member_profile(m) for m in members],
@@ -203,8 +209,7 @@ def _findings_by_key(call: Call, members, applications, progress) -> dict:
     found: dict[tuple[int, int, str], list[ConflictFinding]] = {}
     for position, application in enumerate(applications, start=1):
         for finding in index.conflicts_for(applicant_profile(application)):
-            if finding.code is ConflictCode.EMAIL_DOMAIN and finding.params.get(
-                    "domain") in ignored:
+            if _ignored(finding.params.get("domain"), ignored):
                 continue
             found.setdefault((finding.member_id, application.id, finding.source),
                              []).append(finding)
