@@ -36,6 +36,7 @@ from icm_recruit.reviews.scoring import (
     ScoredReview,
     calibrate_additive,
     calibrate_zscore,
+    leave_one_out_ridge,
     score_reviews,
 )
 
@@ -46,6 +47,14 @@ CRITERIA = (
 )
 SEVERITY_LEVELS = {"none": 0.0, "medium": 0.8, "large": 1.6}
 TOP = 10
+# The reference: the additive model fitted by (almost) plain least squares.
+LEAST_SQUARES = "least_squares"
+LEAST_SQUARES_RIDGE = 1e-6
+# The additive model shrinking biases toward zero (the earlier default: it assumes biases
+# independent of the assignment), with its moment ridge and with a ridge chosen by
+# leave-one-review-out cross-validation, for comparison.
+SHRINK_TO_ZERO = "additive_shrink_to_zero"
+LOO_RIDGE = "additive_shrink_to_zero_loo_ridge"
 # A gain in mean Kendall tau below this is not called a clear improvement.
 CLEAR_TAU_GAIN = 0.01
 
@@ -63,6 +72,11 @@ class Setting:
     noise_min: float = 0.6
     noise_max: float = 1.2
     criterion_noise: float = 0.4
+    # "random": balanced random panels; "topic": harsh reviewers draw the strongest
+    # applications, as matching on topics does when strong fields have strict reviewers.
+    assignment: str = "random"
+    # How loosely topics follow quality and severity in "topic" (0: strictly, in sds).
+    topic_noise: float = 1.0
 
 
 def assign(rng: np.random.Generator, setting: Setting) -> list[list[int]]:
@@ -77,14 +91,41 @@ def assign(rng: np.random.Generator, setting: Setting) -> list[list[int]]:
     return panels
 
 
+def assign_by_topic(rng: np.random.Generator, setting: Setting, quality: np.ndarray,
+                    severity: np.ndarray) -> list[list[int]]:
+    """Give each application the k reviewers nearest on a topic axis, within balanced loads.
+
+    An application's place on the axis is its quality's rank, a reviewer's is their
+    severity's rank (harshest at the strong end), both blurred by ``topic_noise``, so the
+    harsh reviewers mostly get the strongest applications.
+    """
+    def place(values: np.ndarray) -> np.ndarray:
+        z = (values - values.mean()) / (values.std() or 1.0)
+        blurred = z + rng.normal(0.0, setting.topic_noise, len(values))
+        return np.argsort(np.argsort(blurred)) / max(len(values) - 1, 1)
+
+    app_place, reviewer_place = place(quality), place(severity)
+    cap = -(-setting.applications * setting.k // setting.reviewers)
+    loads = np.zeros(setting.reviewers)
+    panels: list[list[int]] = [[] for _ in range(setting.applications)]
+    for app in rng.permutation(setting.applications):
+        distance = np.abs(reviewer_place - app_place[app]) + np.where(loads >= cap, 10.0, 0.0)
+        panel = np.argsort(distance, kind="stable")[: setting.k]
+        loads[panel] += 1
+        panels[app] = panel.tolist()
+    return panels
+
+
 def simulate(seed: int, setting: Setting) -> tuple[np.ndarray, list[Review]]:
     """Return the true qualities and the reviews of one simulated call."""
     rng = np.random.default_rng(seed)
     quality = rng.normal(setting.quality_mean, setting.quality_sd, setting.applications)
     severity = rng.normal(0.0, setting.severity_sd, setting.reviewers)
     noise = rng.uniform(setting.noise_min, setting.noise_max, setting.reviewers)
+    panels = (assign_by_topic(rng, setting, quality, severity) if setting.assignment == "topic"
+              else assign(rng, setting))
     reviews = []
-    for app, panel in enumerate(assign(rng, setting)):
+    for app, panel in enumerate(panels):
         for reviewer in panel:
             latent = quality[app] - severity[reviewer] + rng.normal(0.0, noise[reviewer])
             values = latent + rng.normal(0.0, setting.criterion_noise, len(CRITERIA))
@@ -120,8 +161,18 @@ def estimators(ridge: float | None, prior_reviews: float) -> dict:
     """Return the estimators compared, by name."""
     return {
         "raw_mean": lambda scored, n: raw_means(scored, n),
+        LEAST_SQUARES: lambda scored, n: as_array(
+            calibrate_additive(scored, ridge=LEAST_SQUARES_RIDGE).scores, n
+        ),
         CalibrationMethod.ADDITIVE.value: lambda scored, n: as_array(
             calibrate_additive(scored, ridge=ridge).scores, n
+        ),
+        SHRINK_TO_ZERO: lambda scored, n: as_array(
+            calibrate_additive(scored, ridge=ridge, assignment_aware=False).scores, n
+        ),
+        LOO_RIDGE: lambda scored, n: as_array(
+            calibrate_additive(scored, ridge=leave_one_out_ridge(scored),
+                               assignment_aware=False).scores, n
         ),
         CalibrationMethod.ZSCORE.value: lambda scored, n: as_array(
             calibrate_zscore(scored, prior_reviews=prior_reviews).scores, n
@@ -151,6 +202,12 @@ def evaluate(
         for name in methods
     }
     result["default_vs_raw"] = paired_gain(taus[DEFAULT_METHOD.value], taus["raw_mean"])
+    result["additive_vs_least_squares"] = paired_gain(
+        taus[CalibrationMethod.ADDITIVE.value], taus[LEAST_SQUARES]
+    )
+    result["shrink_to_zero_vs_least_squares"] = paired_gain(
+        taus[SHRINK_TO_ZERO], taus[LEAST_SQUARES]
+    )
     result["additive_vs_zscore"] = paired_gain(
         taus[CalibrationMethod.ADDITIVE.value], taus[CalibrationMethod.ZSCORE.value]
     )
@@ -231,6 +288,10 @@ def main(argv: list[str] | None = None) -> dict:
     base = Setting()
     realistic = evaluate(base, range(args.seeds))
     print(f"realistic: {json.dumps(realistic)}", file=sys.stderr)
+    topic = evaluate(replace(base, assignment="topic"), range(args.seeds))
+    print(f"topic-correlated: {json.dumps(topic)}", file=sys.stderr)
+    topic_none = evaluate(replace(base, assignment="topic", severity_sd=0.0),
+                          range(3000, 3000 + args.sweep_seeds))
     rows = sweep(base, range(1000, 1000 + args.sweep_seeds))
     tuned = tuning(base, range(2000, 2000 + args.sweep_seeds))
     summary = {
@@ -241,6 +302,8 @@ def main(argv: list[str] | None = None) -> dict:
         "sweep_seeds": args.sweep_seeds,
         "default_method": DEFAULT_METHOD.value,
         "realistic": realistic,
+        "topic_correlated": topic,
+        "topic_correlated_no_severity": topic_none,
         "default_clearly_beats_raw": clearly_better(realistic),
         "sweep": rows,
         "tuning": tuned,

@@ -148,3 +148,53 @@ def test_calibration_refuses_empty_input_and_non_positive_ridge():
         calibrate_additive([])
     with pytest.raises(ValueError):
         calibrate_additive(unlucky_draw(), ridge=0.0)
+
+
+def simulate_topic_matched(seed: int, apps: int = 150, reviewers: int = 25, k: int = 3):
+    """Return a call where the harshest reviewers mostly review the strongest dossiers."""
+    rng = np.random.default_rng(seed)
+    quality = rng.normal(6.0, 1.2, apps)
+    bias = rng.normal(0.0, 1.0, reviewers)
+    app_place = np.argsort(np.argsort(quality + rng.normal(0, 1.2, apps))) / (apps - 1)
+    harshness = np.argsort(np.argsort(-bias + rng.normal(0, 1.0, reviewers))) / (reviewers - 1)
+    cap, loads, scored = -(-apps * k // reviewers), np.zeros(reviewers), []
+    for a in rng.permutation(apps):
+        panel = np.argsort(np.abs(harshness - app_place[a]) + 10.0 * (loads >= cap))[:k]
+        loads[panel] += 1
+        scored += [ScoredReview(int(a), int(r), float(quality[a] + bias[r] + rng.normal(0, 0.7)))
+                   for r in panel]
+    return quality, bias, scored
+
+
+def _tau(quality, calibration):
+    return kendalltau(quality, [calibration.scores[a] for a in range(len(quality))]).statistic
+
+
+def test_topic_matched_harsh_reviewers_are_not_shrunk_into_their_dossiers():
+    gains_over_zero, gains_over_least_squares = [], []
+    for seed in range(12):
+        quality, _, scored = simulate_topic_matched(seed)
+        default = _tau(quality, calibrate_additive(scored))
+        to_zero = _tau(quality, calibrate_additive(scored, assignment_aware=False))
+        least_squares = _tau(quality, calibrate_additive(scored, ridge=1e-6))
+        gains_over_zero.append(default - to_zero)
+        gains_over_least_squares.append(default - least_squares)
+    assert np.mean(gains_over_zero) > 0.02
+    assert np.mean(gains_over_least_squares) > -0.005
+
+
+def test_random_panels_leave_the_assignment_aware_fit_as_it_was():
+    for seed in range(3):
+        quality, _, scored = simulate(seed, severity_sd=0.8)
+        aware = calibrate_additive(scored).scores
+        plain = calibrate_additive(scored, assignment_aware=False).scores
+        assert kendalltau([aware[a] for a in range(len(quality))],
+                          [plain[a] for a in range(len(quality))]).statistic > 0.98
+
+
+def test_assignment_aware_fit_still_solves_disconnected_and_flat_calls():
+    scored = [ScoredReview("a", "r1", 6.0), ScoredReview("a", "r2", 8.0)]
+    scored += [ScoredReview("b", "r3", 4.0), ScoredReview("b", "r4", 5.0)]
+    assert calibrate_additive(scored).scores == pytest.approx({"a": 7.0, "b": 4.5})
+    flat = [ScoredReview(i, r, 5.0) for i in range(4) for r in ("x", "y")]
+    assert calibrate_additive(flat).scores == pytest.approx(dict.fromkeys(range(4), 5.0))

@@ -42,7 +42,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from scipy.sparse.linalg import spsolve
 from scipy.stats import rankdata
 
 SCORE_SCALE = 10.0
@@ -51,6 +50,10 @@ DEFAULT_RIDGE = 2.0
 MIN_RIDGE = 0.1
 MAX_RIDGE = 1000.0
 DEFAULT_PRIOR_REVIEWS = 5.0
+# The penalty along the assignment direction, relative to the ridge: small, so that the
+# part of severity the assignment explains is hardly shrunk, yet the system stays regular.
+FREE_DIRECTION_PENALTY = 1e-3
+RIDGE_GRID = tuple(np.geomspace(MIN_RIDGE, MAX_RIDGE, 41).tolist())
 
 
 class CalibrationMethod(enum.StrEnum):
@@ -313,44 +316,90 @@ def _additive_system(scored: Sequence[ScoredReview]) -> _AdditiveSystem:
     )
 
 
-def estimate_ridge(scored: Sequence[ScoredReview]) -> float:
-    """Estimate the ridge as noise variance over reviewer-bias variance, from the data.
+def _least_squares_bias(system: _AdditiveSystem) -> tuple[np.ndarray, np.ndarray]:
+    """Return the unpenalised biases and the pseudo-inverse of the reviewer system."""
+    inverse = np.linalg.pinv(system.matrix(0.0).toarray(), hermitian=True)
+    return inverse @ system.rhs, inverse
 
-    Fits the model without penalty, takes the noise variance from the residuals and the
+
+def assignment_direction(system: _AdditiveSystem, bias: np.ndarray) -> np.ndarray | None:
+    """Return the unit vector of each reviewer's mean application quality, centred.
+
+    It is what the assignment can tie to severity (harsh reviewers drawing strong
+    dossiers); None when it carries nothing (all reviewers drew the same on average).
+    """
+    drawn = (system.incidence.T @ system.qualities(bias)) / system.reviewer_counts
+    drawn -= drawn.mean()
+    norm = float(np.linalg.norm(drawn))
+    return drawn / norm if norm > 1e-9 * math.sqrt(len(drawn)) else None
+
+
+def _penalty(ridge: float, direction: np.ndarray | None, size: int) -> np.ndarray:
+    """Return the bias penalty: `ridge` everywhere but (almost) not along the direction."""
+    penalty = ridge * np.eye(size)
+    if direction is not None:
+        penalty -= ridge * (1.0 - FREE_DIRECTION_PENALTY) * np.outer(direction, direction)
+    return penalty
+
+
+def estimate_ridge(scored: Sequence[ScoredReview], assignment_aware: bool = True) -> float:
+    """Estimate the ridge as noise variance over the variance of the biases left to shrink.
+
+    Fits the model without penalty, takes the noise variance from the residuals, and the
     bias variance from the spread of the fitted biases minus their sampling variance.
-    Calls whose reviewers hardly differ get a large ridge (the raw mean, in effect); calls
-    with no residual degrees of freedom get DEFAULT_RIDGE. Clipped to MIN_RIDGE..MAX_RIDGE.
+    With `assignment_aware`, the part of the biases that follows the quality of what each
+    reviewer drew (`assignment_direction`) is set aside first: it is not assumed to be
+    independent of the assignment, so it is neither shrunk nor counted here. Calls whose
+    reviewers hardly differ get a large ridge (the raw mean, in effect); calls with no
+    residual degrees of freedom get DEFAULT_RIDGE. Clipped to MIN_RIDGE..MAX_RIDGE.
     """
     system = _additive_system(scored)
-    matrix = system.matrix(0.0).toarray()
-    inverse = np.linalg.pinv(matrix, hermitian=True)
-    bias = inverse @ system.rhs
+    bias, inverse = _least_squares_bias(system)
     d = system.design
     residuals = d.scores - system.qualities(bias)[d.app_index] - bias[d.reviewer_index]
-    dof = len(d.scores) - len(d.applications) - np.linalg.matrix_rank(matrix, hermitian=True)
+    rank = np.linalg.matrix_rank(system.matrix(0.0).toarray(), hermitian=True)
+    dof = len(d.scores) - len(d.applications) - rank
     if dof <= 0:
         return DEFAULT_RIDGE
     noise_var = float(residuals @ residuals) / dof
-    bias_var = float(np.mean(bias**2)) - noise_var * float(np.trace(inverse)) / len(bias)
+    sampling = float(np.trace(inverse))
+    spread = float(bias @ bias)
+    direction = assignment_direction(system, bias) if assignment_aware else None
+    free = 0
+    if direction is not None:
+        spread -= float(direction @ bias) ** 2
+        sampling -= float(direction @ inverse @ direction)
+        free = 1
+    bias_var = (spread - noise_var * sampling) / max(len(bias) - free, 1)
     if bias_var <= noise_var / MAX_RIDGE:
         return MAX_RIDGE
     return min(max(noise_var / bias_var, MIN_RIDGE), MAX_RIDGE)
 
 
-def calibrate_additive(scored: Sequence[ScoredReview], ridge: float | None = None) -> Calibration:
+def calibrate_additive(scored: Sequence[ScoredReview], ridge: float | None = None,
+                       assignment_aware: bool = True) -> Calibration:
     """Calibrate with the additive model score = quality + reviewer bias + noise.
 
     Minimises the squared residuals plus `ridge` times the squared biases. The ridge acts
     as `ridge` pseudo-reviews at zero bias, keeps a reviewer with few reviews near zero and
     makes the biases sum to zero. None estimates it from the call (`estimate_ridge`).
-    Solved exactly: the qualities are eliminated and the sparse reviewer system is solved.
+
+    With `assignment_aware` (the default), the biases are shrunk toward a line in the
+    mean quality of the dossiers each reviewer drew rather than toward zero (a correlated
+    random-effects fit): when topic matching gives the strongest dossiers to the harshest
+    reviewers, shrinking toward zero would leave their harshness in those dossiers'
+    scores. With random panels the line is flat and nothing changes.
     """
+    system = _additive_system(scored)
+    direction = None
+    if assignment_aware:
+        direction = assignment_direction(system, _least_squares_bias(system)[0])
     if ridge is None:
-        ridge = estimate_ridge(scored)
+        ridge = estimate_ridge(scored, assignment_aware)
     if not ridge > 0:
         raise ValueError("ridge must be positive to identify the biases")
-    system = _additive_system(scored)
-    bias = np.atleast_1d(spsolve(system.matrix(ridge), system.rhs))
+    matrix = system.matrix(0.0).toarray() + _penalty(ridge, direction, len(system.rhs))
+    bias = np.atleast_1d(np.linalg.solve(matrix, system.rhs))
     bias -= bias.mean()  # already zero at the optimum; removes rounding drift
     d = system.design
     return Calibration(
@@ -358,6 +407,39 @@ def calibrate_additive(scored: Sequence[ScoredReview], ridge: float | None = Non
         scores=dict(zip(d.applications, system.qualities(bias).tolist(), strict=True)),
         reviewer_bias=dict(zip(d.reviewers, bias.tolist(), strict=True)),
     )
+
+
+def leave_one_out_ridge(scored: Sequence[ScoredReview]) -> float:
+    """Return the ridge (plain shrinkage to zero) that best predicts held-out reviews.
+
+    Closed form: the fit is linear in the scores, ``fitted = H y`` with ``H = P + W (W'W
+    + ridge I)^-1 W'`` (P averages within applications, W is the reviewer indicator with
+    application means removed), so a held-out residual is ``r_i / (1 - H_ii)``. Kept for
+    the benchmark: when panels are homogeneous in severity, as topic matching makes
+    them, a review is predicted as well with the bias left in the quality, so this
+    criterion cannot see the harm of shrinking and picks a large ridge.
+    """
+    system = _additive_system(scored)
+    d = system.design
+    counts = system.app_counts[d.app_index]
+    usable = counts > 1
+    if not usable.any():
+        return DEFAULT_RIDGE
+    hits = sparse.csr_matrix(
+        (np.ones(len(d.scores)), (np.arange(len(d.scores)), d.reviewer_index)),
+        shape=(len(d.scores), len(d.reviewers)))
+    centred = hits - sparse.diags(1.0 / counts) @ system.incidence[d.app_index]
+    eigenvalues, vectors = np.linalg.eigh(system.matrix(0.0).toarray())
+    projected = np.asarray(centred @ vectors)
+    within = d.scores - (system.app_sums / system.app_counts)[d.app_index]
+    coefficients = vectors.T @ system.rhs
+    errors = []
+    for ridge in RIDGE_GRID:
+        shrink = 1.0 / (np.clip(eigenvalues, 0.0, None) + ridge)
+        residual = within - projected @ (shrink * coefficients)
+        leverage = 1.0 / counts + (projected**2) @ shrink
+        errors.append(float(np.mean((residual[usable] / (1.0 - leverage[usable])) ** 2)))
+    return float(RIDGE_GRID[int(np.argmin(errors))])
 
 
 def calibrate(
