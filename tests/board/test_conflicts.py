@@ -4,6 +4,7 @@ import random
 
 import pytest
 
+from icm_recruit.board.conflict_reasons import describe
 from icm_recruit.board.conflicts import (
     Affiliation,
     ApplicantProfile,
@@ -11,7 +12,6 @@ from icm_recruit.board.conflicts import (
     ConflictIndex,
     MemberProfile,
     Referee,
-    describe,
     detect_all_conflicts,
     detect_conflicts,
     manual_conflict,

@@ -19,7 +19,13 @@ from icm_recruit.applications.models import (
 from icm_recruit.assignment.models import Assignment, AssignmentStatus
 from icm_recruit.auth.models import Role
 from icm_recruit.board import operations as board_ops
-from icm_recruit.board.models import BoardMember, Conflict, ConflictSource, ConflictStatus
+from icm_recruit.board.models import (
+    BoardMember,
+    Conflict,
+    ConflictSource,
+    ConflictStatus,
+    Institution,
+)
 from icm_recruit.calls.models import CallStatus
 from icm_recruit.core import storage
 from icm_recruit.core.jobs import JobKind, JobRun
@@ -99,13 +105,16 @@ def build_world() -> World:
         db.session.add(BoardMember(user_id=world.users[name].id))
     db.session.flush()
     _assignments_and_conflicts(world, call, target, other, own)
+    institution = Institution(name="Institut Tagada", aliases=["Centre Zorglub"], acronyms=[],
+                              domains=[], units=[], parent="")
     job = JobRun(kind=JobKind.ASSIGNMENT, call_id=call.id)
     message = OutboxMessage(recipient="x@example.org", template="t", idempotency_key="w:1",
                             subject="s", body_text="b")
-    db.session.add_all([job, message])
+    db.session.add_all([job, message, institution])
     db.session.flush()
     member = db.session.query(BoardMember).filter_by(user_id=world.users["reviewer"].id).one()
     world.ids.update(call_id=call.id, slug=call.slug, job_id=job.id, message_id=message.id,
+                     institution_id=institution.id,
                      member_id=member.id, user_id=world.users["owner"].id,
                      spare_reviewer_id=world.users["unassigned_reviewer"].id)
     _selection_objects(world, call, target, own)

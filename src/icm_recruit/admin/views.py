@@ -260,3 +260,6 @@ def audit_export(fmt):
     headers = [*EXPORT_HEADERS, _("Who"), _("Action"), _("Object"), _("Details"),
                _("When (your time zone)")]
     return download(headers, rows, fmt, "audit-trail", _("Audit trail"))
+
+# The institution registry's pages share this blueprint (admin/institutions.py).
+from icm_recruit.admin import institutions as _institution_pages  # noqa: E402, F401

@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from icm_recruit.auth.models import User
+from icm_recruit.board.registry import Entry
 from icm_recruit.core.states import StateEnum
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db
@@ -160,3 +161,42 @@ class Bid(db.Model):
         ForeignKey("application.id", ondelete="CASCADE"), index=True)
     level: Mapped[BidLevel] = mapped_column(_enum(BidLevel, 12))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class InstitutionKind(enum.StrEnum):
+    """An institution, or a parent body whose units are not one institution."""
+
+    INSTITUTION = "institution"
+    UMBRELLA = "umbrella"
+
+
+class Institution(db.Model):
+    """An entry HR added to the institution registry the app ships (see board/registry.py)."""
+
+    __tablename__ = "institution"
+    __table_args__ = (UniqueConstraint("name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[InstitutionKind] = mapped_column(_enum(InstitutionKind, 12),
+                                                  default=InstitutionKind.INSTITUTION)
+    # Lists of strings: other names (any language), acronyms, e-mail domains, unit codes.
+    aliases: Mapped[list] = mapped_column(db.JSON, default=list)
+    acronyms: Mapped[list] = mapped_column(db.JSON, default=list)
+    domains: Mapped[list] = mapped_column(db.JSON, default=list)
+    units: Mapped[list] = mapped_column(db.JSON, default=list)
+    parent: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    def as_entry_view(self):
+        """Return the entry as the registry reads it (names, acronyms, domains, units)."""
+        return Entry.from_dict(self.as_entry(), local=True)
+
+    def as_entry(self) -> dict:
+        """Return the entry in the registry's data format."""
+        return {"id": f"local-{self.id}", "name": self.name, "kind": self.kind.value,
+                "aliases": list(self.aliases or []), "acronyms": list(self.acronyms or []),
+                "domains": list(self.domains or []), "units": list(self.units or []),
+                "parent": self.parent or None}

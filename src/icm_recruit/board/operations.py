@@ -16,6 +16,7 @@ from icm_recruit.applications.rules import OWN_APPLICATION_MESSAGE
 from icm_recruit.auth.models import Role, User
 from icm_recruit.auth.operations import invite_user
 from icm_recruit.board import rules, signals
+from icm_recruit.board.conflict_reasons import describe
 from icm_recruit.board.conflicts import (
     Affiliation,
     ApplicantProfile,
@@ -24,8 +25,8 @@ from icm_recruit.board.conflicts import (
     ConflictIndex,
     MemberProfile,
     Referee,
-    describe,
 )
+from icm_recruit.board.institutions import current_registry
 from icm_recruit.board.models import (
     Bid,
     BidLevel,
@@ -204,7 +205,7 @@ def _ignored(domain: str | None, ignored: set[str]) -> bool:
 def _findings_by_key(call: Call, members, applications, progress) -> dict:
     """Return {(member user id, application id, source): [findings]} for a call."""
     index = ConflictIndex([member_profile(m) for m in members],
-                          reference_year=call.reference_year)
+                          reference_year=call.reference_year, registry=current_registry())
     ignored = _ignored_mail_domains()
     found: dict[tuple[int, int, str], list[ConflictFinding]] = {}
     for position, application in enumerate(applications, start=1):

@@ -79,3 +79,8 @@ def can_declare(user: User, application: Application) -> bool:
     stmt = title_list_applications(user, application.call_id).where(
         Application.id == application.id)
     return db.session.scalar(select(stmt.exists())) is True
+
+
+def can_manage_institutions(user: User) -> bool:
+    """HR keeps the institution registry: they see it, add, change and remove entries."""
+    return bool(user and user.is_authenticated and user.has_role(Role.ADMIN))
