@@ -131,9 +131,9 @@ def test_french_catalogs_share_one_plural_rule():
 
 def test_french_reasons_written_in_code_follow_french_typography():
     from icm_recruit.assignment import solver
-    from icm_recruit.board import conflicts
+    from icm_recruit.board import conflict_reasons
 
-    strings = [*solver._MESSAGES["fr"].values(), *conflicts._MESSAGES["fr"].values()]
+    strings = [*solver._MESSAGES["fr"].values(), *conflict_reasons._MESSAGES["fr"].values()]
     problems = [f"{string[:50]!r}: {error!r}" for string in strings
                 for error in spacing_errors(string) + wording_errors(string)]
     print(f"French typography: {len(strings)} reasons written in code checked")
