@@ -34,6 +34,7 @@ def _resource_dir(name: str) -> Path:
 def _blueprints():
     from icm_recruit.admin.views import bp as admin_bp
     from icm_recruit.applications.hr_views import bp as applications_hr_bp
+    from icm_recruit.applications.publication_views import bp as publications_bp
     from icm_recruit.applications.referee_views import bp as referees_bp
     from icm_recruit.applications.views import bp as applications_bp
     from icm_recruit.assignment.views import bp as assignment_bp
@@ -48,12 +49,13 @@ def _blueprints():
     from icm_recruit.selection.views import bp as selection_bp
 
     return [main_bp, auth_bp, admin_bp, calls_bp, applications_bp, applications_hr_bp,
-            referees_bp, board_bp, assignment_bp, governance_bp, reviews_bp,
+            referees_bp, publications_bp, board_bp, assignment_bp, governance_bp, reviews_bp,
             selection_bp, interviews_bp, decisions_bp]
 
 
 def _import_models_and_tasks() -> None:
     from icm_recruit.applications import models as _application_models  # noqa: F401
+    from icm_recruit.applications import publications as _publications  # noqa: F401
     from icm_recruit.applications import tasks as _application_tasks  # noqa: F401
     from icm_recruit.assignment import models as _assignment_models  # noqa: F401
 

@@ -102,6 +102,9 @@ EXPECTED = {
     "applications.status": OWNER, "applications.submit": OWNER,
     "applications.withdraw": OWNER, "applications.download": OWNER | HR_OF_APPLICATION,
     "decisions.portal": OWNER, "interviews.book": OWNER,
+    # one's own imported publication list (applicants and board members)
+    "publications.mine": APPLICANTS | BOARD, "publications.upload": APPLICANTS | BOARD,
+    "publications.remove": APPLICANTS | BOARD,
     # board members
     "board.home": BOARD, "board.profile": BOARD, "board.call_list": BOARD,
     "board.availability": BOARD, "board.bid": BOARD - CONFLICTED,

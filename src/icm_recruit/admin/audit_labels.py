@@ -32,6 +32,8 @@ ACTION_LABELS: dict[str, LazyString] = {
     "mail.limited": _l("E-mail held back by the sending limit"),
     "personal_data.exported": _l("Personal data downloaded"),
     "personal_data.erased": _l("Personal data erased"),
+    "user.publications_imported": _l("Publication list imported"),
+    "user.publications_removed": _l("Publication list removed"),
     # Calls
     "call.created": _l("Call created"),
     "call.updated": _l("Call settings changed"),

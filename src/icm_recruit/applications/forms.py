@@ -183,3 +183,7 @@ class BulkScreeningForm(ListFiltersForm):
             self.reason.errors.append(_l("Give the reason; the applicants will read it."))
             ok = False
         return ok
+
+
+class PublicationImportForm(AppForm):
+    file = FileField(_l("Export file: BibTeX (.bib), RIS (.ris) or ORCID record (.json)"))

@@ -120,3 +120,8 @@ def hr_for(application: Application) -> list[User]:
         select(User).join(UserRole)
         .where(UserRole.role == Role.ADMIN, User.active, User.id != application.applicant_id)
         .order_by(User.id)))
+
+
+def can_keep_publications(user) -> bool:
+    """Applicants and board members keep their own imported publication list."""
+    return _signed_in(user) and user.has_role(Role.APPLICANT, Role.REVIEWER, Role.CHAIR)

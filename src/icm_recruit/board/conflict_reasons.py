@@ -24,6 +24,8 @@ _MESSAGES: dict[str, dict[str, str]] = {
                           "applicant's paper \u201c{title}\u201d{year}.",
         "coauthor:member_paper": "The applicant ({name}) is an author, as {author}, of the "
                                  "member's paper \u201c{title}\u201d{year}.",
+        "coauthor:shared_paper": "The member and the applicant both list the paper "
+                                 "\u201c{title}\u201d{year}.",
         "requested_exclusion": "The applicant asked not to be reviewed by {name}.",
         "manual": "Added by HR: {reason}",
         "current": "{place} (current)",
@@ -53,6 +55,8 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "coauthor:member_paper": "La personne candidate ({name}) est autrice ou auteur, sous "
                                  "le nom {author}, de l’article «\u00a0{title}\u00a0»{year} "
                                  "du membre.",
+        "coauthor:shared_paper": "Le membre et la personne candidate citent tous deux "
+                                 "l’article «\u00a0{title}\u00a0»{year}.",
         "requested_exclusion": "La personne candidate a demandé à ne pas être évaluée par "
                                "{name}.",
         "manual": "Ajouté par les RH\u00a0: {reason}",

@@ -26,6 +26,7 @@ Detection is deliberately generous (see ``normalize``): HR confirms or dismisses
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ from icm_recruit.board.affiliations import (
 from icm_recruit.board.normalize import (
     PersonName,
     author_names,
+    fold,
     names_match,
     normalize_email,
     parse_name,
@@ -304,7 +306,27 @@ def _coauthor_findings(member: MemberProfile, applicant: ApplicantProfile) -> li
                               via="publications", name=member.name))
     found += _paper_findings(member.name, applicant.papers, "paper", member, applicant)
     found += _paper_findings(applicant.name, member.papers, "member_paper", member, applicant)
+    if not found:
+        found += _shared_paper_findings(member, applicant)
     return found
+
+
+def title_key(title: str) -> str:
+    """Return a paper title folded for equality ('' for titles too short to tell)."""
+    words = re.findall(r"[a-z0-9]+", fold(title))
+    return " ".join(words) if len(words) >= 4 else ""
+
+
+def _shared_paper_findings(member: MemberProfile, applicant: ApplicantProfile) -> list:
+    """Find a paper on both lists, when the export names no authors (ORCID summaries)."""
+    theirs = {title_key(p.title): p for p in applicant.papers}
+    theirs.pop("", None)
+    for paper in member.papers:
+        same = theirs.get(title_key(paper.title))
+        if same is not None:
+            return [_finding(ConflictCode.COAUTHOR, member, applicant, via="shared_paper",
+                             title=same.title, year=str(same.year or paper.year or ""))]
+    return []
 
 
 def _exclusion_findings(
@@ -392,6 +414,7 @@ class ConflictIndex:
         keys |= self._place_keys(self._places[member.user_id])
         keys |= {f"name:{family}" for family in parse_name(member.name).families}
         coauthors = [*member.coauthors, *(a for p in member.papers for a in p.authors)]
+        keys |= {f"paper:{title_key(p.title)}" for p in member.papers}
         for coauthor in coauthors:
             keys |= {f"coauthor:{family}" for family in parse_name(coauthor).families}
         return keys
@@ -408,7 +431,8 @@ class ConflictIndex:
         names += [parse_name(a) for p in applicant.papers for a in p.authors]
         keys |= {f"name:{family}" for name in names for family in name.families}
         keys |= {f"coauthor:{family}" for family in parse_name(applicant.name).families}
-        keys -= {"mail:"}
+        keys |= {f"paper:{title_key(p.title)}" for p in applicant.papers}
+        keys -= {"mail:", "paper:"}
         return keys
 
     def candidates(self, applicant: ApplicantProfile, places=None) -> set[int]:

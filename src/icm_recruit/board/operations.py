@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application, ApplicationStatus
+from icm_recruit.applications.publications import publications_by_user, publications_of
 from icm_recruit.applications.rules import OWN_APPLICATION_MESSAGE
 from icm_recruit.auth.models import Role, User
 from icm_recruit.auth.operations import invite_user
@@ -24,6 +25,7 @@ from icm_recruit.board.conflicts import (
     ConflictFinding,
     ConflictIndex,
     MemberProfile,
+    Paper,
     Referee,
 )
 from icm_recruit.board.institutions import current_registry
@@ -153,20 +155,31 @@ def set_member_active(member: BoardMember, active: bool, *, by: User) -> None:
 # ---------------------------------------------------------------- detection
 
 
-def member_profile(member: BoardMember) -> MemberProfile:
+def _papers(rows) -> tuple[Paper, ...]:
+    return tuple(Paper(row.title, row.year, tuple(row.authors or ())) for row in rows or ())
+
+
+def member_profile(member: BoardMember, publications=None) -> MemberProfile:
+    """What detection knows of a member; ``publications``: their imported list, if read."""
     past = tuple(Affiliation(p.get("name", ""), p.get("end_year"))
                  for p in member.past_affiliations or [] if p.get("name"))
+    if publications is None:
+        publications = publications_of(member.user_id)
     return MemberProfile(
         user_id=member.user_id, name=member.user.name, email=member.user.email,
         affiliation=member.affiliation, past_affiliations=past,
-        coauthors=tuple(line.strip() for line in member.coauthors.splitlines() if line.strip()))
+        coauthors=tuple(line.strip() for line in member.coauthors.splitlines() if line.strip()),
+        papers=_papers(publications))
 
 
-def applicant_profile(application: Application) -> ApplicantProfile:
+def applicant_profile(application: Application, publications=None) -> ApplicantProfile:
+    """What detection knows of an applicant; ``publications``: their imported list."""
+    if publications is None:
+        publications = publications_of(application.applicant_id)
     return ApplicantProfile(
         user_id=application.applicant_id, name=application.applicant.name,
         email=application.applicant.email, institution=application.institution,
-        publications=application.publications or "",
+        publications=application.publications or "", papers=_papers(publications),
         referees=tuple(Referee(r.name, r.email) for r in application.active_referees()),
         excluded_names=tuple(n for n in application.excluded_reviewers or [] if n))
 
@@ -204,12 +217,15 @@ def _ignored(domain: str | None, ignored: set[str]) -> bool:
 
 def _findings_by_key(call: Call, members, applications, progress) -> dict:
     """Return {(member user id, application id, source): [findings]} for a call."""
-    index = ConflictIndex([member_profile(m) for m in members],
+    papers = publications_by_user([m.user_id for m in members]
+                                  + [a.applicant_id for a in applications])
+    index = ConflictIndex([member_profile(m, papers.get(m.user_id, [])) for m in members],
                           reference_year=call.reference_year, registry=current_registry())
     ignored = _ignored_mail_domains()
     found: dict[tuple[int, int, str], list[ConflictFinding]] = {}
     for position, application in enumerate(applications, start=1):
-        for finding in index.conflicts_for(applicant_profile(application)):
+        applicant = applicant_profile(application, papers.get(application.applicant_id, []))
+        for finding in index.conflicts_for(applicant):
             if _ignored(finding.params.get("domain"), ignored):
                 continue
             found.setdefault((finding.member_id, application.id, finding.source),

@@ -7,7 +7,7 @@ import zipfile
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import (
@@ -16,6 +16,7 @@ from icm_recruit.applications.models import (
     Document,
     DocumentKind,
 )
+from icm_recruit.applications.publications import Publication, publications_of
 from icm_recruit.auth.models import User
 from icm_recruit.core import audit, storage
 from icm_recruit.core.audit import AuditEvent
@@ -73,6 +74,10 @@ def export_personal_data(user: User) -> bytes:
         archive.writestr("applications.json", json.dumps(
             [_application_record(a) for a in applications], indent=2, ensure_ascii=False))
         archive.writestr("activity.json", json.dumps(activity, indent=2, ensure_ascii=False))
+        archive.writestr("publications.json", json.dumps(
+            [{"title": p.title, "year": p.year, "authors": p.authors, "source": p.source.value,
+              "imported_at": _iso(p.imported_at)} for p in publications_of(user.id)],
+            indent=2, ensure_ascii=False))
         for application in applications:
             for document in application.documents:
                 if document.kind == DocumentKind.LETTER:
@@ -106,6 +111,8 @@ def erase_account(user: User, password: str) -> dict:
             application.withdrawn_at = utcnow()
             summary["withdrawn"] += 1
         summary["files_deleted"] += anonymise_application(application)["files_deleted"]
+    summary["publications_deleted"] = db.session.execute(
+        delete(Publication).where(Publication.user_id == user.id)).rowcount
     audit.record("personal_data.erased", actor=user, obj=user, **summary)
     _anonymise_user(user)
     return summary
