@@ -137,4 +137,7 @@ def test_submitted_application_is_read_only_for_its_owner(client, world):
     db.session.commit()
     _sign_in(client, world["owner"])
     page = client.get(f"/applications/{world['app']}").get_data(as_text=True)
-    assert "can no longer be changed" in page and 'id="dossier-form"' not in page
+    # Read only: before the deadline a change must be opened first, on its own page.
+    assert 'id="dossier-form"' not in page
+    assert "You can still change it until" in page
+    assert f"/applications/{world['app']}/change" in page

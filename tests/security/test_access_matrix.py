@@ -101,6 +101,7 @@ EXPECTED = {
     "applications.request_referee_again": OWNER,
     "applications.status": OWNER, "applications.submit": OWNER,
     "applications.withdraw": OWNER, "applications.download": OWNER | HR_OF_APPLICATION,
+    "applications.change": OWNER, "applications.discard_change": OWNER,
     "decisions.portal": OWNER, "interviews.book": OWNER,
     # one's own imported publication list (applicants and board members)
     "publications.mine": APPLICANTS | BOARD, "publications.upload": APPLICANTS | BOARD,

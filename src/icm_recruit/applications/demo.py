@@ -93,8 +93,18 @@ def _ensure_application(call: Call, user: User, *, submitted: bool) -> Applicati
                 application=application, kind=kind, original_filename=f"{kind.value}.pdf",
                 size=len(data), pages=pages, sha256=key, storage_key=key,
                 uploaded_by_id=user.id))
+        # Submitted a week ago, then changed once before the deadline: HR sees version 2
+        # and what changed since version 1.
+        from icm_recruit.applications.changes import record_version
+
+        final_title = application.title
+        application.title = "Neural circuits of memory"
         application.status = ApplicationStatus.SUBMITTED
-        application.submitted_at = utcnow()
+        application.submitted_at = utcnow() - timedelta(days=6)
+        db.session.flush()
+        record_version(application, application.submitted_at, [])
+        application.title = final_title
+        record_version(application, utcnow() - timedelta(days=1), ["title"])
     else:
         application.title = "Vision and attention in the primate cortex"
         application.keywords = "vision, attention"

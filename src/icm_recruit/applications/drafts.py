@@ -2,6 +2,7 @@
 or an autosave is stored as the draft, as far as it is valid, before anything else."""
 
 from icm_recruit.applications import operations as ops
+from icm_recruit.applications.changes import working
 from icm_recruit.applications.forms import (
     DRAFT_FIELDS,
     EXCLUDED_FIELDS,
@@ -14,7 +15,8 @@ from icm_recruit.extensions import db
 
 
 def fill_form(form: ApplicationForm, application: Application) -> None:
-    """Show the stored draft in the form."""
+    """Show the stored draft (or the open change of a submitted application) in the form."""
+    application = working(application)
     for name in DRAFT_FIELDS:
         form[name].data = getattr(application, name)
     for index, name in enumerate(application.excluded_reviewers or []):
@@ -22,6 +24,7 @@ def fill_form(form: ApplicationForm, application: Application) -> None:
 
 
 def _differs(application: Application, part: DraftPart) -> bool:
+    application = working(application)
     for name, value in part.data.items():
         stored = getattr(application, name)
         if name == "phd_year":

@@ -33,7 +33,7 @@ from icm_recruit.core import storage
 from icm_recruit.core.audit import record
 from icm_recruit.core.export import download
 from icm_recruit.core.params import int32_list, page_number
-from icm_recruit.core.permissions import roles_required
+from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import paris_to_utc
 from icm_recruit.extensions import db
 
@@ -253,6 +253,22 @@ def _show_page(application: Application, *, form=None, tag_form=None):
                                application.id, []),
                            documents=application.current_documents(),
                            can_read_letters=rules.can_read_letters(current_user, application))
+
+
+@bp.get("/applications/<int:application_id>/versions")
+@roles_required(Role.ADMIN)
+def versions(application_id):
+    """Every submitted version of the application, what changed in each: HR's only."""
+    from icm_recruit.applications.changes import SNAPSHOT_FIELDS, change_labels
+
+    application = db.get_or_404(Application, application_id)
+    rules.require_hr_on(current_user, application)
+    require(rules.can_see_versions(current_user, application))
+    documents_by_id = {d.id: d for d in application.documents}
+    field_labels = [(name, label) for name, label in zip(
+        SNAPSHOT_FIELDS, change_labels(list(SNAPSHOT_FIELDS)), strict=True)]
+    return render_template("applications/hr_versions.html", application=application,
+                           documents_by_id=documents_by_id, field_labels=field_labels)
 
 
 @bp.post("/applications/<int:application_id>/tags")

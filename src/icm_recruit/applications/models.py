@@ -70,6 +70,8 @@ ApplicationStatus.define(
         ApplicationStatus.DECLINED,
     },
     # Reviews are still awaited: reminders stop once an application leaves this group.
+    # Also the states in which the applicant may change it, before the deadline, as a new
+    # submitted version.
     in_review={ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW},
     # The applicant may still withdraw: any state before a decision.
     withdrawable={
@@ -184,6 +186,13 @@ class Application(db.Model):
     # A personal deadline HR granted this applicant (e.g. after a technical problem).
     extended_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     extension_reason: Mapped[str | None] = mapped_column(Text)
+    # The number of the latest submitted version (0 for a draft never submitted).
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # A change of the submitted application the applicant has started and not yet
+    # submitted: the dossier fields as they are typing them, and the kinds of documents
+    # they removed ("removed"). HR and the board read the submitted version meanwhile.
+    pending_changes: Mapped[dict | None] = mapped_column(db.JSON)
+    change_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     call: Mapped[Call] = relationship()
     applicant: Mapped[User] = relationship(foreign_keys=[applicant_id])
@@ -192,6 +201,9 @@ class Application(db.Model):
     referee_requests: Mapped[list["RefereeRequest"]] = relationship(
         back_populates="application", cascade="all, delete-orphan",
         order_by="RefereeRequest.id")
+    versions: Mapped[list["ApplicationVersion"]] = relationship(
+        back_populates="application", cascade="all, delete-orphan",
+        order_by="ApplicationVersion.number")
 
     def __repr__(self) -> str:
         return f"<Application {self.id} {self.reference} {self.status}>"
@@ -223,11 +235,33 @@ class Application(db.Model):
                 and call.status in CallStatus.late_entries
                 and call.opens_at <= now < self.extended_until)
 
+    def before_deadline(self, now: datetime) -> bool:
+        """The call (or the applicant's personal deadline) still takes submissions now."""
+        call = self.call
+        if call.is_accepting(now):
+            return True
+        return (self.extended_until is not None and call.status in CallStatus.late_entries
+                and call.opens_at <= now < self.extended_until)
+
+    def may_change_submitted(self, now: datetime) -> bool:
+        """The applicant may start changing their submitted application now."""
+        return self.status in ApplicationStatus.in_review and self.before_deadline(now)
+
+    @property
+    def changing(self) -> bool:
+        """A change of the submitted application is open (maybe past its deadline)."""
+        return self.pending_changes is not None and self.status != ApplicationStatus.DRAFT
+
     def accepts_changes(self, now: datetime) -> bool:
-        """The applicant may still edit and submit this draft, now."""
-        if self.status != ApplicationStatus.DRAFT:
-            return False
-        return self.call.is_accepting(now) or self.extension_runs(now)
+        """The applicant may still edit and submit this draft, or the change of their
+        submitted application they opened, now."""
+        if self.status == ApplicationStatus.DRAFT:
+            return self.call.is_accepting(now) or self.extension_runs(now)
+        return self.changing and self.may_change_submitted(now)
+
+    @property
+    def latest_version(self) -> "ApplicationVersion | None":
+        return self.versions[-1] if self.versions else None
 
     def current_documents(self) -> dict[DocumentKind, "Document"]:
         return {d.kind: d for d in self.documents
@@ -293,6 +327,9 @@ class Document(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(String(100))
     is_current: Mapped[bool] = mapped_column(default=True)
+    # Uploaded during a change of the submitted application: it becomes the current file
+    # of its kind when the change is submitted, and is seen by its applicant only until then.
+    pending: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
@@ -306,6 +343,27 @@ class Document(db.Model):
     def download_name(self) -> str:
         """A safe name built from our own data, never from the uploaded name."""
         return f"{self.application.reference or self.application_id}-{self.kind.value}.pdf"
+
+
+class ApplicationVersion(db.Model):
+    """One submitted state of an application: the first submission, then each change the
+    applicant submitted before the deadline. Kept, never changed."""
+
+    __tablename__ = "application_version"
+    __table_args__ = (UniqueConstraint("application_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column()
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The dossier fields as submitted, and {document kind: document id} of its files.
+    fields: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    documents: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    # What differs from the version before: field names and "document:<kind>".
+    changes: Mapped[list] = mapped_column(db.JSON, default=list)
+
+    application: Mapped[Application] = relationship(back_populates="versions")
 
 
 class RefereeRequest(db.Model):
@@ -343,6 +401,19 @@ class RefereeRequest(db.Model):
 
     def is_pending(self, now: datetime) -> bool:
         return self.status == RefereeStatus.REQUESTED and now < self.expires_at
+
+    def replace_until(self) -> datetime:
+        """Until when a sent letter may be replaced: the applicant's deadline, within the
+        link's own validity."""
+        return min(self.application.deadline, self.expires_at)
+
+    def may_replace_letter(self, now: datetime) -> bool:
+        """The referee may send a new letter in place of the one received, now: before the
+        applicant's deadline, while the application is not yet in the board's hands."""
+        application = self.application
+        return (self.status == RefereeStatus.RECEIVED and self.letter_document_id is not None
+                and application.status in ApplicationStatus.referees_open
+                and now < self.expires_at and application.before_deadline(now))
 
 
 TAG_MAX_LENGTH = 40

@@ -89,22 +89,28 @@ def _lock(application: Application) -> Application:
 
 
 def require_editable(application: Application, by) -> None:
+    """The applicant may change the draft, or the open change of their submitted one."""
     if not rules.is_applicant(by, application):
         raise ApplicationError("forbidden")
-    if application.status != ApplicationStatus.DRAFT:
+    if application.status != ApplicationStatus.DRAFT and not application.changing:
         raise ApplicationError("not_editable")
     if not application.accepts_changes(database_now()):
         raise ApplicationError("deadline_passed")
 
 
 def save_draft(application: Application, data: dict, excluded: list[str], *, by) -> None:
+    from icm_recruit.applications import changes
+
     application = _lock(application)
     require_editable(application, by)
-    for name, value in data.items():
-        if name != "phd_year":
-            value = (value or "").strip()
-        setattr(application, name, value)
-    application.excluded_reviewers = excluded[:3]
+    if application.changing:
+        changes.save_pending(application, data, excluded)
+    else:
+        for name, value in data.items():
+            if name != "phd_year":
+                value = (value or "").strip()
+            setattr(application, name, value)
+        application.excluded_reviewers = excluded[:3]
     db.session.flush()
     audit.record("application.saved", actor=by, obj=application)
 
@@ -113,19 +119,25 @@ def upload_document(application: Application, kind: DocumentKind,
                     checked: storage.CheckedPdf, *, by) -> Document:
     """Store a checked PDF as the current file of its kind; the previous one becomes
     history (kept, never served)."""
+    from icm_recruit.applications import changes
+
     application = _lock(application)
     require_editable(application, by)
     if kind not in application.call.allowed_kinds:
         raise ApplicationError("kind_not_asked")
-    previous = application.current_documents().get(kind)
-    if previous is not None:
+    changing = application.changing
+    previous = changes.working(application).current_documents().get(kind)
+    if previous is not None and not changing:
         previous.is_current = False
         db.session.flush()
     document = Document(application=application, kind=kind,
                         original_filename=checked.filename, size=checked.size,
                         pages=checked.pages, sha256=checked.sha256,
-                        storage_key=storage.store(checked.data), uploaded_by_id=by.id)
+                        storage_key=storage.store(checked.data), uploaded_by_id=by.id,
+                        is_current=not changing)
     db.session.add(document)
+    if changing:  # kept apart until the change is submitted
+        changes.stage_document(application, document)
     db.session.flush()
     audit.record("document.uploaded", actor=by, obj=application, kind=kind.value,
                  sha256=checked.sha256, size=checked.size, pages=checked.pages,
@@ -134,10 +146,20 @@ def upload_document(application: Application, kind: DocumentKind,
 
 
 def remove_document(document: Document, *, by) -> None:
-    require_editable(document.application, by)
-    if document.kind == DocumentKind.LETTER or not document.is_current:
+    from icm_recruit.applications import changes
+
+    application = document.application
+    require_editable(application, by)
+    if document.kind == DocumentKind.LETTER:
         raise ApplicationError("forbidden")
-    document.is_current = False
+    if application.changing:
+        if changes.working(application).current_documents().get(document.kind) != document:
+            raise ApplicationError("forbidden")
+        changes.unstage_document(application, document)
+    elif document.is_current:
+        document.is_current = False
+    else:
+        raise ApplicationError("forbidden")
     db.session.flush()
     audit.record("document.removed", actor=by, obj=document.application,
                  kind=document.kind.value, document_id=document.id)
@@ -161,8 +183,11 @@ def submit_application(application: Application, *, by) -> Application:
     missing = application.missing()
     if missing:
         raise ApplicationError("incomplete", missing=missing)
+    from icm_recruit.applications import changes
+
     application.status = ApplicationStatus.SUBMITTED
     application.submitted_at = now
+    changes.record_version(application, now, [])
     db.session.flush()
     audit.record("application.submitted", actor=by, obj=application,
                  reference=application.reference, at_db=now.isoformat())

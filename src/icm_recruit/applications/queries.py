@@ -126,6 +126,8 @@ def timeline(application: Application) -> list[tuple]:
             "application.started": _("Application started"),
             "application.submitted": _("Application submitted"),
             "application.withdrawn": _("Application withdrawn"),
+            "application.changed": _("Changes submitted: version %(n)d",
+                                     n=data.get("version") or 0),
             "application.screened": (_("Eligibility confirmed: the application goes to review")
                                      if data.get("eligible")
                                      else _("The application was found not eligible")),

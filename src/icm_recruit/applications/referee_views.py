@@ -5,8 +5,9 @@ from flask_babel import gettext as _
 
 from icm_recruit.applications import referees as referee_ops
 from icm_recruit.applications.forms import DeclineForm, LetterForm
+from icm_recruit.applications.models import RefereeStatus
 from icm_recruit.applications.operations import ApplicationError
-from icm_recruit.calls.models import LETTER_RULE
+from icm_recruit.calls.models import LETTER_RULE, database_now
 from icm_recruit.core import storage
 from icm_recruit.core.permissions import public
 from icm_recruit.extensions import db
@@ -31,7 +32,8 @@ def letter(token):
         return _closed(exc)
     letter_form, decline_form = LetterForm(prefix="letter"), DeclineForm(prefix="decline")
     error = None
-    if request.method == "POST" and request.form.get("action") == "decline":
+    replacing = referee.status == RefereeStatus.RECEIVED
+    if request.method == "POST" and request.form.get("action") == "decline" and not replacing:
         if decline_form.validate_on_submit():
             referee_ops.decline_request(referee, decline_form.reason.data or "")
             db.session.commit()
@@ -49,12 +51,15 @@ def letter(token):
         else:
             referee_ops.receive_letter(referee, checked)
             db.session.commit()
-            return render_template("applications/referee_done.html", declined=False)
+            return render_template("applications/referee_done.html", declined=False,
+                                   replaced=replacing, referee=referee,
+                                   replace_until=referee.replace_until()
+                                   if referee.may_replace_letter(database_now()) else None)
     elif request.method == "POST":
         error = _("The form had expired. Reload the page and try again.")
     db.session.rollback()  # release the row lock taken while reading the link
     return render_template(
         "applications/referee_letter.html", referee=referee,
         applicant_name=referee.application.applicant.name, call=referee.application.call,
-        letter_form=letter_form, decline_form=decline_form, error=error,
+        letter_form=letter_form, decline_form=decline_form, error=error, replacing=replacing,
         rule=LETTER_RULE), 200 if error is None else 422

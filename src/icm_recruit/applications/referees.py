@@ -135,6 +135,8 @@ def request_for_token(token: str) -> RefereeRequest:
         RefereeRequest.token_hash == hash_token(token or "")).with_for_update())
     if request is None or request.status == RefereeStatus.CANCELLED:
         raise ApplicationError("link_invalid")
+    if request.may_replace_letter(database_now()):
+        return request  # the letter sent may still be replaced, with the same link
     if request.status != RefereeStatus.REQUESTED:
         raise ApplicationError("link_used")
     if database_now() >= request.expires_at:
@@ -145,7 +147,14 @@ def request_for_token(token: str) -> RefereeRequest:
 
 
 def receive_letter(request: RefereeRequest, checked: storage.CheckedPdf) -> Document:
+    """Store the referee's letter; a letter sent again before the deadline replaces the
+    first, which is kept (never served) and named in the audit trail."""
     now = database_now()
+    previous = request.letter if request.status == RefereeStatus.RECEIVED else None
+    if previous is not None and not request.may_replace_letter(now):
+        raise ApplicationError("link_used")
+    if previous is not None:
+        previous.is_current = False
     document = Document(application=request.application, kind=DocumentKind.LETTER,
                         original_filename=checked.filename, size=checked.size,
                         pages=checked.pages, sha256=checked.sha256,
@@ -156,6 +165,11 @@ def receive_letter(request: RefereeRequest, checked: storage.CheckedPdf) -> Docu
     request.status = RefereeStatus.RECEIVED
     request.responded_at = now
     db.session.flush()
+    if previous is not None:
+        audit.record("referee.letter_replaced", obj=request.application,
+                     referee_request_id=request.id, sha256=checked.sha256, size=checked.size,
+                     replaced=previous.id)
+        return document  # the applicant was told when the letter first arrived
     audit.record("referee.letter_received", obj=request.application,
                  referee_request_id=request.id, sha256=checked.sha256, size=checked.size)
     _notify_applicant(request, "referee_letter_received")

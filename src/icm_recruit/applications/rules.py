@@ -82,11 +82,29 @@ def can_read_letters(user, application: Application) -> bool:
 
 
 def can_download(user, document: Document) -> bool:
-    if not document.is_current or not _signed_in(user):
+    if not _signed_in(user):
         return False
+    application = document.application
+    if document.pending:  # part of a change not yet submitted: its applicant's only
+        return is_applicant(user, application)
+    if not document.is_current:
+        # A file of an earlier submitted version: kept for HR, who can see what changed.
+        return (document.kind != DocumentKind.LETTER and can_act_as_hr_on(user, application)
+                and any(document.id in version.documents.values()
+                        for version in application.versions))
     if document.kind == DocumentKind.LETTER:
-        return can_read_letters(user, document.application)
-    return can_view_application(user, document.application)
+        return can_read_letters(user, application)
+    return can_view_application(user, application)
+
+
+def can_see_versions(user, application: Application) -> bool:
+    """Earlier submitted versions of an application: HR handling it."""
+    return can_act_as_hr_on(user, application)
+
+
+def can_change_submitted(user, application: Application, now) -> bool:
+    """The applicant may open (or go on with) a change of their submitted application."""
+    return is_applicant(user, application) and application.may_change_submitted(now)
 
 
 def made_by(user) -> ColumnElement[bool]:

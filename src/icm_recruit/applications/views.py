@@ -16,9 +16,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from icm_recruit.applications import changes, rules
 from icm_recruit.applications import operations as ops
 from icm_recruit.applications import referees as referee_ops
-from icm_recruit.applications import rules
 from icm_recruit.applications.drafts import fill_form as _fill_form
 from icm_recruit.applications.drafts import keep_sent_text, typed_form
 from icm_recruit.applications.forms import (
@@ -86,9 +86,19 @@ def from_iso(value: str):
     return datetime.fromisoformat(value) if value else None
 
 
+@bp.app_template_global("change_labels")
+def _change_labels(codes: list[str]) -> list[str]:
+    return changes.change_labels(codes or [])
+
+
 @bp.app_template_global("country_name")
 def _country_name(code: str) -> str:
     return country_name(code)
+
+
+def localdt(value) -> str:
+    """A date as pages show it: in the reader's time zone."""
+    return current_app.jinja_env.filters["localdt"](value)
 
 
 def own_application_or_403(application_id: int) -> Application:
@@ -138,12 +148,16 @@ def _page(application: Application, form: ApplicationForm, status: int = 200,
           referee_form: RefereeForm | None = None, **documents_state):
     """The edit page; documents_state: notices (category, text) shown in the documents
     section, failed_kind (its file input gets the focus), saved_at (the draft's status)."""
-    editable = application.accepts_changes(database_now())
+    now = database_now()
+    editable = application.accepts_changes(now)
+    # A change past its deadline is not shown: the submitted version stands.
+    shown = changes.working(application) if editable else application
     return render_template(
-        "applications/edit.html", application=application, call=application.call, form=form,
+        "applications/edit.html", application=shown, call=application.call, form=form,
         editable=editable, upload_form=UploadForm(), referee_form=referee_form or RefereeForm(
             prefix="referee", locale=current_user.locale),
-        submit_form=SubmitForm(), documents=application.current_documents(),
+        may_change=rules.can_change_submitted(current_user, application, now),
+        submit_form=SubmitForm(), documents=shown.current_documents(),
         kind_labels=DOCUMENT_KIND_LABELS, DocumentKind=DocumentKind,
         plain_form=AppForm(), **documents_state), status
 
@@ -430,6 +444,91 @@ def request_referee_again(application_id, request_id):
     return redirect(back)
 
 
+def _submitted_on(application: Application):
+    """When the version HR and the board read was submitted."""
+    latest = application.latest_version
+    return latest.submitted_at if latest else application.submitted_at
+
+
+@bp.route("/applications/<int:application_id>/change", methods=["GET", "POST"])
+@roles_required(Role.APPLICANT)
+def change(application_id):
+    """Open a change of the submitted application, after saying what it means."""
+    application = own_application_or_403(application_id)
+    if application.changing:
+        return redirect(url_for(".edit", application_id=application.id))
+    if not rules.can_change_submitted(current_user, application, database_now()):
+        flash(ops.ApplicationError("not_editable").message, "warning")
+        return redirect(url_for(".status", application_id=application.id))
+    if request.method == "POST" and AppForm().validate_on_submit() and confirmed():
+        try:
+            changes.open_change(application, by=current_user)
+        except ops.ApplicationError as exc:
+            db.session.rollback()
+            return _fail(exc, application)
+        db.session.commit()
+        flash(_("You are changing your application. Submit the changes before the deadline; "
+                "until then HR and the board read the version you submitted."), "info")
+        return redirect(url_for(".edit", application_id=application.id))
+    return confirm_page(
+        heading=_("Change your submitted application %(ref)s?", ref=application.reference),
+        lines=[_("Your dossier opens again: you can change its text and replace its files."),
+               _("Until you submit the changes, HR and the board go on reading the version "
+                 "you submitted on %(date)s.", date=localdt(_submitted_on(application))),
+               _("Submit the changes before the deadline, %(date)s: changes not submitted "
+                 "by then are not taken into account.", date=localdt(application.deadline)),
+               _("Each submitted version is kept; HR and the board see that the application "
+                 "changed.")],
+        action=url_for(".change", application_id=application.id),
+        button=_("Change my application"),
+        back=url_for(".status", application_id=application.id), gentle=True)
+
+
+@bp.route("/applications/<int:application_id>/change/discard", methods=["GET", "POST"])
+@roles_required(Role.APPLICANT)
+def discard_change(application_id):
+    application = own_application_or_403(application_id)
+    if not application.changing:
+        return redirect(url_for(".status", application_id=application.id))
+    if request.method == "POST" and AppForm().validate_on_submit() and confirmed():
+        changes.discard_change(application, by=current_user)
+        db.session.commit()
+        flash(_("Your changes are discarded. The version you submitted stands."), "success")
+        return redirect(url_for(".status", application_id=application.id))
+    return confirm_page(
+        heading=_("Discard your changes?"),
+        lines=[_("What you changed since opening the change, text and files, is dropped."),
+               _("The version you submitted on %(date)s stays the one HR and the board read.",
+                 date=localdt(_submitted_on(application)))],
+        action=url_for(".discard_change", application_id=application.id),
+        button=_("Discard my changes"), back=url_for(".edit", application_id=application.id))
+
+
+def _submit_change(application: Application):
+    try:
+        changed = changes.submit_change(application, by=current_user)
+    except ops.ApplicationError as exc:
+        if exc.code == "deadline_passed":
+            db.session.commit()  # keep the audit event of the refusal
+        else:
+            db.session.rollback()
+        return _fail(exc, application, "submit")
+    application_id, version = application.id, application.version
+    db.session.commit()
+    if not changed:
+        flash(_("You changed nothing: the version you submitted stands."), "info")
+        return redirect(url_for(".status", application_id=application_id))
+    from icm_recruit.applications.tasks import build_dossier
+
+    try:
+        build_dossier.delay(application_id)
+    except Exception:  # the dossier can be rebuilt later; the submission stands
+        current_app.logger.exception("could not build the dossier of %s", application_id)
+    flash(_("Your changes were submitted: version %(n)d of your application is the one HR "
+            "and the board read. A receipt is on its way by e-mail.", n=version), "success")
+    return redirect(url_for(".status", application_id=application_id))
+
+
 @bp.post("/applications/<int:application_id>/submit")
 @roles_required(Role.APPLICANT)
 def submit(application_id):
@@ -438,6 +537,8 @@ def submit(application_id):
     if not form.validate_on_submit():
         flash(_("Tick the box to confirm."), "danger")
         return redirect(url_for(".edit", application_id=application.id, _anchor="submit"))
+    if application.changing:
+        return _submit_change(application)
     try:
         ops.submit_application(application, by=current_user)
     except ops.ApplicationError as exc:
@@ -469,7 +570,7 @@ def submit(application_id):
 def status(application_id):
     application = own_application_or_403(application_id)
     return render_template("applications/status.html", application=application,
-                           events=timeline(application),
+                           events=timeline(application), now=database_now(),
                            just_submitted=request.args.get("submitted") == "1")
 
 
