@@ -188,3 +188,33 @@ def test_edit_page_loads_the_draft_script_and_its_texts(client, draft):
     assert "draft.js" in html
     assert f'data-draft-url="/applications/{draft.id}/draft"' in html
     assert 'id="draft-status"' in html and 'aria-live="polite"' in html
+
+
+def _name_referee(client, application, **referee):
+    token = _token(client, application)
+    payload = {"csrf_token": token, "referee-csrf_token": token, **DRAFT,
+               "title": "Typed, not saved", "referee-name": "Prof. R",
+               "referee-email": "r@example.org", "referee-institution": "EMBL",
+               "referee-locale": "en", **referee}
+    return client.post(f"/applications/{application.id}/referees", data=payload)
+
+
+def test_naming_a_referee_saves_the_typed_text_first(client, draft, mail):
+    page = client.get(edit_url(draft)).get_data(as_text=True)
+    # Without JavaScript the referee's fields and button belong to the dossier's form.
+    assert 'name="referee-name"' in page and 'form="dossier-form"' in page
+    response = _name_referee(client, draft)
+    assert response.status_code == 302
+    assert _stored(draft).title == "Typed, not saved"
+    assert mail.to("r@example.org")
+
+
+def test_a_refused_referee_keeps_the_referee_and_the_text(client, draft, mail):
+    response = _name_referee(client, draft, **{"referee-email": "not an address"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Check the referee" in page
+    assert 'value="not an address"' in page and 'value="Prof. R"' in page
+    assert "Typed, not saved" in page
+    assert _stored(draft).title == "Typed, not saved"
+    assert not mail.to("r@example.org")

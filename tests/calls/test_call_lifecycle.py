@@ -298,10 +298,11 @@ def test_review_waits_for_running_personal_deadlines(client, hr):
     page = client.get(f"/admin/calls/{call.id}").get_data(as_text=True)
     assert "Personal deadlines still running: 1" in page
     page = client.get(f"/admin/calls/{call.id}/status").get_data(as_text=True)
-    assert "1 personal deadlines are still running" in page
+    assert "1 personal deadline is still running" in page
     response = post_form(client, f"/admin/calls/{call.id}/status", {"to": "in_review"},
                          page_url=f"/admin/calls/{call.id}", follow_redirects=True)
-    assert "the review can start after them" in response.get_data(as_text=True)
+    assert "1 personal deadline is still running" in response.get_data(as_text=True)
+    assert "the review can start after it." in response.get_data(as_text=True)
     db.session.expire_all()
     assert call.status == CallStatus.CLOSED
     draft.extended_until = utcnow() - timedelta(seconds=1)
@@ -485,3 +486,32 @@ def test_no_personal_deadline_for_a_submitted_application_or_once_review_began(c
     assert response.status_code == 422
     assert "The review of this call has begun" in response.get_data(as_text=True)
     assert _events("application.deadline_extended") == []
+
+
+def test_a_personal_deadline_can_be_withdrawn_with_a_reason(client, hr, auth, mail):
+    call = _past_deadline_call()
+    (draft,) = _applicants(call, drafts=1, submitted=0)
+    post_form(client, f"/admin/applications/{draft.id}/deadline",
+              {"deadline": "2031-02-01T18:00", "reason": "Upload failed"})
+    mail.clear()
+    url = f"/admin/applications/{draft.id}/deadline/withdraw"
+    assert "Withdraw the personal deadline" in client.get(
+        f"/admin/applications/{draft.id}").get_data(as_text=True)
+    page = client.get(url).get_data(as_text=True)
+    assert "can no longer submit the application" in page  # the call's deadline is past
+    assert post_form(client, url, {"reason": ""}).status_code == 422
+    db.session.expire_all()
+    assert draft.extended_until is not None and mail.messages == []
+    response = post_form(client, url, {"reason": "Granted by mistake"}, follow_redirects=True)
+    assert "is withdrawn" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert draft.extended_until is None and draft.extension_reason is None
+    (event,) = _events("application.deadline_withdrawn")
+    assert event.data["reason"] == "Granted by mistake"
+    (message,) = mail.to(draft.applicant.email)
+    assert "withdrawn" in message["Subject"] and "has passed" in mail.text_of(message)
+    # Sent again (a second click): nothing more happens, nobody is mailed twice.
+    assert client.get(url).status_code == 302
+    assert len(mail.to(draft.applicant.email)) == 1
+    _as(auth, draft.applicant)
+    assert "deadline of this call has passed" in _submit(client, draft).get_data(as_text=True)

@@ -35,6 +35,7 @@ class ExtensionError(DomainError):
         "reason_needed": _l("Give the reason; it is kept in the audit trail."),
         "in_past": _l("The personal deadline must be in the future."),
         "not_after_call": _l("The personal deadline must be later than the call's deadline."),
+        "no_extension": _l("This application has no personal deadline to withdraw."),
     }
 
 
@@ -124,6 +125,38 @@ def grant_extension(application: Application, *, until: datetime, reason: str,
         locale=applicant.locale, key=f"application-deadline:{event.id}",
         context={"name": applicant.name, "reference": application.reference,
                  "zone": applicant.timezone, "until": until.isoformat(),
+                 "call_title_en": call.title_en, "call_title_fr": call.title_fr,
+                 "url": external_url("applications.edit", application_id=application.id)})
+    return application
+
+
+def withdraw_extension(application: Application, *, reason: str, by) -> Application:
+    """Take back a personal deadline (granted by mistake, or no longer needed): the call's
+    deadline applies again, and the applicant is told. Locked like a grant."""
+    if not rules.can_act_as_hr_on(by, application):
+        raise ExtensionError("forbidden")
+    application = _lock(application)
+    reason = (reason or "").strip()[:REASON_MAX]
+    if not reason:
+        raise ExtensionError("reason_needed")
+    if application.extended_until is None:
+        raise ExtensionError("no_extension")
+    if application.status != ApplicationStatus.DRAFT:
+        raise ExtensionError("not_draft")
+    call = application.call
+    previous = application.extended_until
+    application.extended_until, application.extension_reason = None, None
+    db.session.flush()
+    event = audit.record("application.deadline_withdrawn", actor=by, obj=application,
+                         reason=reason, previous=previous.isoformat(),
+                         call_deadline=call.closes_at.isoformat())
+    applicant = application.applicant
+    queue_mail(
+        to=applicant.email, user=applicant, template="application_deadline_withdrawn",
+        locale=applicant.locale, key=f"application-deadline:{event.id}",
+        context={"name": applicant.name, "reference": application.reference,
+                 "zone": applicant.timezone, "closes_at": call.closes_at.isoformat(),
+                 "still_open": call.is_accepting(database_now()),
                  "call_title_en": call.title_en, "call_title_fr": call.title_fr,
                  "url": external_url("applications.edit", application_id=application.id)})
     return application

@@ -26,9 +26,9 @@ from icm_recruit.applications.tag_forms import (
 from icm_recruit.applications.tags import SAVED_SEARCH_KEYS
 from icm_recruit.applications.views import DOWNLOAD_HEADERS
 from icm_recruit.auth.models import Role
-from icm_recruit.calls.forms import NewDeadlineForm
+from icm_recruit.calls.forms import NewDeadlineForm, ReasonForm
 from icm_recruit.calls.lifecycle import shown_to
-from icm_recruit.calls.models import Call
+from icm_recruit.calls.models import Call, database_now
 from icm_recruit.core import storage
 from icm_recruit.core.audit import record
 from icm_recruit.core.export import download
@@ -366,4 +366,32 @@ def extend_deadline(application_id):
             return redirect(url_for(".show", application_id=application.id))
     return render_template("applications/hr_deadline.html", application=application,
                            call=application.call, form=form, error=error), (
+        422 if form.is_submitted() else 200)
+
+
+@bp.route("/applications/<int:application_id>/deadline/withdraw", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def withdraw_deadline(application_id):
+    """Take back a personal deadline: GET says what it does, POST (with a reason) does it."""
+    application = db.get_or_404(Application, application_id)
+    rules.require_hr_on(current_user, application)
+    if application.extended_until is None:
+        flash(deadlines.ExtensionError("no_extension").message, "info")
+        return redirect(url_for(".show", application_id=application.id))
+    form = ReasonForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            deadlines.withdraw_extension(application, reason=form.reason.data, by=current_user)
+        except deadlines.ExtensionError as exc:
+            db.session.rollback()
+            error = exc.message
+        else:
+            db.session.commit()
+            flash(_("The personal deadline of %(ref)s is withdrawn; the applicant is told by "
+                    "e-mail.", ref=application.reference), "success")
+            return redirect(url_for(".show", application_id=application.id))
+    return render_template("applications/hr_deadline_withdraw.html", application=application,
+                           call=application.call, form=form, error=error,
+                           still_open=application.call.is_accepting(database_now())), (
         422 if form.is_submitted() else 200)

@@ -335,11 +335,20 @@ def download(document_id):
 def add_referee(application_id):
     application = own_application_or_403(application_id)
     form = RefereeForm(prefix="referee")  # the draft form has its own "institution"
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    # The dossier's text comes along (the request is part of the dossier's form): it is
+    # saved first, whatever becomes of the request.
+    draft = typed_form(application, request.form)
+    try:
+        part = keep_sent_text(application, draft, request.form, by=current_user)
+    except ops.ApplicationError:
+        db.session.rollback()
+        part = None
+    if not valid:
         flash(_("Check the referee's details: %(errors)s",
                 errors=" ".join(str(e) for errors in form.errors.values() for e in errors)),
               "danger")
-        return redirect(url_for(".edit", application_id=application.id, _anchor="referees"))
+        return _page(application, draft, 422, referee_form=form, **_draft_state(part))
     refused = _mailing_referee(application, lambda: referee_ops.add_referee(
         application, name=form.name.data, email=form.email.data,
         institution=form.institution.data, locale=form.locale.data, by=current_user), form)
@@ -347,6 +356,11 @@ def add_referee(application_id):
         return refused
     flash(_("We e-mailed %(name)s a link to upload the letter.", name=form.name.data),
           "success")
+    if part is not None and part.refused:
+        flash(_("Some of the text you typed could not be saved yet; the fields are marked "
+                "above. What you typed is still in them."), "warning")
+        return _page(application, draft, referee_form=RefereeForm(
+            prefix="referee", formdata=None, locale=current_user.locale))
     return redirect(url_for(".edit", application_id=application.id, _anchor="referees"))
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from icm_recruit.calls import operations as ops
@@ -40,8 +41,11 @@ class LifecycleError(DomainError):
         "deadline_in_past": _l("The new deadline must be in the future."),
         "deadline_not_later": _l("The new deadline must be later than the current one "
                                  "(%(current)s)."),
-        "extensions_running": _l("%(count)d personal deadlines are still running (the last "
-                                 "one ends on %(until)s): the review can start after them."),
+        "extensions_running": lambda count, until, **_: ngettext(
+            "%(num)d personal deadline is still running (it ends on %(until)s): the review "
+            "can start after it.",
+            "%(num)d personal deadlines are still running (the last one ends on %(until)s): "
+            "the review can start after them.", count, until=until),
         "use_close": _l("Close the call from its closing page, with a reason."),
     }
     fallback = ops.CallError.messages["bad_transition"]

@@ -22,7 +22,8 @@ GENERIC_MESSAGE = _l("This could not be done.")
 class DomainError(Exception):
     """A refusal the user can understand: `code` says which, `details` fill its message."""
 
-    # code -> lazy_gettext template with %(name)s placeholders taken from message_params().
+    # code -> lazy_gettext template with %(name)s placeholders taken from message_params(),
+    # or a function of those values that returns the text (for ngettext's plural forms).
     messages: ClassVar[Mapping[str, Any]] = {}
     # What an unknown code says; it may show the code as %(code)s.
     fallback: ClassVar[Any] = GENERIC_MESSAGE
@@ -42,8 +43,15 @@ class DomainError(Exception):
         template = self.messages.get(self.code)
         if template is None:
             return self._fallback()
-        text = str(template)
         params = self.message_params()
+        if callable(template):  # a message whose words follow a count (ngettext)
+            try:
+                return str(template(**params))
+            except (KeyError, TypeError, ValueError):
+                log.warning("cannot fill the message of %s(%r) with %r",
+                            type(self).__name__, self.code, params)
+                return self._fallback()
+        text = str(template)
         if not params:
             return text
         try:

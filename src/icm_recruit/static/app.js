@@ -65,9 +65,39 @@ function markScrollingTables(root) {
   });
 }
 
+// A "select all" box in a table's header ticks every row of that table. It is hidden
+// without JavaScript: rows are then ticked one by one (and pages that act on a whole
+// filtered list say so on their confirmation step).
+function wireSelectAll(root) {
+  root.querySelectorAll("input[data-select-all]").forEach(function (box) {
+    if (box.dataset.wired) { return; }
+    box.dataset.wired = "1";
+    box.hidden = false;
+    var table = box.closest("table");
+    function rows() {
+      return Array.prototype.filter.call(
+        table.querySelectorAll("tbody input[type=checkbox]"),
+        function (row) { return !row.disabled; });
+    }
+    box.addEventListener("change", function () {
+      rows().forEach(function (row) { row.checked = box.checked; });
+    });
+    table.addEventListener("change", function (event) {
+      if (event.target === box || !event.target.matches("tbody input[type=checkbox]")) {
+        return;
+      }
+      var all = rows();
+      var ticked = all.filter(function (row) { return row.checked; }).length;
+      box.checked = ticked > 0 && ticked === all.length;
+      box.indeterminate = ticked > 0 && ticked < all.length;
+    });
+  });
+}
+
 function fitTables(root) {
   labelStackedCells(root);
   markScrollingTables(root);
+  wireSelectAll(root);
 }
 
 document.addEventListener("DOMContentLoaded", function () { fitTables(document); });
