@@ -63,7 +63,7 @@ ROUTES = [
     ("POST", "/applications/{app}/submit", OWN_POST),
     ("POST", "/applications/{app}/documents", {**OWN_POST, "owner": 400}),
     ("POST", "/applications/{app}/documents/{doc}/remove", OWN_POST),
-    ("POST", "/applications/{app}/referees", OWN_POST),
+    ("POST", "/applications/{app}/referees", {**OWN_POST, "owner": 422}),  # form kept
     ("POST", "/applications/{app}/referees/{ref}/resend", OWN_POST),
     ("POST", "/applications/{app}/referees/{ref}/cancel", {**OWN_POST, "owner": 200}),
     ("GET", "/documents/{doc}", {**OWN_GET, "admin": 200}),
