@@ -1,4 +1,4 @@
-"""0013 gives every application submitted before it its version 1, files included."""
+"""0015 gives every application submitted before it its version 1, files included."""
 
 import pytest
 from sqlalchemy import text
@@ -28,12 +28,12 @@ def test_upgrade_records_version_one_of_submitted_applications(app):
     from flask_migrate import downgrade, upgrade
 
     with _scratch_database(app):
-        upgrade(revision="0012_hr_tags_saved_searches")
+        upgrade(revision="0014_publications")
         with db.engine.begin() as conn:
             for statement in (*FILL, *MORE):
                 conn.execute(text(statement))
 
-        upgrade(revision="0013_application_versions")
+        upgrade(revision="0015_application_versions")
 
         with db.engine.begin() as conn:
             rows = conn.execute(text(
@@ -48,7 +48,7 @@ def test_upgrade_records_version_one_of_submitted_applications(app):
             assert version.documents == {"cv": 11} and version.changes == []
             assert conn.execute(text("SELECT bool_or(pending) FROM document")).scalar() is False
 
-        downgrade(revision="0012_hr_tags_saved_searches")
+        downgrade(revision="0014_publications")
         with db.engine.begin() as conn:
             assert conn.execute(text("SELECT count(*) FROM application")).scalar() == 2
             assert conn.execute(text("SELECT count(*) FROM document")).scalar() == 3

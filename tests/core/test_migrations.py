@@ -75,3 +75,20 @@ def test_job_run_call_key_keeps_jobs_of_existing_calls_and_drops_orphans(app):
         downgrade(revision="0006_selection")
         assert all(k["referred_table"] != "call"
                    for k in inspect(db.engine).get_foreign_keys("job_run"))
+
+
+def test_the_migrations_form_one_line_with_one_head():
+    """Two features adding a migration on the same parent would leave two heads, and
+    `flask db upgrade` would refuse to run: the chain stays linear."""
+    from pathlib import Path
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location",
+                           str(Path(__file__).resolve().parents[2] / "migrations"))
+    script = ScriptDirectory.from_config(config)
+    assert len(script.get_heads()) == 1, script.get_heads()
+    parents = [rev.down_revision for rev in script.walk_revisions()]
+    assert len(parents) == len(set(parents)), "two migrations share a parent"

@@ -1,7 +1,7 @@
 """Submitted applications keep their versions; a change in progress is kept apart
 
-Revision ID: 0013_application_versions
-Revises: 0012_hr_tags_saved_searches
+Revision ID: 0015_application_versions
+Revises: 0014_publications
 Create Date: 2026-12-01 16:40:00.000000
 
 Every application submitted before this revision gets its version 1: the dossier fields
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0013_application_versions'
-down_revision = '0012_hr_tags_saved_searches'
+revision = '0015_application_versions'
+down_revision = '0014_publications'
 branch_labels = None
 depends_on = None
 
