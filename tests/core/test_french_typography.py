@@ -194,14 +194,15 @@ def _pages(world):
     call, slug = world["call_id"], world["slug"]
     return {
         None: ["/login", "/register", "/password/forgot", "/calls", f"/calls/{slug}"],
-        "applicant": ["/applications", f"/applications/{world['application_id']}",
+        "applicant": ["/", "/applications", f"/applications/{world['application_id']}",
                       f"/applications/{world['application_id']}/status", "/account"],
-        "hr": ["/admin/calls", f"/admin/calls/{call}", "/admin/board", "/admin/users",
+        "hr": ["/", "/admin/audit", "/admin/calls", f"/admin/calls/{call}", "/admin/board",
+               "/admin/users",
                f"/admin/calls/{call}/conflicts", f"/admin/calls/{call}/applications",
                f"/admin/applications/{world['application_id']}", "/admin/mailbox",
                f"/admin/mailbox/{world['message_id']}", f"/admin/calls/{call}/assignment",
                "/account"],
-        "member": ["/board", "/board/profile", "/review/", "/board/assignments",
+        "member": ["/", "/board", "/board/profile", "/review/", "/board/assignments",
                    f"/board/calls/{call}"],
     }
 

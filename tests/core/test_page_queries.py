@@ -16,6 +16,7 @@ PAGES = {
     "applications_list": ("hr", "/admin/calls/{call}/applications"),
     "hr_progress_dashboard": ("hr", "/review/calls/{call}/progress"),
     "member_assignments": ("member", "/review/"),
+    "member_home": ("member", "/"),
     "ranking": ("hr", "/selection/calls/{call}/ranking"),
     "application_page": ("hr", "/admin/applications/{application}"),
 }

@@ -1,7 +1,7 @@
 """Reads of applications used by views and tasks."""
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from icm_recruit.applications import rules, search
 from icm_recruit.applications.models import (
@@ -141,3 +141,30 @@ def timeline(application: Application) -> list[tuple]:
                                  AuditEvent.object_id == str(application.id))
         .order_by(AuditEvent.id))
     return [(event.at, text) for event in events if (text := label(event))]
+
+
+# ---------------------------------------------------------------- home pages
+
+
+def status_counts_by_call(call_ids, viewer) -> dict[int, dict[ApplicationStatus, int]]:
+    """Applications per status of each call, in one query; HR `viewer`'s own left out."""
+    counts: dict[int, dict[ApplicationStatus, int]] = {}
+    if not call_ids:
+        return counts
+    rows = db.session.execute(
+        select(Application.call_id, Application.status, func.count())
+        .where(Application.call_id.in_(list(call_ids)), rules.hr_handles(viewer))
+        .group_by(Application.call_id, Application.status))
+    for call_id, status, count in rows:
+        counts.setdefault(call_id, {})[status] = count
+    return counts
+
+
+def applications_with_progress_of(user) -> list[Application]:
+    """The user's applications with what their checklist reads, newest first (a fixed
+    number of queries whatever their number)."""
+    return list(db.session.scalars(
+        select(Application).where(rules.made_by(user))
+        .options(joinedload(Application.call), selectinload(Application.documents),
+                 selectinload(Application.referee_requests))
+        .order_by(Application.created_at.desc())).unique())

@@ -206,3 +206,17 @@ def proposal(call: Call, viewer: User) -> dict:
             "counts": status_counts, "job": latest_job(JobKind.ASSIGNMENT, call.id),
             "unscreened": sum(1 for a in applications
                               if a.status == ApplicationStatus.SUBMITTED)}
+
+
+def proposed_counts(call_ids, viewer: User) -> dict[int, int]:
+    """Per call: proposed assignments waiting for HR `viewer` to publish them (of the
+    applications they handle), in one query."""
+    if not call_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Application.call_id, func.count(Assignment.id))
+        .join(Application, Application.id == Assignment.application_id)
+        .where(Application.call_id.in_(list(call_ids)),
+               application_rules.hr_handles(viewer),
+               Assignment.status == AssignmentStatus.PROPOSED)
+        .group_by(Application.call_id)).all())

@@ -1,7 +1,7 @@
 """Reads of the board feature used by views and tasks."""
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload, selectinload
 
 from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application, ApplicationStatus
@@ -101,3 +101,31 @@ def call_applications_for_hr(call: Call, viewer: User) -> list[Application]:
                                   application_rules.hr_handles(viewer),
                                   Application.status.in_(ApplicationStatus.seen_by_board))
         .order_by(Application.reference)))
+
+
+def suggested_conflict_counts(call_ids, viewer: User) -> dict[int, int]:
+    """Per call: conflicts detection suggested that HR `viewer` still has to confirm or
+    dismiss (never those of their own application), in one query."""
+    if not call_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Application.call_id, func.count(Conflict.id))
+        .join(Application, Application.id == Conflict.application_id)
+        .where(Application.call_id.in_(list(call_ids)), application_rules.hr_handles(viewer),
+               Conflict.status == ConflictStatus.SUGGESTED)
+        .group_by(Application.call_id)).all())
+
+
+def undeclared_counts(user: User) -> list[tuple[Call, int]]:
+    """The board's calls where the member has not yet answered for some applications of
+    the title list (conflict or no conflict), with how many: one query."""
+    answered = select(ConflictDeclaration.id).where(
+        ConflictDeclaration.reviewer_id == user.id,
+        ConflictDeclaration.application_id == Application.id).exists()
+    rows = db.session.execute(
+        select(Call, func.count(Application.id))
+        .join(Application, Application.call_id == Call.id)
+        .where(Call.status.in_(CallStatus.on_board), rules.on_title_list(user), ~answered)
+        .group_by(Call.id).order_by(Call.closes_at)
+        .options(lazyload(Call.criteria)))
+    return [(call, count) for call, count in rows]

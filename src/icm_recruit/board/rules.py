@@ -63,12 +63,16 @@ def conflicted_user_ids(application: Application) -> set[int]:
     return {application.applicant_id, *ids}
 
 
+def on_title_list(user: User) -> ColumnElement[bool]:
+    """SQL condition: Application is on the member's title list of its call."""
+    return and_(Application.status.in_(ApplicationStatus.seen_by_board),
+                Application.applicant_id != user.id)
+
+
 def title_list_applications(user: User, call_id: int) -> Select:
     """Applications a member sees by title, name and institution, to declare conflicts."""
     return (select(Application)
-            .where(Application.call_id == call_id,
-                   Application.status.in_(ApplicationStatus.seen_by_board),
-                   Application.applicant_id != user.id)
+            .where(Application.call_id == call_id, on_title_list(user))
             .order_by(Application.reference))
 
 

@@ -5,10 +5,13 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_login import current_user
 from sqlalchemy import text
 
+from icm_recruit.auth.models import Role
 from icm_recruit.core.forms import AppForm
 from icm_recruit.core.permissions import public
+from icm_recruit.core.timeutil import utcnow
 from icm_recruit.core.urls import is_safe_next
 from icm_recruit.extensions import db
+from icm_recruit.main import home as homes
 
 bp = Blueprint("main", __name__)
 
@@ -16,7 +19,17 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 @public
 def home():
-    return render_template("main/home.html")
+    if not current_user.is_authenticated:
+        return render_template("main/home.html")
+    now = utcnow()
+    return render_template(
+        "main/home.html", now=now,
+        hr_boards=homes.hr_home(current_user, now) if current_user.has_role(Role.ADMIN)
+        else None,
+        member_todos=homes.member_home(current_user, now)
+        if current_user.has_role(Role.REVIEWER, Role.CHAIR) else None,
+        applicant_steps=homes.applicant_home(current_user, now)
+        if current_user.has_role(Role.APPLICANT) else None)
 
 
 @bp.post("/language")

@@ -299,3 +299,18 @@ def conflict_reasons(reviewer_id: int, application: Application) -> str:
     reasons = [conflict_reason(c, locale).strip() for c in conflicts]
     # Members write their reason freely; end each one so the next sentence reads apart.
     return " ".join(r if r.endswith((".", "!", "?", "…")) else f"{r}." for r in reasons if r)
+
+
+def late_review_counts(call_ids, now: datetime, viewer: User) -> dict[int, int]:
+    """Per call: the reviews `late_assignments` lists (active, past due, not submitted, of
+    applications `viewer` handles as HR), counted in one query."""
+    if not call_ids:
+        return {}
+    submitted = select(Review.id).where(Review.assignment_id == Assignment.id,
+                                        Review.status == ReviewStatus.SUBMITTED).exists()
+    return dict(db.session.execute(
+        select(Application.call_id, func.count(Assignment.id)).join(Application)
+        .where(Application.call_id.in_(list(call_ids)),
+               Assignment.status == AssignmentStatus.ACTIVE,
+               application_rules.hr_handles(viewer), Assignment.due_at < now, ~submitted)
+        .group_by(Application.call_id)).all())

@@ -2,8 +2,8 @@
 
 from collections import defaultdict
 
-from sqlalchemy import not_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import func, not_, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application, ApplicationStatus
@@ -19,6 +19,7 @@ from icm_recruit.selection.models import (
     InterviewScore,
     InterviewSlot,
     InterviewStatus,
+    Outcome,
     RankingRow,
     RankingSnapshot,
     ShortlistMark,
@@ -141,3 +142,69 @@ def unsent_decision_ids(call_id: int, viewer) -> list[int]:
         .where(Application.call_id == call_id, Decision.sent_at.is_(None),
                application_rules.hr_handles(viewer))
         .order_by(Decision.id)))
+
+
+# ---------------------------------------------------------------- home pages
+
+
+def _count_by_call(stmt) -> dict[int, int]:
+    return dict(db.session.execute(stmt.group_by(Application.call_id)).all())
+
+
+def waiting_for_hr(call_ids, viewer) -> dict[str, dict[int, int]]:
+    """Per kind of selection work and per call, how many items wait for HR `viewer` (never
+    about their own application): four grouped queries whatever the calls' sizes."""
+    if not call_ids:
+        return {}
+    ids, handled = list(call_ids), application_rules.hr_handles(viewer)
+    in_calls = Application.call_id.in_(ids)
+    count = func.count(Application.id)
+    return {
+        # Marks set on the shortlist page whose outcome mail is not sent yet.
+        "outcomes": _count_by_call(
+            select(Application.call_id, count).join(ShortlistMark.application)
+            .where(in_calls, handled, ShortlistMark.told_at.is_(None),
+                   Application.status == ApplicationStatus.UNDER_REVIEW)),
+        "to_invite": _count_by_call(
+            select(Application.call_id, count)
+            .where(in_calls, handled, Application.status == ApplicationStatus.SHORTLISTED,
+                   ~select(Interview.id).where(
+                       Interview.application_id == Application.id).exists())),
+        "letters": _count_by_call(
+            select(Application.call_id, count).join(Decision.application)
+            .where(in_calls, handled, Decision.sent_at.is_(None))),
+        "offers": _count_by_call(
+            select(Application.call_id, count).join(Decision.application)
+            .where(in_calls, handled, Decision.sent_at.is_not(None),
+                   Decision.outcome == Outcome.OFFER, Decision.response.is_(None),
+                   Application.status == ApplicationStatus.OFFERED)),
+    }
+
+
+def panel_interviews_scored(user) -> list[tuple[Interview, bool]]:
+    """Booked interviews on whose panel the user sits, soonest first, each with whether
+    the user has scored it yet (one query)."""
+    scored = select(InterviewScore.id).where(InterviewScore.interview_id == Interview.id,
+                                             InterviewScore.panelist_id == user.id).exists()
+    rows = db.session.execute(
+        select(Interview, scored).join(InterviewSlot, Interview.slot_id == InterviewSlot.id)
+        .where(rules.seated_on_panel_of(user.id), Interview.status == InterviewStatus.BOOKED)
+        .options(contains_eager(Interview.slot).lazyload(InterviewSlot.panelists),
+                 joinedload(Interview.application))
+        .order_by(InterviewSlot.starts_at))
+    return [(interview, bool(done)) for interview, done in rows]
+
+
+def applicant_selection(application_ids) -> tuple[dict[int, Interview], dict[int, Decision]]:
+    """The interviews and the sent decisions of these applications, by application id
+    (two queries): what an applicant's next step depends on after the shortlist."""
+    ids = list(application_ids)
+    if not ids:
+        return {}, {}
+    interviews = {i.application_id: i for i in db.session.scalars(
+        select(Interview).where(Interview.application_id.in_(ids))
+        .options(joinedload(Interview.slot).lazyload(InterviewSlot.panelists)))}
+    decisions = {d.application_id: d for d in db.session.scalars(
+        select(Decision).where(Decision.application_id.in_(ids),
+                               Decision.sent_at.is_not(None)))}
+    return interviews, decisions
