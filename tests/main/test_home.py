@@ -48,6 +48,8 @@ def _fill(call, hr, member, n: int) -> None:
         reviewed = _applicant(call, f"{slug}-rev{i}", ApplicationStatus.UNDER_REVIEW)
         db.session.add(Conflict(reviewer_id=member.id, application_id=reviewed.id,
                                 source=ConflictSource.INSTITUTION, reason="same lab"))
+        db.session.add(Assignment(application_id=reviewed.id, reviewer_id=hr.id,
+                                  status=AssignmentStatus.DECLINED, decline_reason="away"))
         other = _applicant(call, f"{slug}-prop{i}", ApplicationStatus.UNDER_REVIEW)
         db.session.add(Assignment(application_id=other.id, reviewer_id=member.id,
                                   status=AssignmentStatus.PROPOSED))
@@ -109,6 +111,7 @@ def test_hr_sees_each_call_with_counts_deadline_late_reviews_and_work(client, wo
          f"/admin/calls/{call.id}/conflicts?status=suggested"),
         ("1 proposed assignment to publish to the board", f"/admin/calls/{call.id}/assignment"),
         ("1 late review: remind the member", f"/review/calls/{call.id}/progress"),
+        ("1 declined review to give to another member", f"/review/calls/{call.id}/progress"),
         ("1 shortlist outcome to send", f"/selection/calls/{call.id}/outcomes"),
         ("1 shortlisted applicant to invite to an interview",
          f"/selection/calls/{call.id}/interviews"),
@@ -159,6 +162,34 @@ def test_a_member_sees_late_reviews_first_then_declarations_and_interviews(clien
     assert f'href="/board/calls/{call.id}"' in todo
     assert f'href="/panel/interviews/{interview.id}"' in todo
     assert f"Score the interview of {interviewed.reference}" in todo
+
+
+def test_hr_and_the_chair_are_asked_to_mark_the_shortlist_of_a_call_in_selection(client,
+                                                                                 world):
+    chair = quick_user("chair.home@example.org", Role.CHAIR, name="Helen Brooks")
+    call = _call("shortlist-2027", status=CallStatus.SELECTION)
+    for i in range(2):
+        _applicant(call, f"unmarked{i}", ApplicationStatus.UNDER_REVIEW)
+    kept_away = _applicant(call, "kept-away", ApplicationStatus.UNDER_REVIEW)
+    db.session.add(Conflict(reviewer_id=chair.id, application_id=kept_away.id,
+                            source=ConflictSource.MANUAL, reason="former student"))
+    marked = _applicant(call, "marked", ApplicationStatus.UNDER_REVIEW)
+    db.session.add(ShortlistMark(application_id=marked.id, outcome=ShortlistOutcome.REJECTED,
+                                 reason="", marked_by_id=world["hr"].id))
+    db.session.commit()
+    sign_in(client, world["hr"])
+    hr = _section(client.get("/").get_data(as_text=True), "hr-calls")
+    assert "3 reviewed applications to mark on the shortlist" in hr
+    assert f'href="/selection/calls/{call.id}/shortlist"' in hr
+    sign_in(client, chair)
+    todo = _section(client.get("/").get_data(as_text=True), "board-todo")
+    # The chair counts only what they may open: not the application they are kept from.
+    assert "Team leaders 2027: mark 2 reviewed applications on the shortlist" in todo
+    assert f'href="/selection/calls/{call.id}/shortlist"' in todo
+    chair.locale = "fr"
+    db.session.commit()
+    todo = _section(client.get("/").get_data(as_text=True), "board-todo")
+    assert "marquez 2 candidatures évaluées sur la présélection" in todo
 
 
 def test_a_member_with_nothing_to_do_is_told_so_in_both_languages(client, ctx):
@@ -243,13 +274,16 @@ def _queries(client) -> int:
 def test_home_pages_cost_the_same_queries_for_one_call_and_many(client, world):
     amina = quick_user("amina.count@example.org", Role.APPLICANT)
     make_application(world["call"], amina, status=ApplicationStatus.UNDER_REVIEW)
-    people = {"hr": world["hr"], "member": world["member"], "applicant": amina}
+    chair = quick_user("chair.count@example.org", Role.CHAIR)
+    people = {"hr": world["hr"], "member": world["member"], "applicant": amina,
+              "chair": chair}
     before = {}
     for who, user in people.items():
         sign_in(client, user)
         before[who] = _queries(client)
     for n in range(3):
-        call = _call(f"more-{n}", closes_in_days=-5 - n)
+        call = _call(f"more-{n}", closes_in_days=-5 - n,
+                     status=CallStatus.SELECTION if n else CallStatus.IN_REVIEW)
         _fill(call, world["hr"], world["member"], 3)
         make_application(call, amina, status=ApplicationStatus.SHORTLISTED)
     after = {}
@@ -258,4 +292,4 @@ def test_home_pages_cost_the_same_queries_for_one_call_and_many(client, world):
         after[who] = _queries(client)
     print(f"home page queries, 1 call: {before}; 4 calls, 10x the rows: {after}")
     assert after == before
-    assert max(after.values()) <= 22, after
+    assert max(after.values()) <= 24, after

@@ -20,6 +20,7 @@ from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application, ApplicationStatus, RefereeStatus
 from icm_recruit.assignment import queries as assignment_queries
 from icm_recruit.assignment.models import AssignmentStatus
+from icm_recruit.auth.models import Role
 from icm_recruit.board import queries as board_queries
 from icm_recruit.calls.models import Call, CallStatus
 from icm_recruit.extensions import db
@@ -90,6 +91,14 @@ def _hr_waiting(call: Call, counts: dict, found: dict) -> list[Todo]:
     add(n, ngettext("%(num)d late review: remind the member",
                     "%(num)d late reviews: remind the members", n),
         "reviews.progress", _("Review progress"))
+    n = found["replace"].get(cid, 0)
+    add(n, ngettext("%(num)d declined review to give to another member",
+                    "%(num)d declined reviews to give to other members", n),
+        "reviews.progress", _("Review progress"))
+    n = found["unmarked"].get(cid, 0)
+    add(n, ngettext("%(num)d reviewed application to mark on the shortlist",
+                    "%(num)d reviewed applications to mark on the shortlist", n),
+        "selection.shortlist", _("Shortlist"))
     selection = found["selection"]
     n = selection.get("outcomes", {}).get(cid, 0)
     add(n, ngettext("%(num)d shortlist outcome to send", "%(num)d shortlist outcomes to send",
@@ -116,6 +125,9 @@ def hr_home(viewer, now: datetime) -> list[CallBoard]:
     found = {"conflicts": board_queries.suggested_conflict_counts(ids, viewer),
              "proposed": assignment_queries.proposed_counts(ids, viewer),
              "late": review_queries.late_review_counts(ids, now, viewer),
+             "replace": review_queries.replacement_counts(ids, viewer),
+             "unmarked": {call.id: n for call, n
+                          in selection_queries.unmarked_counts(viewer, ids)},
              "selection": selection_queries.waiting_for_hr(ids, viewer)}
     boards = []
     for call in calls:
@@ -139,6 +151,13 @@ def member_home(user, now: datetime) -> list[Todo]:
                      "interest", "%(call)s: say for %(num)d applications whether you have a "
                      "conflict of interest", count, call=call.title),
             url_for("board.call_list", call_id=call.id), _("Declare")))
+    if user.has_role(Role.CHAIR):
+        for call, count in selection_queries.unmarked_counts(user):
+            todos.append(Todo(
+                ngettext("%(call)s: mark %(num)d reviewed application on the shortlist",
+                         "%(call)s: mark %(num)d reviewed applications on the shortlist",
+                         count, call=call.title),
+                url_for("selection.shortlist", call_id=call.id), _("Shortlist")))
     reviews = []
     for rows in review_queries.member_assignments(user).values():
         for row in rows:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application, ApplicationStatus
@@ -313,4 +313,25 @@ def late_review_counts(call_ids, now: datetime, viewer: User) -> dict[int, int]:
         .where(Application.call_id.in_(list(call_ids)),
                Assignment.status == AssignmentStatus.ACTIVE,
                application_rules.hr_handles(viewer), Assignment.due_at < now, ~submitted)
+        .group_by(Application.call_id)).all())
+
+
+def replacement_counts(call_ids, viewer: User) -> dict[int, int]:
+    """Per call: the declined assignments `declined_needing_replacement` lists (their
+    application holds fewer than k reviewers), counted in one query."""
+    if not call_ids:
+        return {}
+    seat = aliased(Assignment)
+    held = (select(func.count(seat.id))
+            .where(seat.application_id == Application.id,
+                   seat.status.in_(AssignmentStatus.published))
+            .scalar_subquery())
+    return dict(db.session.execute(
+        select(Application.call_id, func.count(Assignment.id))
+        .join(Application, Application.id == Assignment.application_id)
+        .join(Call, Call.id == Application.call_id)
+        .where(Application.call_id.in_(list(call_ids)), application_rules.hr_handles(viewer),
+               Assignment.status == AssignmentStatus.DECLINED,
+               Application.status.in_(ApplicationStatus.seen_by_board),
+               held < Call.reviewers_per_application)
         .group_by(Application.call_id)).all())

@@ -3,13 +3,13 @@
 from collections import defaultdict
 
 from sqlalchemy import func, not_, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application, ApplicationStatus
 from icm_recruit.assignment.rules import visible_applications
 from icm_recruit.board import rules as board_rules
-from icm_recruit.calls.models import Call
+from icm_recruit.calls.models import Call, CallStatus
 from icm_recruit.extensions import db
 from icm_recruit.reviews import scoring
 from icm_recruit.selection import rules
@@ -208,3 +208,19 @@ def applicant_selection(application_ids) -> tuple[dict[int, Interview], dict[int
         select(Decision).where(Decision.application_id.in_(ids),
                                Decision.sent_at.is_not(None)))}
     return interviews, decisions
+
+
+def unmarked_counts(user, call_ids=None) -> list[tuple[Call, int]]:
+    """Calls in selection with reviewed applications the user may shortlist and nobody has
+    marked yet, with how many (one query); only these calls when `call_ids` is given."""
+    marked = select(ShortlistMark.id).where(
+        ShortlistMark.application_id == Application.id).exists()
+    stmt = (select(Call, func.count(Application.id))
+            .join(Application, Application.call_id == Call.id)
+            .where(visible_applications(user).whereclause, Call.status == CallStatus.SELECTION,
+                   Application.status == ApplicationStatus.UNDER_REVIEW, ~marked)
+            .group_by(Call.id).order_by(Call.closes_at)
+            .options(lazyload(Call.criteria)))
+    if call_ids is not None:
+        stmt = stmt.where(Call.id.in_(list(call_ids)))
+    return [(call, count) for call, count in db.session.execute(stmt)]
