@@ -47,7 +47,8 @@ def _write_dataset(root: Path) -> None:
 def test_benchmark_scores_a_variant_and_writes_predictions_in_the_dataset_format(
         bench, tmp_path, capsys):
     _write_dataset(tmp_path / "gs")
-    summary = bench.main(["--goldstandard", str(tmp_path / "gs"), "--out", str(tmp_path / "out")])
+    summary = bench.main(["--goldstandard", str(tmp_path / "gs"), "--out", str(tmp_path / "out"),
+                          "--cache", str(tmp_path / "cache.npz")])
     assert summary["loss"] == {"d_20_1": 0.0}
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1]) == summary
     predictions = json.loads((tmp_path / "out" / "icm_d_20_1_ta.json").read_text())

@@ -332,6 +332,8 @@ class Document(db.Model):
     pending: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # Text of the first pages, read once for expertise matching ("" if it has none).
+    text_excerpt: Mapped[str | None] = mapped_column(Text)
 
     application: Mapped[Application] = relationship(back_populates="documents")
 

@@ -1,61 +1,50 @@
 """Score how well a board member fits an application, and say why.
 
-The score is the cosine of TF-IDF vectors: the application's title, keywords and
-summary against the member's keywords and expertise statement. Keywords count three
-times, a title twice. Tokens are folded (lowercase, no accents), English and French
-stop words dropped, plurals lightly stemmed ("neurons"/"neurone" stay apart, but
-"networks"/"network" and "cérébraux"/"cérébral" meet). IDF is fitted on the call's
-own texts (applications and members together), so terms common in this call weigh less.
+Two views of the same texts, combined:
+
+* lexical: the cosine of TF-IDF vectors over Snowball stems (`terms.py`). Keywords count
+  three times, a title twice; IDF is fitted on the call's own texts, so terms common in
+  this call weigh less. The explanations ("shared terms") come from this view.
+* dense: the cosine of multilingual-e5-small embeddings (`embeddings.py`), which puts
+  French and English in one space and sees related topics that share no word. Its
+  cosines sit high (unrelated texts score about 0.75), so they are rescaled from
+  DENSE_FLOOR..1 onto 0..1.
+
+A member is several documents: the profile (keywords and expertise statement) and each
+publication. Each document is scored against the application (a weighted blend of both
+views) and the member's score is the mean of their TOP_DOCUMENTS best documents: one
+paper on the exact topic counts, a long list of unrelated ones does not dilute it.
+Without an encoder (`build_model(..., encoder=None)`) only the lexical view is used.
 
 Member bids move the score: ``eager`` +0.15, ``willing`` +0.05, ``not_willing`` -1.0.
-A cosine lies in [0, 1], so "not willing" puts a pair below every pair without bids:
-the solver uses it only when nothing else satisfies the constraints.
+Scores lie in [0, 1], so "not willing" puts a pair below every pair without bids: the
+solver uses it only when nothing else satisfies the constraints.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
 from scipy import sparse
 
-from icm_recruit.board.normalize import fold
+from icm_recruit.assignment.embeddings import Encoder
+from icm_recruit.assignment.terms import stem, tokens  # noqa: F401  (re-exported)
 
 TITLE_WEIGHT = 2.0
 KEYWORD_WEIGHT = 3.0
 TEXT_WEIGHT = 1.0
-
-ENGLISH_STOP_WORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing down during each
-    either etc few for from further had has have having he her here hers him his how however
-    i if in into is it its itself just may me might more most must my no nor not of off on
-    once only or other our ours out over own per same shall she should so some such than that
-    the their theirs them then there these they this those through thus to too under until up
-    upon us very via was we were what when where whether which while who whom whose why will
-    with within without would yet you your""".split()
-)
-FRENCH_STOP_WORDS = frozenset(
-    """a afin ai ainsi alors au aucun aussi autre aux avec avoir avons c ca car ce ceci cela
-    celle celles celui ces cet cette chaque chez comme comment d dans de depuis des deux doit
-    donc dont du elle elles en encore entre est et etaient etait ete etre eu fait faire il ils
-    j je l la le les leur leurs lors lui m ma mais me meme mes moi mon n ne ni nos notre nous
-    on ont ou par parce pas peu peut plus pour pourquoi qu quand que quel quelle quelles quels
-    qui sa sans se selon ses si sien son sont sous sur ta te tel telle tes toi ton tous tout
-    toute toutes tres tu un une vers via vos votre vous y""".split()
-)
-# Words every application uses; they would only add noise to the explanations.
-GENERIC_WORDS = frozenset(
-    """study studies research project projects aim aims using use used new novel approach
-    approaches role based work team lab laboratory propose proposed will etude recherche
-    projet equipe nouvelle nouveau nouveaux approche objectif""".split()
-)
-_STOP = ENGLISH_STOP_WORDS | FRENCH_STOP_WORDS | GENERIC_WORDS
-_TOKEN = re.compile(r"[a-z][a-z0-9]+")
+# Weight of the lexical cosine in a document's score; the rest goes to the dense one.
+LEXICAL_WEIGHT = 0.4
+DENSE_FLOOR = 0.75
+TOP_DOCUMENTS = 3
+# Publications kept per member (the first ones given: the import lists recent first).
+MAX_PUBLICATIONS = 50
+# Scores computed per block: about this many (application, document) cells at once.
+BLOCK_CELLS = 8_000_000
 
 
 class Bid(StrEnum):
@@ -77,6 +66,7 @@ class ApplicationText:
     title: str
     keywords: Sequence[str] = ()
     summary: str = ""
+    project: str = ""  # text of the research project's first pages
 
 
 @dataclass(frozen=True)
@@ -86,7 +76,7 @@ class MemberText:
     id: int
     keywords: Sequence[str] = ()
     statement: str = ""
-    publications: Sequence[str] = ()
+    publications: Sequence[str] = ()  # one text per publication (title, abstract)
 
 
 @dataclass(frozen=True)
@@ -99,30 +89,36 @@ class SharedTerm:
 
 @dataclass(frozen=True)
 class AffinityModel:
-    """TF-IDF vectors (rows L2-normalised) of a call's applications and members."""
+    """Vectors of a call's applications and of its members' documents."""
 
     terms: tuple[str, ...]
-    applications: sparse.csr_matrix
-    members: sparse.csr_matrix
+    applications: sparse.csr_matrix  # TF-IDF rows, L2-normalised
+    members: sparse.csr_matrix  # one TF-IDF row per member, all texts together
+    documents: sparse.csr_matrix  # one TF-IDF row per member document
+    slots: np.ndarray  # members x documents-per-member: row in `documents`, -1 if none
     application_ids: tuple[int, ...]
     member_ids: tuple[int, ...]
+    application_vectors: np.ndarray | None = None  # dense embeddings, or None
+    document_vectors: np.ndarray | None = None
 
 
-def stem(token: str) -> str:
-    """Return a light stem: plural endings removed, nothing more."""
-    if len(token) > 4 and token.endswith("ies"):
-        return token[:-3] + "y"
-    if len(token) > 4 and token.endswith("aux"):
-        return token[:-3] + "al"
-    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
-        return token[:-1]
-    return token
+def _application_fields(app: ApplicationText) -> list[tuple[str, float]]:
+    return [(app.title, TITLE_WEIGHT), (" ".join(app.keywords), KEYWORD_WEIGHT),
+            (app.summary, TEXT_WEIGHT), (app.project, TEXT_WEIGHT)]
 
 
-def tokens(text: str) -> list[tuple[str, str]]:
-    """Return (stem, surface word) pairs of a text, without stop words."""
-    words = _TOKEN.findall(fold(text).replace("'", " "))
-    return [(stem(w), w) for w in words if w not in _STOP and len(w) > 1]
+def _member_documents(member: MemberText) -> list[list[tuple[str, float]]]:
+    """Return a member's documents as weighted fields: the profile, then publications."""
+    profile = [(" ".join(member.keywords), KEYWORD_WEIGHT), (member.statement, TEXT_WEIGHT)]
+    papers = [[(text, TEXT_WEIGHT)] for text in member.publications[:MAX_PUBLICATIONS]
+              if text.strip()]
+    has_profile = any(text.strip() for text, _ in profile)
+    return ([profile] if has_profile or not papers else []) + papers
+
+
+def _plain(fields: Sequence[tuple[str, float]]) -> str:
+    """Return the text of weighted fields as the dense model reads it."""
+    return "\n".join(text.strip() for text, _ in fields if text.strip())
 
 
 def _weighted_counts(
@@ -135,18 +131,6 @@ def _weighted_counts(
             counts[stem_] += weight
             surfaces[stem_][word] += 1
     return counts
-
-
-def _application_fields(app: ApplicationText) -> list[tuple[str, float]]:
-    """Return the weighted texts of an application."""
-    return [(app.title, TITLE_WEIGHT), (" ".join(app.keywords), KEYWORD_WEIGHT),
-            (app.summary, TEXT_WEIGHT)]
-
-
-def _member_fields(member: MemberText) -> list[tuple[str, float]]:
-    """Return the weighted texts of a member."""
-    return [(" ".join(member.keywords), KEYWORD_WEIGHT), (member.statement, TEXT_WEIGHT),
-            *((text, TEXT_WEIGHT) for text in member.publications)]
 
 
 def _to_matrix(docs: list[Counter[str]], vocabulary: Mapping[str, int]) -> sparse.csr_matrix:
@@ -171,33 +155,106 @@ def _l2_normalise(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
     return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
 
 
+def _slots(owners: list[int], n_members: int) -> np.ndarray:
+    """Return, per member, the rows of their documents (padded with -1)."""
+    width = max(Counter(owners).values(), default=1)
+    slots = np.full((n_members, width), -1, dtype=np.int64)
+    filled = np.zeros(n_members, dtype=np.int64)
+    for row, owner in enumerate(owners):
+        slots[owner, filled[owner]] = row
+        filled[owner] += 1
+    return slots
+
+
 def build_model(
-    applications: Sequence[ApplicationText], members: Sequence[MemberText]
+    applications: Sequence[ApplicationText], members: Sequence[MemberText],
+    encoder: Encoder | None = None,
 ) -> AffinityModel:
-    """Fit TF-IDF on a call's applications and members and vectorise both."""
+    """Vectorise a call's applications and members (TF-IDF fitted on the call, embeddings)."""
     surfaces: dict[str, Counter[str]] = defaultdict(Counter)
-    app_docs = [_weighted_counts(_application_fields(a), surfaces) for a in applications]
-    member_docs = [_weighted_counts(_member_fields(m), surfaces) for m in members]
+    app_fields = [_application_fields(a) for a in applications]
+    app_docs = [_weighted_counts(f, surfaces) for f in app_fields]
+    member_fields, owners = [], []
+    for j, member in enumerate(members):
+        for fields in _member_documents(member):
+            member_fields.append(fields)
+            owners.append(j)
+    member_docs = [_weighted_counts(f, surfaces) for f in member_fields]
     stems = sorted(surfaces)
     vocabulary = {s: i for i, s in enumerate(stems)}
     app_matrix = _to_matrix(app_docs, vocabulary)
-    member_matrix = _to_matrix(member_docs, vocabulary)
+    doc_matrix = _to_matrix(member_docs, vocabulary)
     n_docs = len(app_docs) + len(member_docs)
     df = np.bincount(app_matrix.indices, minlength=len(stems)) + np.bincount(
-        member_matrix.indices, minlength=len(stems))
+        doc_matrix.indices, minlength=len(stems))
     idf = sparse.diags(np.log((1.0 + n_docs) / (1.0 + df)) + 1.0)
+    ownership = sparse.csr_matrix((np.ones(len(owners)), (owners, np.arange(len(owners)))),
+                                  shape=(len(members), len(owners)))
+    app_vectors = doc_vectors = None
+    if encoder is not None:
+        encoded = encoder.encode([_plain(f) for f in app_fields + member_fields])
+        app_vectors, doc_vectors = encoded[:len(app_fields)], encoded[len(app_fields):]
     return AffinityModel(
         terms=tuple(surfaces[s].most_common(1)[0][0] for s in stems),
         applications=_l2_normalise(app_matrix @ idf),
-        members=_l2_normalise(member_matrix @ idf),
+        members=_l2_normalise(ownership @ doc_matrix @ idf),
+        documents=_l2_normalise(doc_matrix @ idf),
+        slots=_slots(owners, len(members)),
         application_ids=tuple(a.id for a in applications),
         member_ids=tuple(m.id for m in members),
+        application_vectors=app_vectors,
+        document_vectors=doc_vectors,
     )
 
 
+def _document_scores(model: AffinityModel, rows: slice) -> np.ndarray:
+    """Return the blended score of each application in `rows` against every document."""
+    lexical = np.asarray((model.applications[rows] @ model.documents.T).toarray())
+    if model.application_vectors is None or model.document_vectors is None:
+        return lexical
+    cosine = model.application_vectors[rows] @ model.document_vectors.T
+    dense = np.clip((cosine - DENSE_FLOOR) / (1.0 - DENSE_FLOOR), 0.0, 1.0)
+    return LEXICAL_WEIGHT * lexical + (1.0 - LEXICAL_WEIGHT) * dense
+
+
+def _member_scores(model: AffinityModel, documents: np.ndarray) -> np.ndarray:
+    """Reduce document scores to member scores: the mean of each member's best few."""
+    n_rows, (n_members, width) = documents.shape[0], model.slots.shape
+    if n_members == 0 or documents.shape[1] == 0:
+        return np.zeros((n_rows, n_members))
+    valid = model.slots >= 0
+    gathered = np.where(valid, documents[:, np.clip(model.slots, 0, None)], -np.inf)
+    keep = min(TOP_DOCUMENTS, width)
+    if keep < width:
+        gathered = -np.partition(-gathered, keep - 1, axis=2)[:, :, :keep]
+    counted = np.isfinite(gathered)
+    total = np.where(counted, gathered, 0.0).sum(axis=2)
+    return total / np.maximum(counted.sum(axis=2), 1)
+
+
+def score_blocks(model: AffinityModel) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield (first application index, applications x members scores) block by block."""
+    n_apps = model.applications.shape[0]
+    per_row = max(model.documents.shape[0] + model.slots.size, 1)
+    size = max(1, BLOCK_CELLS // per_row)
+    for start in range(0, n_apps, size):
+        rows = slice(start, min(start + size, n_apps))
+        yield start, _member_scores(model, _document_scores(model, rows))
+
+
 def similarity(model: AffinityModel) -> np.ndarray:
-    """Return the dense cosine matrix, applications x members."""
-    return np.asarray((model.applications @ model.members.T).toarray())
+    """Return the dense score matrix, applications x members (no bids)."""
+    out = np.zeros((model.applications.shape[0], len(model.member_ids)))
+    for start, block in score_blocks(model):
+        out[start:start + block.shape[0]] = block
+    return out
+
+
+def pair_score(model: AffinityModel, application_id: int, member_id: int) -> float:
+    """Return the score of one pair given by ids."""
+    row = model.application_ids.index(application_id)
+    documents = _document_scores(model, slice(row, row + 1))
+    return float(_member_scores(model, documents)[0, model.member_ids.index(member_id)])
 
 
 def apply_bids(
@@ -216,27 +273,25 @@ def apply_bids(
 def affinity_matrix(
     model: AffinityModel, bids: Mapping[tuple[int, int], Bid] | None = None
 ) -> np.ndarray:
-    """Return the dense score matrix (cosine plus bid adjustments)."""
+    """Return the dense score matrix (scores plus bid adjustments)."""
     scores = similarity(model)
     return apply_bids(model, scores, bids) if bids else scores
 
 
 def top_candidates(
-    model: AffinityModel, per_application: int, *, chunk_size: int = 1024
+    model: AffinityModel, per_application: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return (application index, member index, cosine) of each application's best members."""
-    n_apps, n_members = model.applications.shape[0], model.members.shape[0]
+    """Return (application index, member index, score) of each application's best members."""
+    n_members = len(model.member_ids)
     keep = min(per_application, n_members)
-    members_t = sparse.csc_matrix(model.members.T)
     rows, cols, vals = [], [], []
-    for start in range(0, n_apps, chunk_size):
-        block = (model.applications[start:start + chunk_size] @ members_t).toarray()
+    for start, block in score_blocks(model):
         best = np.argpartition(-block, keep - 1, axis=1)[:, :keep] if keep < n_members else (
             np.broadcast_to(np.arange(n_members), block.shape))
         rows.append(np.repeat(np.arange(start, start + block.shape[0]), keep))
         cols.append(best.ravel())
         vals.append(np.take_along_axis(block, best, axis=1).ravel())
-    if not rows:
+    if not rows or keep == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0)
     return np.concatenate(rows), np.concatenate(cols).astype(np.int64), np.concatenate(vals)
@@ -245,7 +300,7 @@ def top_candidates(
 def shared_terms(
     model: AffinityModel, app_index: int, member_index: int, top: int = 5
 ) -> tuple[SharedTerm, ...]:
-    """Return the terms that contribute most to one pair's cosine, largest first."""
+    """Return the terms that contribute most to one pair's lexical cosine, largest first."""
     contributions = model.applications[app_index].multiply(model.members[member_index]).tocoo()
     order = np.argsort(-contributions.data, kind="stable")[:top]
     return tuple(

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Float, ForeignKey, Text, UniqueConstraint, false
+from sqlalchemy import Float, ForeignKey, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from icm_recruit.applications.models import Application
@@ -81,3 +81,14 @@ class Assignment(db.Model):
 
     application: Mapped[Application] = relationship()
     reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
+
+
+class TextEmbedding(db.Model):
+    """A text's dense vector, keyed by a hash of the model's name and the exact text."""
+
+    __tablename__ = "text_embedding"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    model: Mapped[str] = mapped_column(String(100))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

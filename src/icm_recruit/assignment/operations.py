@@ -1,6 +1,7 @@
 """Propose, edit, publish and repair the assignment of a call's applications to the board.
 
-The proposal comes from the exact solver (``solver.solve``) on TF-IDF affinities; every
+The proposal comes from the exact solver (``solver.solve``) on the affinities of
+``affinity.py`` (lexical and dense, embeddings kept per text in the database); every
 manual change is checked against the access rules (conflicts) and the loads. Functions
 take the acting user, audit and flush; the caller commits once.
 """
@@ -19,6 +20,7 @@ from icm_recruit.applications.models import Application, ApplicationStatus
 from icm_recruit.assignment import affinity, queries, rules
 from icm_recruit.assignment.models import Assignment, AssignmentOrigin, AssignmentStatus
 from icm_recruit.assignment.notify import notify_published, notify_replacement
+from icm_recruit.assignment.project_text import project_texts
 from icm_recruit.assignment.solver import (
     AssignmentProblem,
     AssignmentResult,
@@ -28,6 +30,7 @@ from icm_recruit.assignment.solver import (
     solve,
     suggest_replacement,
 )
+from icm_recruit.assignment.vectors import database_encoder
 from icm_recruit.auth.models import Role, User
 from icm_recruit.board import rules as board_rules
 from icm_recruit.board import signals as board_signals
@@ -102,12 +105,15 @@ def _require_hr_on(user: User, application: Application) -> None:
 
 
 def _model(applications, seats) -> affinity.AffinityModel:
+    """Build the call's affinity from its texts: title, keywords, summary, research project."""
+    projects = project_texts(applications)
     return affinity.build_model(
-        [affinity.ApplicationText(a.id, a.title, a.keyword_list, a.summary)
-         for a in applications],
+        [affinity.ApplicationText(a.id, a.title, a.keyword_list, a.summary,
+                                  projects.get(a.id, "")) for a in applications],
         [affinity.MemberText(s.user_id, [k.strip() for k in
                                          s.member.expertise_keywords.split(",") if k.strip()],
-                             s.member.expertise_statement) for s in seats])
+                             s.member.expertise_statement) for s in seats],
+        encoder=database_encoder())
 
 
 def prepare(call: Call, *, progress: Progress | None = None) -> Prepared:
@@ -233,9 +239,7 @@ def _pair_affinity(application: Application, user_id: int) -> tuple[float | None
     model = _model(applications, seats)
     if user_id not in model.member_ids or application.id not in model.application_ids:
         return None, {}
-    row = model.application_ids.index(application.id)
-    col = model.member_ids.index(user_id)
-    score = float((model.applications[row] @ model.members[col].T).toarray()[0, 0])
+    score = affinity.pair_score(model, application.id, user_id)
     terms = affinity.explain(model, application.id, user_id, TOP_TERMS)
     return round(score, 6), {"shared_terms": [[t.term, round(t.contribution, 4)]
                                               for t in terms]}
