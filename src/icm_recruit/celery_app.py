@@ -14,6 +14,8 @@ BEAT_SCHEDULE = {
                         "schedule": crontab(hour=3, minute=30)},
     "referee-reminders": {"task": "icm_recruit.applications.tasks.remind_referees",
                           "schedule": crontab(hour=9, minute=0)},
+    "assignment-embed-ahead": {"task": "icm_recruit.assignment.tasks.embed_ahead",
+                               "schedule": 600.0},
     "assignment-daily-digests": {"task": "icm_recruit.assignment.tasks.send_daily_digests",
                                  "schedule": crontab(hour=7, minute=0)},
     "review-reminders": {"task": "icm_recruit.reviews.tasks.send_review_reminders",

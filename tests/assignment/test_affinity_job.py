@@ -99,3 +99,22 @@ def test_the_project_pdf_feeds_the_match_and_its_words_explain_it(client, world,
     _run(client, world["call"])
     assert computed == []
     assert db.session.scalar(select(func.count()).select_from(TextEmbedding)) == stored
+
+
+def test_beat_embeds_ahead_in_batches_so_the_job_only_scores(client, world, monkeypatch):
+    from icm_recruit.assignment.tasks import embed_ahead
+    from icm_recruit.celery_app import BEAT_SCHEDULE
+
+    assert BEAT_SCHEDULE["assignment-embed-ahead"]["task"] == embed_ahead.name
+    assert embed_ahead.delay(3).get() == 3
+    assert db.session.scalar(select(func.count()).select_from(TextEmbedding)) == 3
+    assert embed_ahead.delay(3).get() == 1  # four texts in all
+    assert embed_ahead.delay(3).get() == 0
+    computed = []
+    encode = embeddings.E5Encoder.encode
+    monkeypatch.setattr(embeddings.E5Encoder, "encode",
+                        lambda self, texts: computed.extend(texts) or encode(self, texts))
+    embeddings._memory.clear()
+    sign_in(client, world["admin"])
+    _run(client, world["call"])
+    assert computed == [] and len(_assignments(world["call"])) == 2

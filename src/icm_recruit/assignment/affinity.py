@@ -166,6 +166,13 @@ def _slots(owners: list[int], n_members: int) -> np.ndarray:
     return slots
 
 
+def dense_texts(applications: Sequence[ApplicationText], members: Sequence[MemberText]
+                ) -> list[str]:
+    """Return the texts the dense model reads: applications first, then member documents."""
+    return [_plain(_application_fields(a)) for a in applications] + [
+        _plain(fields) for m in members for fields in _member_documents(m)]
+
+
 def build_model(
     applications: Sequence[ApplicationText], members: Sequence[MemberText],
     encoder: Encoder | None = None,
@@ -192,7 +199,7 @@ def build_model(
                                   shape=(len(members), len(owners)))
     app_vectors = doc_vectors = None
     if encoder is not None:
-        encoded = encoder.encode([_plain(f) for f in app_fields + member_fields])
+        encoded = encoder.encode(dense_texts(applications, members))
         app_vectors, doc_vectors = encoded[:len(app_fields)], encoded[len(app_fields):]
     return AffinityModel(
         terms=tuple(surfaces[s].most_common(1)[0][0] for s in stems),

@@ -121,6 +121,18 @@ class CachedEncoder:
         self.inner, self.store, self.name = inner, store, inner.name
         self.computed = 0
 
+    def warm(self, texts: Sequence[str], limit: int) -> int:
+        """Compute and keep the vectors of up to `limit` texts not kept yet; return how many."""
+        clipped = list(dict.fromkeys(clip_text(t) for t in texts))
+        keys = [text_key(t, self.name) for t in clipped]
+        known = set(_recall(keys))
+        if self.store is not None:
+            known |= set(self.store.load([k for k in keys if k not in known]))
+        missing = [t for t, k in zip(clipped, keys, strict=True) if k not in known][:limit]
+        if missing:
+            self.encode(missing)
+        return len(missing)
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Return one vector per text, computing each distinct missing text once."""
         clipped = [clip_text(t) for t in texts]

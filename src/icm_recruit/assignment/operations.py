@@ -104,16 +104,36 @@ def _require_hr_on(user: User, application: Application) -> None:
         raise AssignmentError("forbidden")
 
 
-def _model(applications, seats) -> affinity.AffinityModel:
-    """Build the call's affinity from its texts: title, keywords, summary, research project."""
+def _texts(applications, seats) -> tuple[list, list]:
+    """Return the matching texts of applications (with the research project) and members."""
     projects = project_texts(applications)
-    return affinity.build_model(
+    return (
         [affinity.ApplicationText(a.id, a.title, a.keyword_list, a.summary,
                                   projects.get(a.id, "")) for a in applications],
         [affinity.MemberText(s.user_id, [k.strip() for k in
                                          s.member.expertise_keywords.split(",") if k.strip()],
-                             s.member.expertise_statement) for s in seats],
-        encoder=database_encoder())
+                             s.member.expertise_statement) for s in seats])
+
+
+def _model(applications, seats) -> affinity.AffinityModel:
+    """Build the call's affinity from its texts."""
+    return affinity.build_model(*_texts(applications, seats), encoder=database_encoder())
+
+
+def embed_ahead(calls, limit: int) -> int:
+    """Embed up to `limit` texts the calls' next assignment will need; return how many.
+
+    Run by beat, so that the assignment job finds the vectors kept and only scores.
+    """
+    done = 0
+    for call in calls:
+        if done >= limit:
+            break
+        seats = [s for s in queries.call_board(call) if s.available]
+        texts = affinity.dense_texts(*_texts(queries.assignable_applications(call), seats))
+        done += database_encoder().warm(texts, limit - done)
+        db.session.flush()
+    return done
 
 
 def prepare(call: Call, *, progress: Progress | None = None) -> Prepared:
