@@ -1,4 +1,4 @@
-"""0014 keeps every document (its text not read yet) and adds the empty embedding cache."""
+"""0016 keeps every document (its text not read yet) and adds the empty embedding cache."""
 
 import pytest
 from sqlalchemy import inspect, text
@@ -19,12 +19,12 @@ def test_upgrade_keeps_documents_and_adds_the_embedding_cache(app):
     from flask_migrate import downgrade, upgrade
 
     with _scratch_database(app):
-        upgrade(revision="0013_institutions")
+        upgrade(revision="0015_application_versions")
         with db.engine.begin() as conn:
             for statement in [*FILL[:3], DOCUMENT]:
                 conn.execute(text(statement))
 
-        upgrade(revision="0014_text_embeddings")
+        upgrade(revision="0016_text_embeddings")
 
         with db.engine.begin() as conn:
             rows = conn.execute(text(
@@ -34,7 +34,7 @@ def test_upgrade_keeps_documents_and_adds_the_embedding_cache(app):
             conn.execute(text("INSERT INTO text_embedding (key, model, vector, created_at)"
                               " VALUES ('k', 'm', '\\x00'::bytea, now())"))
 
-        downgrade(revision="0013_institutions")
+        downgrade(revision="0015_application_versions")
         assert "text_embedding" not in inspect(db.engine).get_table_names()
         with db.engine.begin() as conn:
             assert conn.execute(text("SELECT count(*) FROM document")).scalar() == 1

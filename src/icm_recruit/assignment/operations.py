@@ -17,6 +17,7 @@ from sqlalchemy import delete, not_, select
 
 from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application, ApplicationStatus
+from icm_recruit.applications.publications import publications_by_user
 from icm_recruit.assignment import affinity, queries, rules
 from icm_recruit.assignment.models import Assignment, AssignmentOrigin, AssignmentStatus
 from icm_recruit.assignment.notify import notify_published, notify_replacement
@@ -104,15 +105,24 @@ def _require_hr_on(user: User, application: Application) -> None:
         raise AssignmentError("forbidden")
 
 
+def _recent_titles(papers) -> list[str]:
+    """Return publication titles, the most recent first."""
+    ordered = sorted(papers, key=lambda p: (p.year is None, -(p.year or 0), p.id))
+    return [p.title for p in ordered]
+
+
 def _texts(applications, seats) -> tuple[list, list]:
-    """Return the matching texts of applications (with the research project) and members."""
+    """Return the matching texts of applications (with the research project) and members
+    (with the titles of their imported publications)."""
     projects = project_texts(applications)
+    papers = publications_by_user([s.user_id for s in seats])
     return (
         [affinity.ApplicationText(a.id, a.title, a.keyword_list, a.summary,
                                   projects.get(a.id, "")) for a in applications],
         [affinity.MemberText(s.user_id, [k.strip() for k in
                                          s.member.expertise_keywords.split(",") if k.strip()],
-                             s.member.expertise_statement) for s in seats])
+                             s.member.expertise_statement,
+                             _recent_titles(papers.get(s.user_id, []))) for s in seats])
 
 
 def _model(applications, seats) -> affinity.AffinityModel:

@@ -1,7 +1,7 @@
 """Dense text embeddings kept for the affinity, and the research project's extracted text
 
-Revision ID: 0014_text_embeddings
-Revises: 0013_institutions
+Revision ID: 0016_text_embeddings
+Revises: 0015_application_versions
 Create Date: 2026-12-01 16:40:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0014_text_embeddings'
-down_revision = '0013_institutions'
+revision = '0016_text_embeddings'
+down_revision = '0015_application_versions'
 branch_labels = None
 depends_on = None
 
