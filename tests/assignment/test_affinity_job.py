@@ -118,3 +118,22 @@ def test_beat_embeds_ahead_in_batches_so_the_job_only_scores(client, world, monk
     sign_in(client, world["admin"])
     _run(client, world["call"])
     assert computed == [] and len(_assignments(world["call"])) == 2
+
+
+def test_a_members_imported_publication_titles_count_and_explain(client, world):
+    from icm_recruit.applications.publications import Publication, PublicationSource
+
+    fish, _ = world["members"]
+    fish.expertise_keywords = ""
+    db.session.add_all([
+        Publication(user_id=fish.user_id, title="Regeneration of the zebrafish retina",
+                    year=2024, authors=["Fay Fish"], source=PublicationSource.BIBTEX),
+        Publication(user_id=fish.user_id, title="Photoreceptor loss after injury", year=2021,
+                    authors=["Fay Fish"], source=PublicationSource.BIBTEX)])
+    db.session.commit()
+    sign_in(client, world["admin"])
+    _run(client, world["call"])
+    pairs = {a.application_id: a for a in _assignments(world["call"])}
+    chosen = pairs[world["applications"][0].id]
+    assert chosen.reviewer_id == fish.user_id
+    assert {"zebrafish", "retina"} <= {t for t, _ in chosen.explanation["shared_terms"]}

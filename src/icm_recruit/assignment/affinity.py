@@ -38,9 +38,9 @@ TITLE_WEIGHT = 2.0
 KEYWORD_WEIGHT = 3.0
 TEXT_WEIGHT = 1.0
 # Weight of the lexical cosine in a document's score; the rest goes to the dense one.
-LEXICAL_WEIGHT = 0.4
+LEXICAL_WEIGHT = 0.59
 DENSE_FLOOR = 0.75
-TOP_DOCUMENTS = 3
+TOP_DOCUMENTS = 5
 # Publications kept per member (the first ones given: the import lists recent first).
 MAX_PUBLICATIONS = 50
 # Scores computed per block: about this many (application, document) cells at once.
