@@ -43,6 +43,8 @@ def _blueprints():
     from icm_recruit.calls.views import bp as calls_bp
     from icm_recruit.governance.views import bp as governance_bp
     from icm_recruit.main.views import bp as main_bp
+    from icm_recruit.meeting.report_views import bp as meeting_reports_bp
+    from icm_recruit.meeting.views import bp as meeting_bp
     from icm_recruit.reviews.views import bp as reviews_bp
     from icm_recruit.selection.decision_views import bp as decisions_bp
     from icm_recruit.selection.interview_views import bp as interviews_bp
@@ -50,7 +52,7 @@ def _blueprints():
 
     return [main_bp, auth_bp, admin_bp, calls_bp, applications_bp, applications_hr_bp,
             referees_bp, publications_bp, board_bp, assignment_bp, governance_bp, reviews_bp,
-            selection_bp, interviews_bp, decisions_bp]
+            selection_bp, interviews_bp, decisions_bp, meeting_bp, meeting_reports_bp]
 
 
 def _import_models_and_tasks() -> None:
@@ -72,6 +74,11 @@ def _import_models_and_tasks() -> None:
     from icm_recruit.core import jobs as _jobs  # noqa: F401
     from icm_recruit.core import outbox as _outbox  # noqa: F401
     from icm_recruit.core import tasks as _core_tasks  # noqa: F401
+    from icm_recruit.meeting import models as _meeting_models  # noqa: F401
+
+    # The meeting moves a member out of the room when a conflict appears (board's signal).
+    from icm_recruit.meeting import operations as _meeting_reactions  # noqa: F401
+    from icm_recruit.meeting import tasks as _meeting_tasks  # noqa: F401
     from icm_recruit.reviews import models as _review_models  # noqa: F401
 
     # Reviewing tells HR of every declined assignment (assignment's signal).

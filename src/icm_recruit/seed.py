@@ -56,4 +56,8 @@ def seed_demo(applications: int | None = None, reviewers: int | None = None) -> 
     from icm_recruit.selection.demo import seed_selection
 
     lines += seed_selection("hr@demo.icm-recruit.org")
+    from icm_recruit.meeting.demo import seed_meeting
+    from icm_recruit.selection.demo import DEMO_SELECTION_SLUG
+
+    lines += seed_meeting(DEMO_SELECTION_SLUG, "chair@demo.icm-recruit.org")
     return lines

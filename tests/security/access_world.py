@@ -118,6 +118,7 @@ def build_world() -> World:
                      member_id=member.id, user_id=world.users["owner"].id,
                      spare_reviewer_id=world.users["unassigned_reviewer"].id)
     _selection_objects(world, call, target, own)
+    _meeting_objects(world, call, target, own)
     _late_conflicts(world, target)
     db.session.commit()
     return world
@@ -174,6 +175,32 @@ def _selection_objects(world: World, call, target, own) -> None:
         made[application] = {"slot_id": slot.id, "interview_id": interview.id}
     world.ids.update(made[target])
     world.own_ids["hr_applicant"].update(made[own])
+
+
+def _meeting_objects(world: World, call, target, own) -> None:
+    """A meeting of the call whose agenda holds both applications, the target under
+    discussion, every board persona invited; each application's report already sent."""
+    from icm_recruit.meeting.models import (
+        AgendaItem,
+        EvaluationReport,
+        Meeting,
+        MeetingMember,
+    )
+
+    meeting = Meeting(call_id=call.id, starts_at=utcnow() + timedelta(days=2),
+                      duration_minutes=120, location="Board room")
+    meeting.members = [MeetingMember(user_id=world.users[name].id) for name in BOARD_PERSONAS]
+    items = {application: AgendaItem(application_id=application.id, position=position)
+             for position, application in enumerate((target, own), start=1)}
+    meeting.items = list(items.values())
+    db.session.add(meeting)
+    db.session.flush()
+    meeting.current_item_id = items[target].id
+    db.session.add_all([EvaluationReport(application_id=a.id, body="The board's view.",
+                                         sent_at=utcnow()) for a in (target, own)])
+    db.session.flush()
+    world.ids.update(meeting_id=meeting.id, item_id=items[target].id)
+    world.own_ids["hr_applicant"]["item_id"] = items[own].id
 
 
 def _late_conflicts(world: World, target) -> None:

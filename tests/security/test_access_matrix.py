@@ -75,6 +75,7 @@ TOKEN = "token"  # public routes taking a token: judged only on "no server error
 # Allowed, but the world has nothing to show there (no dossier PDF built, no decision yet,
 # the job is of another kind): a 404 is the right answer for these.
 NOTHING_TO_SHOW = {"applications_hr.dossier", "decisions.preview", "selection.job_status",
+                   "evaluation.job_status",
                    "selection.export_ranking",
                    "reviews.dossier_pdf"}
 
@@ -127,6 +128,24 @@ EXPECTED = {
     "selection.edit_outcome_template": CHAIRS | HR,
     # The form names the application (see FORM_DATA).
     "selection.mark": (CHAIRS - CONFLICTED) | HR_OF_APPLICATION,
+    # The board meeting: its members (every board persona is invited), HR and the chair
+    # open it; a member out of the room for the item under discussion still opens the
+    # page, which says so (tests/meeting check what it shows). The agenda's items and
+    # their record are for a runner in the room for that item.
+    "meeting.mine": BOARD | HR, "meeting.show": BOARD | HR, "meeting.live": BOARD | HR,
+    "meeting.call_meetings": CHAIRS | HR, "meeting.create": CHAIRS | HR,
+    "meeting.pointer": CHAIRS | HR, "meeting.attendance": CHAIRS | HR,
+    "meeting.agenda": CHAIRS | HR, "meeting.publish": CHAIRS | HR,
+    # Minutes not published yet: HR and the chair only.
+    "meeting.minutes": CHAIRS | HR, "meeting.minutes_pdf": CHAIRS | HR,
+    "meeting.move_item": (CHAIRS - CONFLICTED) | HR_OF_APPLICATION,
+    "meeting.set_group": (CHAIRS - CONFLICTED) | HR_OF_APPLICATION,
+    "meeting.record": (CHAIRS - CONFLICTED) | HR_OF_APPLICATION,
+    # Evaluation reports: written by HR or a chair without a conflict, read by the applicant.
+    "evaluation.call_reports": CHAIRS | HR, "evaluation.send_reports": CHAIRS | HR,
+    "evaluation.job_status": CHAIRS | HR,
+    "evaluation.edit_report": (CHAIRS - CONFLICTED) | HR_OF_APPLICATION,
+    "evaluation.applicant_report": OWNER,
 }
 ADMIN_PREFIXES = ("admin.", "applications_hr.", "assignment.", "board.", "calls.",
                   "decisions.", "governance.", "interviews.", "reviews.", "selection.")

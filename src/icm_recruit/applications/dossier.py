@@ -98,3 +98,13 @@ def build_and_store_dossier(application_id: int) -> str | None:
         application.dossier_key = key
         audit.record("application.dossier_built", obj=application, sha256=key)
     return key
+
+
+def text_pdf(lines: list[str]) -> bytes:
+    """A plain PDF of these lines (Helvetica, A4), for documents built from text."""
+    writer = PdfWriter()
+    for start in range(0, max(len(lines), 1), LINES_PER_PAGE):
+        _add_text_page(writer, lines[start:start + LINES_PER_PAGE])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

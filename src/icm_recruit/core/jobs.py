@@ -26,6 +26,7 @@ class JobKind(enum.StrEnum):
     REMINDERS = "reminders"
     RETENTION = "retention"
     CONFLICTS = "conflicts"
+    EVALUATION_REPORTS = "evaluation_reports"
 
 
 class JobStatus(StateEnum):
