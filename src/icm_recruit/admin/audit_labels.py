@@ -138,6 +138,16 @@ ACTION_LABELS: dict[str, LazyString] = {
     "decision.offer_answered": _l("Offer answered"),
     "letter_template.saved": _l("Decision letter text saved"),
     "letter_template.reset": _l("Decision letter text reset"),
+    # Board meetings and evaluation reports
+    "meeting.created": _l("Board meeting planned and members invited"),
+    "meeting.agenda_moved": _l("Meeting agenda reordered"),
+    "meeting.agenda_regrouped": _l("Meeting agenda item moved to another group"),
+    "meeting.pointer_moved": _l("Meeting moved to another item"),
+    "meeting.item_recorded": _l("Meeting outcome recorded"),
+    "meeting.attendance": _l("Meeting attendance recorded"),
+    "meeting.minutes_published": _l("Meeting minutes published"),
+    "evaluation_report.saved": _l("Evaluation report saved"),
+    "evaluation_report.sent": _l("Evaluation report sent"),
     # Records
     "audit.exported": _l("Audit trail exported"),
     "retention.purged": _l("Old data purged"),
@@ -157,6 +167,8 @@ ACTION_GROUPS: dict[str, tuple[LazyString, tuple[str, ...]]] = {
     "selection": (_l("Shortlist, interviews and decisions"),
                   ("ranking.", "shortlist.", "shortlist_template.", "interview.",
                    "interview_slot.", "decision.", "letter_template.")),
+    "meetings": (_l("Board meetings and evaluation reports"),
+                 ("meeting.", "evaluation_report.")),
     "records": (_l("Records and retention"), ("audit.", "retention.")),
 }
 
