@@ -43,6 +43,7 @@ def _blueprints():
     from icm_recruit.calls.views import bp as calls_bp
     from icm_recruit.governance.views import bp as governance_bp
     from icm_recruit.main.views import bp as main_bp
+    from icm_recruit.meeting.chair_views import bp as chair_bp
     from icm_recruit.meeting.report_views import bp as meeting_reports_bp
     from icm_recruit.meeting.views import bp as meeting_bp
     from icm_recruit.reviews.views import bp as reviews_bp
@@ -52,7 +53,8 @@ def _blueprints():
 
     return [main_bp, auth_bp, admin_bp, calls_bp, applications_bp, applications_hr_bp,
             referees_bp, publications_bp, board_bp, assignment_bp, governance_bp, reviews_bp,
-            selection_bp, interviews_bp, decisions_bp, meeting_bp, meeting_reports_bp]
+            selection_bp, interviews_bp, decisions_bp, meeting_bp, meeting_reports_bp,
+            chair_bp]
 
 
 def _import_models_and_tasks() -> None:

@@ -146,6 +146,8 @@ EXPECTED = {
     "evaluation.job_status": CHAIRS | HR,
     "evaluation.edit_report": (CHAIRS - CONFLICTED) | HR_OF_APPLICATION,
     "evaluation.applicant_report": OWNER,
+    # The chair's view of the calls in selection (read only; rows filtered by conflicts).
+    "chair.home": CHAIRS | HR, "chair.call": CHAIRS | HR,
 }
 ADMIN_PREFIXES = ("admin.", "applications_hr.", "assignment.", "board.", "calls.",
                   "decisions.", "governance.", "interviews.", "reviews.", "selection.")

@@ -3,6 +3,9 @@
 // chair types, the typing is put back; after an expired page or session, it is offered.
 (function () {
   "use strict";
+  // A swap copies settling attributes of the old box onto the new one; a style attribute
+  // set there would be refused by the page's CSP.
+  if (window.htmx) { htmx.config.attributesToSettle = ["class", "width", "height"]; }
   var dirty = {};  // form key -> true while typed text is not recorded
 
   function formOf(root) { return (root || document).querySelector("form[data-keep]"); }
