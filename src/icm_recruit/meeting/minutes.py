@@ -50,10 +50,12 @@ class Minutes:
     present: list
     absent: list
     items: list[MinutesItem]
+    loaded: list = field(default_factory=list)  # keeps the agenda's rows in the session
 
 
 def minutes_for(meeting: Meeting, reader) -> Minutes:
     """The minutes as this reader may read them."""
+    loaded = queries.load_agenda(meeting)
     hidden = rules.out_of_room_item_ids(reader, meeting)
     departures = queries.departures_of(meeting)
     members = sorted(meeting.members, key=lambda m: m.user.name)
@@ -63,7 +65,7 @@ def minutes_for(meeting: Meeting, reader) -> Minutes:
         gone = [(d.user.name, d.reason) for d in departures.get(item.id, [])] if visible else []
         items.append(MinutesItem(number, item, visible, gone))
     return Minutes(meeting, [m.user for m in members if m.present],
-                   [m.user for m in members if not m.present], items)
+                   [m.user for m in members if not m.present], items, loaded)
 
 
 def _wrap(text: str, indent: str = "") -> list[str]:

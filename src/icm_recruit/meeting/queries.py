@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from icm_recruit.applications.models import Application
 from icm_recruit.calls.models import Call
@@ -25,6 +26,15 @@ def meetings_for(user) -> list[Meeting]:
     if not rules.may_organise(user):
         stmt = stmt.join(MeetingMember).where(MeetingMember.user_id == user.id)
     return list(db.session.scalars(stmt.limit(50)))
+
+
+def load_agenda(meeting: Meeting) -> list[AgendaItem]:
+    """Load the meeting's items with their applications and applicants in one query, so
+    listing the agenda costs the same for any number of items. Keep the list while the
+    page renders: the session holds loaded rows only as long as something refers to them."""
+    return list(db.session.scalars(
+        select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
+        .options(joinedload(AgendaItem.application).joinedload(Application.applicant))))
 
 
 def snapshots_of(call_id: int) -> list[RankingSnapshot]:

@@ -181,6 +181,7 @@ def live_state(meeting: Meeting, hidden: set[int]) -> str:
 
 
 def _live_context(meeting: Meeting, record_form=None, notice=None) -> dict:
+    loaded = queries.load_agenda(meeting)
     items = ops.ordered_items(meeting)
     hidden = rules.out_of_room_item_ids(current_user, meeting)
     current = next((i for i in items if i.id == meeting.current_item_id), None)
@@ -199,7 +200,7 @@ def _live_context(meeting: Meeting, record_form=None, notice=None) -> dict:
         "record_form": record_form, "notice": notice,
         "rescued": current is not None and ops.rescue_for(current, current_user) is not None,
         "pointer_form": PointerForm(formdata=None), "state": live_state(meeting, hidden),
-        "outcomes": list(ItemOutcome),
+        "outcomes": list(ItemOutcome), "loaded": loaded,
     }
 
 
@@ -302,7 +303,8 @@ def attendance(meeting_id):
 def agenda(meeting_id):
     meeting = _meeting_or_404(meeting_id)
     require(rules.may_run(current_user, meeting))
-    return render_template("meeting/agenda.html", meeting=meeting,
+    loaded = queries.load_agenda(meeting)
+    return render_template("meeting/agenda.html", meeting=meeting, loaded=loaded,
                            items=ops.ordered_items(meeting),
                            hidden=rules.out_of_room_item_ids(current_user, meeting),
                            groups=list(AgendaGroup), move_form=MoveForm(formdata=None))
