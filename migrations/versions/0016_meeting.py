@@ -1,7 +1,7 @@
 """The board meeting: members, agenda, live pointer, departures; evaluation reports
 
-Revision ID: 0015_meeting
-Revises: 0014_publications
+Revision ID: 0016_meeting
+Revises: 0015_application_versions
 Create Date: 2026-12-01 16:30:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0015_meeting'
-down_revision = '0014_publications'
+revision = '0016_meeting'
+down_revision = '0015_application_versions'
 branch_labels = None
 depends_on = None
 
