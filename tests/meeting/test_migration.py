@@ -1,4 +1,4 @@
-"""0016: the meeting tables arrive beside existing data, which they leave untouched, and
+"""0017: the meeting tables arrive beside existing data, which they leave untouched, and
 leave again on a downgrade."""
 
 import pytest
@@ -10,7 +10,7 @@ from tests.selection.test_outcomes_migration import FILL
 
 pytestmark = pytest.mark.services
 
-PREVIOUS, THIS = "0015_application_versions", "0016_meeting"
+PREVIOUS, THIS = "0016_text_embeddings", "0017_meeting"
 
 
 def test_upgrade_keeps_data_and_meetings_can_be_stored(app):

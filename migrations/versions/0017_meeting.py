@@ -1,7 +1,7 @@
 """The board meeting: members, agenda, live pointer, departures; evaluation reports
 
-Revision ID: 0016_meeting
-Revises: 0015_application_versions
+Revision ID: 0017_meeting
+Revises: 0016_text_embeddings
 Create Date: 2026-12-01 16:30:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0016_meeting'
-down_revision = '0015_application_versions'
+revision = '0017_meeting'
+down_revision = '0016_text_embeddings'
 branch_labels = None
 depends_on = None
 
