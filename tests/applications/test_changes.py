@@ -294,3 +294,11 @@ def test_versions_page_is_hr_only(client, submitted):
     sign_in(client, submitted["hr"])
     page = client.get(f"/admin/applications/{application.id}/versions")
     assert page.status_code == 200 and "Version 1" in page.get_data(as_text=True)
+
+
+def test_the_home_page_reminds_an_open_change(client, submitted):
+    application = submitted["application"]
+    _open_change(client, application)
+    home = client.get("/").get_data(as_text=True)
+    assert "You started changing your submitted application" in home
+    assert f"/applications/{application.id}#submit" in home

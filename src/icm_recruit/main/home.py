@@ -255,6 +255,12 @@ def _applicant_step(user, application: Application, now: datetime, interview,
         reason = application_rules.ineligibility_told_to(user, application)
         return Todo(_("Found not eligible: %(reason)s", reason=reason) if reason
                     else _("Found not eligible."), status_page, _("Details"))
+    if application.changing and application.may_change_submitted(now):
+        return Todo(_("You started changing your submitted application: submit the changes "
+                      "before the deadline, or the version you submitted stands."),
+                    url_for("applications.edit", application_id=application.id,
+                            _anchor="submit"), _("Go on with the changes"),
+                    due_at=application.deadline)
     if status == ApplicationStatus.SUBMITTED:
         missing = _letters_missing(application)
         if missing:
