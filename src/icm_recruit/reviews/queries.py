@@ -321,17 +321,22 @@ def replacement_counts(call_ids, viewer: User) -> dict[int, int]:
     application holds fewer than k reviewers), counted in one query."""
     if not call_ids:
         return {}
-    seat = aliased(Assignment)
-    held = (select(func.count(seat.id))
-            .where(seat.application_id == Application.id,
-                   seat.status.in_(AssignmentStatus.published))
-            .scalar_subquery())
-    return dict(db.session.execute(
-        select(Application.call_id, func.count(Assignment.id))
+    declined = (
+        select(Assignment.id, Assignment.application_id, Application.call_id)
         .join(Application, Application.id == Assignment.application_id)
-        .join(Call, Call.id == Application.call_id)
         .where(Application.call_id.in_(list(call_ids)), application_rules.hr_handles(viewer),
                Assignment.status == AssignmentStatus.DECLINED,
-               Application.status.in_(ApplicationStatus.seen_by_board),
-               held < Call.reviewers_per_application)
-        .group_by(Application.call_id)).all())
+               Application.status.in_(ApplicationStatus.seen_by_board))
+        .subquery())
+    # Held seats counted only for the few applications concerned.
+    seat = aliased(Assignment)
+    held = (select(seat.application_id, func.count(seat.id).label("seats"))
+            .where(seat.status.in_(AssignmentStatus.published),
+                   seat.application_id.in_(select(declined.c.application_id)))
+            .group_by(seat.application_id).subquery())
+    return dict(db.session.execute(
+        select(declined.c.call_id, func.count(declined.c.id))
+        .join(Call, Call.id == declined.c.call_id)
+        .outerjoin(held, held.c.application_id == declined.c.application_id)
+        .where(func.coalesce(held.c.seats, 0) < Call.reviewers_per_application)
+        .group_by(declined.c.call_id)).all())
