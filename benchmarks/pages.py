@@ -87,6 +87,9 @@ PAGES = {
     "member_assignments": ("member", "/review/"),
     "ranking": ("hr", "/selection/calls/{call}/ranking"),
     "application_page": ("hr", "/admin/applications/{application}"),
+    "hr_home": ("hr", "/"),
+    "member_home": ("member", "/"),
+    "audit_trail": ("hr", "/admin/audit"),
 }
 
 
@@ -208,7 +211,11 @@ def main() -> None:
     finally:
         for proc in procs:
             proc.terminate()
-            proc.wait(10)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:  # a worker still busy: stop it for good
+                proc.kill()
+                proc.wait(10)
         with psycopg.connect(PG, autocommit=True) as conn:
             for name in names.values():
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
