@@ -32,6 +32,7 @@ def _resource_dir(name: str) -> Path:
 
 
 def _blueprints():
+    from icm_recruit.admin import mail_texts as _mail_texts  # noqa: F401 (its routes)
     from icm_recruit.admin.views import bp as admin_bp
     from icm_recruit.applications.hr_views import bp as applications_hr_bp
     from icm_recruit.applications.publication_views import bp as publications_bp

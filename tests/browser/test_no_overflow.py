@@ -66,6 +66,7 @@ def _shape(url: str) -> str:
     """The route a link leads to, so that one page per template and language is visited:
     ids become #, and a template's versions for each of its locales count once."""
     path = re.sub(r"\d+", "#", urlsplit(url).path)
+    path = re.sub(r"^/admin/mail-texts/[a-z_]+", "/admin/mail-texts/<kind>", path)
     return re.sub(r"/[a-z-]+/(en|fr)$", "/<kind>/<locale>", path)
 
 
@@ -204,4 +205,46 @@ def test_every_reachable_page_fits_phone_and_desktop(browser, live_server, lang)
     print(f"\nno-overflow [{lang}]: {pages} pages visited, {len(WIDTHS)} viewports "
           f"({' and '.join(map(str, WIDTHS))} px), language {lang}, {len(ROLES)} roles, "
           f"{overflows} overflowing, {time.monotonic() - started:.0f} s")
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_hr_mail_text_pages_fit_phone_and_desktop(browser, live_server, lang):
+    """The e-mail text pages, below the crawl's depth: a kind with its two previews, its
+    edit form with a refused text and with a preview, at both widths."""
+    with live_server.app_context():
+        seed_demo()
+        db.session.execute(update(User).values(locale=lang))
+        db.session.commit()
+    context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    base = live_server.base_url
+    try:
+        visit = Visit(page, f"hr/{lang}")
+        _sign_in(page, base, ROLES["hr"])
+        for kind in ("referee_request", "board_assignments", "application_ineligible"):
+            assert visit.check(f"{base}/admin/mail-texts/{kind}")
+        edit = f"{base}/admin/mail-texts/referee_request/{lang}"
+        assert visit.check(edit)
+        page.locator("#body").fill("Dear {name}, {nom} " + "https://example.org/" + "x" * 120)
+        with page.expect_navigation():
+            page.locator("button[value=save]").click()
+        assert "{nom}" in page.locator("#body-errors").inner_text()
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            page.evaluate(SETTLED)
+            visit._inspect(f"hr/{lang} {width}px refused text", width)
+        page.locator("#body").fill("Dear {name},\n\n{url}\n\n" + "y" * 150)
+        with page.expect_navigation():
+            page.locator("button[value=preview]").click()
+        assert page.locator(".mail-html-inline").count() == 1
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            page.evaluate(SETTLED)
+            visit._inspect(f"hr/{lang} {width}px preview", width)
+        problems = visit.problems + [f"console {e}" for e in visit.errors]
+        visit.stop()
+    finally:
+        context.close()
     assert problems == [], "\n".join(problems)

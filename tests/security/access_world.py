@@ -116,7 +116,8 @@ def build_world() -> World:
     world.ids.update(call_id=call.id, slug=call.slug, job_id=job.id, message_id=message.id,
                      institution_id=institution.id,
                      member_id=member.id, user_id=world.users["owner"].id,
-                     spare_reviewer_id=world.users["unassigned_reviewer"].id)
+                     spare_reviewer_id=world.users["unassigned_reviewer"].id,
+                     kind="password_reset")  # a kind of mail, for HR's e-mail texts
     _selection_objects(world, call, target, own)
     _meeting_objects(world, call, target, own)
     _late_conflicts(world, target)

@@ -148,6 +148,9 @@ EXPECTED = {
     "evaluation.applicant_report": OWNER,
     # The chair's view of the calls in selection (read only; rows filtered by conflicts).
     "chair.home": CHAIRS | HR, "chair.call": CHAIRS | HR,
+    # HR's e-mail texts: every kind of mail, its previews, its edited text.
+    "admin.mail_texts": HR, "admin.mail_kind": HR, "admin.mail_kind_html": HR,
+    "admin.edit_mail_text": HR,
 }
 ADMIN_PREFIXES = ("admin.", "applications_hr.", "assignment.", "board.", "calls.",
                   "decisions.", "governance.", "interviews.", "reviews.", "selection.")
@@ -178,6 +181,9 @@ FORM_DATA = {
     "applications_hr.save_search": lambda ids: {"name": "Strong ones", "q": "tag:strong"},
     "board.decide": lambda ids: {"reason": "Checked with the member."},
     "decisions.record": lambda ids: {"outcome": "offer", "feedback": "Well done."},
+    # A valid text: a leak would be a saved text.
+    "admin.edit_mail_text": lambda ids: {"subject": "New password", "action": "save",
+                                         "body": "Hello {name}, {url}"},
 }
 FORM_NAMES_APPLICATION = {"assignment.add", "board.add_manual", "selection.mark",
                           "applications_hr.tag_selected", "applications_hr.screen_selected"}

@@ -42,6 +42,7 @@ from icm_recruit.board.models import (
 from icm_recruit.calls.models import Call, CallStatus, Criterion
 from icm_recruit.core.audit import AuditEvent
 from icm_recruit.core.jobs import JobKind, JobRun
+from icm_recruit.core.mailtexts import MailText
 from icm_recruit.core.timeutil import to_zone, utcnow
 from icm_recruit.extensions import db
 from icm_recruit.reviews.models import DiscussionPost, Review
@@ -51,7 +52,6 @@ from icm_recruit.selection.models import (
     InterviewScore,
     InterviewSlot,
     InterviewStatus,
-    LetterTemplate,
     Outcome,
     ShortlistMark,
 )
@@ -409,7 +409,7 @@ def letter_template() -> Race:
     data = {"subject": "Your application {reference}", "body": "Dear {name},\n\nWelcome.",
             "action": "save"}
     return Race(_hr(), f"/selection/calls/{call.id}/letters/offer/en", data,
-                lambda: select(LetterTemplate).where(LetterTemplate.call_id == call.id))
+                lambda: select(MailText).where(MailText.call_id == call.id))
 
 
 def create_slot() -> Race:

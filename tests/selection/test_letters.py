@@ -6,11 +6,12 @@ from sqlalchemy import func, select
 from icm_recruit.applications.models import Application, ApplicationStatus
 from icm_recruit.auth.models import Role
 from icm_recruit.core.jobs import JobKind, JobRun, JobStatus
+from icm_recruit.core.mailtexts import MailText
 from icm_recruit.core.outbox import OutboxMessage
 from icm_recruit.extensions import db
 from icm_recruit.selection import operations as ops
 from icm_recruit.selection import tasks
-from icm_recruit.selection.models import Decision, LetterTemplate, Outcome
+from icm_recruit.selection.models import Decision, Outcome
 from tests.selection.factories import confirm, quick_user, reviewed_application, selection_call
 from tests.support import post_form
 
@@ -65,7 +66,7 @@ def test_unknown_placeholder_is_caught_at_preview_and_never_saved(client, auth, 
         page = response.get_data(as_text=True)
         assert response.status_code == 422
         assert "unknown placeholders" in page and "{nom}" in page
-    assert db.session.scalar(select(func.count(LetterTemplate.id))) == 0
+    assert db.session.scalar(select(func.count(MailText.id))) == 0
 
     response = post_form(client, url, {"subject": "Offer {reference}",
                                        "body": "Dear {name}, welcome to {call}.",
@@ -77,8 +78,9 @@ def test_a_stored_bad_template_blocks_the_preview_and_the_batch(client, auth, hr
     call = selection_call()
     [application] = _interviewed(call, 1)
     _decide_all([application], hr)
-    db.session.add(LetterTemplate(call_id=call.id, outcome=Outcome.OFFER, locale="en",
-                                  subject="Offer", body="Dear {name}, {salary}"))
+    db.session.add(MailText(kind="selection_decision_letter", variant="offer",
+                           call_id=call.id, locale="en",
+                           subject="Offer", body="Dear {name}, {salary}"))
     db.session.commit()
     auth.login(hr)
     preview = client.get(f"/selection/applications/{application.id}/letter")

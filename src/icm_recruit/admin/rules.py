@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application, Document, RefereeRequest
 from icm_recruit.assignment.models import Assignment
+from icm_recruit.auth.models import Role
 from icm_recruit.board.models import Conflict
 from icm_recruit.core.audit import AuditEvent
 from icm_recruit.core.outbox import OutboxMessage
@@ -39,6 +40,11 @@ def _own_objects(own_ids: set[int]) -> dict[str, set[str]]:
                                  .where(Assignment.application_id.in_(own_ids)))
     objects["review"] = {str(i) for i in reviews}
     return objects
+
+
+def may_edit_mail_texts(user) -> bool:
+    """HR writes the institute's e-mail texts (the texts of every call)."""
+    return bool(user.is_authenticated) and user.has_role(Role.ADMIN)
 
 
 def hidden_audit_events(user) -> ColumnElement[bool]:

@@ -11,8 +11,9 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FieldList, FormField, TextAreaField
+from wtforms import FieldList, FormField, StringField, TextAreaField
 from wtforms.fields import DecimalField, FloatField, IntegerField
+from wtforms.validators import InputRequired, Length
 
 from icm_recruit.core.params import INT32_MAX, INT32_MIN
 
@@ -74,3 +75,11 @@ class AppForm(FlaskForm):
                     field.errors = [*field.errors, problem]
                 valid = False
         return valid
+
+
+class MailTextForm(AppForm):
+    """HR's text of an e-mail: a subject and a body, in the placeholder syntax."""
+
+    subject = StringField(_l("Subject"), validators=[InputRequired(), Length(max=300)])
+    body = TextAreaField(_l("Text"), validators=[InputRequired(), Length(max=20000)],
+                         render_kw={"rows": 14})

@@ -9,8 +9,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from flask import current_app, render_template
-from flask_babel import force_locale
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, event, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -18,11 +17,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from icm_recruit.core import mailtext
+from icm_recruit.core.mailrender import render_mail
 from icm_recruit.core.states import StateEnum
-from icm_recruit.core.timeutil import UTCDateTime, recipient_zone, utcnow
+from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db, str_enum
 
 log = logging.getLogger(__name__)
+__all__ = ["OutboxMessage", "OutboxStatus", "queue_mail", "render_mail"]
 BATCH_SIZE = 50  # messages per delivery task when one commit queues many
 
 
@@ -96,35 +97,6 @@ class OutboxMessage(db.Model):
         if user.id == self.user_id or user.email == self.recipient:
             return True
         return self.link_kind in shown_kinds
-
-
-def _body_after_subject(text: str, folded: str, subject_length: int) -> str:
-    """The body of the original render, cut where the one-line subject of the folded
-    render ends; the folded render itself when the two do not line up."""
-    aligned = text is folded or len(text) == len(folded) and all(
-        a == b or (b == " " and mailtext.is_control(a)) for a, b in zip(text, folded, strict=True))
-    return (text if aligned else folded)[subject_length + 1:]
-
-
-def render_mail(template: str, locale: str, context: dict,
-                zone: str | None = None) -> tuple[str, str, str]:
-    """Render subject, text and HTML bodies of templates/mail/<template>.* in the locale.
-
-    The subject is the first line of the text template, rendered from values whose line
-    breaks and control characters are folded to spaces: a name typed with a line break
-    neither splits the subject nor adds a header. Dates are shown in `zone`, the
-    recipient's (Europe/Paris for people without an account).
-    """
-    folded_context = mailtext.fold_controls(context)
-    with force_locale(locale), recipient_zone(zone):
-        text = render_template(f"mail/{template}.txt", **context)
-        folded = (text if folded_context == context
-                  else render_template(f"mail/{template}.txt", **folded_context))
-        html = render_template(f"mail/{template}.html", **context)
-    subject_line = folded.partition("\n")[0]
-    body = _body_after_subject(text, folded, len(subject_line))
-    subject = mailtext.one_line(subject_line.removeprefix("Subject:"))
-    return subject, body.strip() + "\n", html
 
 
 def queue_mail(*, to: str, template: str, key: str, locale: str = "en", context=None,

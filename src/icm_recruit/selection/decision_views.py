@@ -8,7 +8,7 @@ from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application
 from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call
-from icm_recruit.core.forms import AppForm
+from icm_recruit.core.forms import AppForm, MailTextForm
 from icm_recruit.core.jobs import JobKind, active_job, latest_job, start_job
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.extensions import db
@@ -16,7 +16,6 @@ from icm_recruit.selection import letters, queries, rules
 from icm_recruit.selection import operations as ops
 from icm_recruit.selection.forms import (
     DecisionForm,
-    LetterTemplateForm,
     OfferAnswerForm,
     SendLettersForm,
 )
@@ -120,9 +119,9 @@ def edit_template(call_id, outcome, locale):
         return redirect(url_for(".edit_template", call_id=call.id, outcome=outcome.value,
                                 locale=locale))
     current = ops.template_for(call, outcome, locale)
-    form = LetterTemplateForm(data={"subject": current.subject, "body": current.body}
+    form = MailTextForm(data={"subject": current.subject, "body": current.body}
                               if request.method == "GET" else None)
-    preview, problem = None, None
+    preview = None
     if form.validate_on_submit():
         sample = {"name": _("Dr. Ada Example"), "call": call.title_fr if locale == "fr"
                   else call.title_en, "reference": "ICM-0000-0000",
@@ -137,10 +136,10 @@ def edit_template(call_id, outcome, locale):
                 return redirect(url_for(".call_decisions", call_id=call.id))
         except letters.TemplateError as exc:
             db.session.rollback()
-            problem = exc.message
-    status = 422 if problem or (form.is_submitted() and form.errors) else 200
+            form.body.errors.append(exc.message)
+    status = 422 if form.is_submitted() and form.errors else 200
     return render_template("selection/letter_template.html", call=call, outcome=outcome,
-                           locale=locale, form=form, preview=preview, problem=problem,
+                           locale=locale, form=form, preview=preview,
                            placeholders=letters.PLACEHOLDERS,
                            edited=current != letters.DEFAULTS[(outcome.value, locale)]), status
 

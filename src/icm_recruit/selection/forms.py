@@ -73,12 +73,6 @@ class DecisionForm(AppForm):
                              validators=[Optional(), Length(max=8000)])
 
 
-class LetterTemplateForm(AppForm):
-    subject = StringField(_l("Subject"), validators=[InputRequired(), Length(max=300)])
-    body = TextAreaField(_l("Letter"), validators=[InputRequired(), Length(max=20000)],
-                         render_kw={"rows": 14})
-
-
 class OfferAnswerForm(AppForm):
     answer = RadioField(_l("Your answer"), validators=[InputRequired()],
                         choices=[("accept", _l("I accept the offer")),

@@ -5,67 +5,37 @@ PLACEHOLDERS are allowed; `{{` and `}}` write a literal brace. Filling is done h
 by piece, never with str.format, so a template cannot reach attributes (`{name.__class__}`).
 """
 
-import string
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from icm_recruit.core.errors import DomainError
+from icm_recruit.core import placeholders
 
 PLACEHOLDERS = ("name", "call", "reference", "feedback")
 
 
-class TemplateError(DomainError, ValueError):
-    """A template that cannot be filled: unknown placeholders or unbalanced braces."""
+class TemplateError(placeholders.PlaceholderError):
+    """A letter that cannot be filled: unknown placeholders or unbalanced braces."""
 
     messages = {
+        **placeholders.PlaceholderError.messages,
         "template_problem": _l("A letter template uses unknown placeholders: %(names)s. "
                                "Allowed: {name}, {call}, {reference}, {feedback}."),
         "template_malformed": _l("A letter template has an unmatched brace. Write {{ or }} "
                                  "for a brace that is not a placeholder."),
     }
-
-    def __init__(self, unknown: list[str] | None = None, malformed: bool = False):
-        self.unknown = unknown or []
-        self.malformed = malformed
-        super().__init__("template_problem" if self.unknown else "template_malformed",
-                         names=", ".join(self.unknown))
+    codes = {"unknown": "template_problem", "malformed": "template_malformed"}
 
 
-def _pieces(text: str) -> list[tuple[str, str | None]]:
-    """Split text into (literal, placeholder) pairs; raise TemplateError when it is wrong."""
-    try:
-        parsed = list(string.Formatter().parse(text))
-    except ValueError as exc:
-        raise TemplateError(malformed=True) from exc
-    pieces, unknown = [], []
-    for literal, field, spec, conversion in parsed:
-        if field is not None and (spec or conversion or field not in PLACEHOLDERS):
-            unknown.append("{" + field + (f"!{conversion}" if conversion else "")
-                           + (f":{spec}" if spec else "") + "}")
-        pieces.append((literal, field))
-    if unknown:
-        raise TemplateError(unknown=sorted(set(unknown)))
-    return pieces
-
-
-def check(*texts: str) -> None:
+def check(*texts: str, allowed=PLACEHOLDERS) -> None:
     """Raise TemplateError unless every text only uses the known placeholders."""
-    unknown, malformed = [], False
-    for text in texts:
-        try:
-            _pieces(text)
-        except TemplateError as problem:
-            unknown += problem.unknown
-            malformed = malformed or problem.malformed
-    if unknown or malformed:
-        raise TemplateError(unknown=sorted(set(unknown)), malformed=malformed)
+    placeholders.check(texts, allowed, TemplateError)
 
 
 def fill(text: str, values: dict[str, str]) -> str:
     """Return the text with its placeholders replaced by the values."""
-    return "".join(literal + (values.get(field, "") if field else "")
-                   for literal, field in _pieces(text))
+    return placeholders.fill(text, {name: values.get(name, "") for name in PLACEHOLDERS},
+                             TemplateError)
 
 
 @dataclass(frozen=True)

@@ -60,22 +60,6 @@ class ShortlistMark(db.Model):
         return self.told_at is not None
 
 
-class ShortlistTemplate(db.Model):
-    """HR's text of the e-mail telling one shortlist outcome for a call, in one language."""
-
-    __tablename__ = "shortlist_template"
-    __table_args__ = (UniqueConstraint("call_id", "outcome", "locale"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    call_id: Mapped[int] = mapped_column(ForeignKey("call.id", ondelete="CASCADE"))
-    outcome: Mapped[ShortlistOutcome] = mapped_column(_enum(ShortlistOutcome, 12))
-    locale: Mapped[str] = mapped_column(String(2))
-    subject: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-
-
 class InterviewSlot(db.Model):
     """A time HR offers for one interview, with its place and its panel."""
 
@@ -265,22 +249,6 @@ class Decision(db.Model):
     @property
     def outcome_label(self) -> str:
         return str(self.outcome.label)
-
-
-class LetterTemplate(db.Model):
-    """HR's text of one kind of decision letter for a call, in one language."""
-
-    __tablename__ = "letter_template"
-    __table_args__ = (UniqueConstraint("call_id", "outcome", "locale"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    call_id: Mapped[int] = mapped_column(ForeignKey("call.id", ondelete="CASCADE"))
-    outcome: Mapped[Outcome] = mapped_column(_enum(Outcome, 10))
-    locale: Mapped[str] = mapped_column(String(2))
-    subject: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
 
 class RankingSnapshot(db.Model):

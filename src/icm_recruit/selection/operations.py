@@ -18,7 +18,7 @@ from icm_recruit.applications.models import (
 from icm_recruit.applications.rules import OWN_APPLICATION_MESSAGE
 from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call, database_now
-from icm_recruit.core import audit, locks
+from icm_recruit.core import audit, locks, mailtexts
 from icm_recruit.core.errors import DomainError
 from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.urls import external_url
@@ -26,7 +26,6 @@ from icm_recruit.extensions import db
 from icm_recruit.selection import letters, rules
 from icm_recruit.selection.models import (
     Decision,
-    LetterTemplate,
     OfferResponse,
     Outcome,
 )
@@ -137,54 +136,44 @@ def record_decision(application: Application, *, outcome: Outcome, feedback: str
     return decision
 
 
+LETTER_KIND = "selection_decision_letter"
+
+
 def template_for(call: Call, outcome: Outcome, locale: str) -> letters.Letter:
     """Return HR's template for the call, or the default text when HR has not written one."""
-    row = db.session.scalar(select(LetterTemplate).where(
-        LetterTemplate.call_id == call.id, LetterTemplate.outcome == outcome,
-        LetterTemplate.locale == locale))
+    return call_text(LETTER_KIND, call, outcome, locale, letters.DEFAULTS)
+
+
+def call_text(kind: str, call: Call, outcome, locale: str, defaults) -> letters.Letter:
+    """HR's text of a per-call mail for that outcome and language, or its default."""
+    row = mailtexts.find(kind, locale, call_id=call.id, variant=outcome.value)
     if row is not None:
         return letters.Letter(row.subject, row.body)
-    return letters.DEFAULTS[(outcome.value, locale)]
+    return defaults[(outcome.value, locale)]
 
 
-def store_template(model, call: Call, outcome, locale: str, *, subject: str, body: str,
+def store_template(kind: str, call: Call, outcome, locale: str, *, subject: str, body: str,
                    by, action: str):
     """Store an edited e-mail text (letter or shortlist outcome) of a call, audited."""
     letters.check(subject, body)
     locks.lock(Call, call.id)  # two saves at once: the second updates the first one's row
-    row = db.session.scalar(select(model).where(
-        model.call_id == call.id, model.outcome == outcome, model.locale == locale))
-    if row is None:
-        row = model(call_id=call.id, outcome=outcome, locale=locale)
-        db.session.add(row)
-    row.subject, row.body = subject.strip(), body.strip()
-    row.updated_by_id, row.updated_at = by.id, database_now()
-    db.session.flush()
-    audit.record(f"{action}.saved", actor=by, obj=call, outcome=outcome.value, locale=locale)
-    return row
+    return mailtexts.store(kind, locale, subject=subject, body=body, by=by, call=call,
+                           variant=outcome.value, action=action, outcome=outcome.value)
 
 
-def drop_template(model, call: Call, outcome, locale: str, *, by, action: str) -> bool:
+def drop_template(kind: str, call: Call, outcome, locale: str, *, by, action: str) -> bool:
     """Go back to the default text; False when it had not been changed. The text that
     was written stays in the audit trail."""
-    row = db.session.scalar(select(model).where(
-        model.call_id == call.id, model.outcome == outcome,
-        model.locale == locale).with_for_update())
-    if row is None:
-        return False
-    db.session.delete(row)
-    db.session.flush()
-    audit.record(f"{action}.reset", actor=by, obj=call, outcome=outcome.value,
-                 locale=locale, subject=row.subject, body=row.body)
-    return True
+    return mailtexts.drop(kind, locale, by=by, call=call, variant=outcome.value,
+                          action=action, outcome=outcome.value)
 
 
 def save_template(call: Call, outcome: Outcome, locale: str, *, subject: str, body: str,
-                  by) -> LetterTemplate:
+                  by):
     """Store a letter template after checking its placeholders."""
     if not by.has_role(Role.ADMIN):
         raise SelectionError("forbidden")
-    return store_template(LetterTemplate, call, outcome, locale, subject=subject, body=body,
+    return store_template(LETTER_KIND, call, outcome, locale, subject=subject, body=body,
                           by=by, action="letter_template")
 
 
@@ -192,8 +181,7 @@ def reset_template(call: Call, outcome: Outcome, locale: str, *, by) -> bool:
     """Go back to the default letter; False when HR had not changed it."""
     if not by.has_role(Role.ADMIN):
         raise SelectionError("forbidden")
-    return drop_template(LetterTemplate, call, outcome, locale, by=by,
-                         action="letter_template")
+    return drop_template(LETTER_KIND, call, outcome, locale, by=by, action="letter_template")
 
 
 def letter_values(application: Application, locale: str, feedback: str) -> dict[str, str]:
@@ -268,7 +256,7 @@ def send_decision_letter(decision_id: int, *, by) -> bool:
                  outcome=decision.outcome.value, version=decision.version,
                  before=before.value)
     applicant = application.applicant
-    queue_mail(to=applicant.email, user=applicant, template="selection_decision_letter",
+    queue_mail(to=applicant.email, user=applicant, template=LETTER_KIND,
                locale=applicant.locale, key=f"decision-letter:{decision.id}:v{decision.version}",
                context={"subject": letter.subject, "body": letter.body,
                         "offer": decision.outcome is Outcome.OFFER,

@@ -8,7 +8,6 @@ only, so an applicant is never invited to book before being told they were short
 """
 
 import hashlib
-import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -24,9 +23,11 @@ from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.urls import external_url
 from icm_recruit.extensions import db
 from icm_recruit.selection import letters, rules
-from icm_recruit.selection.models import ShortlistMark, ShortlistOutcome, ShortlistTemplate
+from icm_recruit.selection.models import ShortlistMark, ShortlistOutcome
 from icm_recruit.selection.operations import (
     SelectionError,
+    call_text,
+    compose,
     drop_template,
     letter_values,
     lock,
@@ -143,39 +144,29 @@ DEFAULTS = {
 }
 
 
+OUTCOME_KIND = "selection_shortlist_outcome"
+
+
 def template_for(call: Call, outcome: ShortlistOutcome, locale: str) -> letters.Letter:
     """Return HR's text for the call, or the default text when HR has not written one."""
-    row = db.session.scalar(select(ShortlistTemplate).where(
-        ShortlistTemplate.call_id == call.id, ShortlistTemplate.outcome == outcome,
-        ShortlistTemplate.locale == locale))
-    if row is not None:
-        return letters.Letter(row.subject, row.body)
-    return DEFAULTS[(outcome.value, locale)]
+    return call_text(OUTCOME_KIND, call, outcome, locale, DEFAULTS)
 
 
 def save_template(call: Call, outcome: ShortlistOutcome, locale: str, *, subject: str,
-                  body: str, by) -> ShortlistTemplate:
+                  body: str, by):
     """Store the text of an outcome e-mail after checking its placeholders."""
     if not by.has_role(Role.ADMIN, Role.CHAIR):
         raise ShortlistError("forbidden")
-    return store_template(ShortlistTemplate, call, outcome, locale, subject=subject,
-                          body=body, by=by, action="shortlist_template")
+    return store_template(OUTCOME_KIND, call, outcome, locale, subject=subject, body=body,
+                          by=by, action="shortlist_template")
 
 
 def reset_template(call: Call, outcome: ShortlistOutcome, locale: str, *, by) -> bool:
     """Go back to the default text; False when HR had not changed it."""
     if not by.has_role(Role.ADMIN, Role.CHAIR):
         raise ShortlistError("forbidden")
-    return drop_template(ShortlistTemplate, call, outcome, locale, by=by,
+    return drop_template(OUTCOME_KIND, call, outcome, locale, by=by,
                          action="shortlist_template")
-
-
-def compose(letter: letters.Letter, values: dict[str, str]) -> letters.Letter:
-    """Fill a template; raise letters.TemplateError on an unknown placeholder."""
-    letters.check(letter.subject, letter.body)
-    subject = " ".join(letters.fill(letter.subject, values).split())
-    body = re.sub(r"\n{3,}", "\n\n", letters.fill(letter.body, values)).strip()
-    return letters.Letter(subject, body)
 
 
 def applicant_locale(application: Application) -> str:
@@ -261,7 +252,7 @@ def tell_outcome(mark_id: int, *, by) -> bool:
     audit.record(f"application.{mark.outcome.value}", actor=by, obj=application,
                  before=before.value, reason=mark.reason)
     applicant = application.applicant
-    queue_mail(to=applicant.email, user=applicant, template="selection_shortlist_outcome",
+    queue_mail(to=applicant.email, user=applicant, template=OUTCOME_KIND,
                locale=applicant_locale(application),
                key=f"shortlist:{application.id}:{mark.outcome.value}",
                context={"subject": letter.subject, "body": letter.body,

@@ -11,7 +11,7 @@ from icm_recruit.applications.models import Application
 from icm_recruit.assignment.rules import visible_applications
 from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call, CallStatus
-from icm_recruit.core.forms import AppForm
+from icm_recruit.core.forms import AppForm, MailTextForm
 from icm_recruit.core.jobs import JobKind, JobRun, active_job, latest_job, start_job
 from icm_recruit.core.paging import ListPage
 from icm_recruit.core.params import int32, int32_list, page_number
@@ -20,7 +20,7 @@ from icm_recruit.extensions import db
 from icm_recruit.selection import letters, queries, tables
 from icm_recruit.selection import operations as ops
 from icm_recruit.selection import shortlist as shortlisting
-from icm_recruit.selection.forms import LetterTemplateForm, SendOutcomesForm, ShortlistForm
+from icm_recruit.selection.forms import SendOutcomesForm, ShortlistForm
 from icm_recruit.selection.models import RankingSnapshot, ShortlistOutcome
 from icm_recruit.selection.tasks import compute_ranking, send_shortlist_outcomes
 
@@ -157,14 +157,14 @@ def edit_outcome_template(call_id, outcome, locale):
         return redirect(url_for(".edit_outcome_template", call_id=call.id,
                                 outcome=outcome.value, locale=locale))
     current = shortlisting.template_for(call, outcome, locale)
-    form = LetterTemplateForm(data={"subject": current.subject, "body": current.body}
+    form = MailTextForm(data={"subject": current.subject, "body": current.body}
                               if request.method == "GET" else None)
     sample = next((m.application for m in shortlisting.untold_marks(call.id, current_user)
                    if m.outcome is outcome), None)
     values = (ops.letter_values(sample, locale, "") if sample is not None else
               {"name": _("Dr. Ada Example"), "reference": "ICM-0000-0000", "feedback": "",
                "call": call.title_fr if locale == "fr" else call.title_en})
-    preview, problem = None, None
+    preview = None
     if form.validate_on_submit():
         try:
             preview = shortlisting.compose(letters.Letter(form.subject.data, form.body.data),
@@ -177,10 +177,10 @@ def edit_outcome_template(call_id, outcome, locale):
                 return redirect(url_for(".outcomes", call_id=call.id))
         except letters.TemplateError as exc:
             db.session.rollback()
-            problem = exc.message
-    status = 422 if problem or (form.is_submitted() and form.errors) else 200
+            form.body.errors.append(exc.message)
+    status = 422 if form.is_submitted() and form.errors else 200
     return render_template("selection/outcome_template.html", call=call, outcome=outcome,
-                           locale=locale, form=form, preview=preview, problem=problem,
+                           locale=locale, form=form, preview=preview,
                            sample=sample, placeholders=letters.PLACEHOLDERS[:3],
                            edited=current != shortlisting.DEFAULTS[(outcome.value, locale)]
                            ), status

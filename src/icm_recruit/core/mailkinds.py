@@ -1,0 +1,432 @@
+"""Every kind of e-mail the system sends: what it is for, who gets it, its placeholders.
+
+The default text of a kind is its pair of files templates/mail/<kind>.txt / .html. HR may
+write their own text instead, in the placeholder syntax of core/placeholders.py; each
+placeholder is computed from the mail's context by a Jinja snippet (the same filters and
+catalogs as the default files), in the recipient's language and time zone.
+"""
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from icm_recruit.core import placeholders
+from icm_recruit.core.mailtext import link_mark
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    name: str
+    description: object  # a lazy string
+    source: str  # Jinja snippet computing the value from the mail's context
+    link: bool = False  # a one-time link: never in the subject, never shown in a preview
+
+
+@dataclass(frozen=True)
+class MailKind:
+    name: str
+    title: object
+    purpose: object
+    recipients: object
+    placeholders: tuple[Placeholder, ...]
+    sample: dict
+    required: tuple[str, ...] = ()
+    # Kinds whose text HR writes per call and per outcome, on the call's own pages.
+    per_call: bool = False
+    # Both languages in one mail: the recipient's first, then the other.
+    bilingual: bool = False
+    # Partials holding one language's subject and body, for bilingual kinds.
+    parts: tuple[str, str] | None = None
+    secret_links: tuple[str, ...] = field(default=())
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.placeholders)
+
+    def placeholder(self, name: str) -> Placeholder:
+        return next(p for p in self.placeholders if p.name == name)
+
+
+# Placeholders many kinds share ----------------------------------------------------------
+
+NAME = Placeholder("name", _l("The recipient's name"), "{{ name }}")
+REFERENCE = Placeholder("reference", _l("The application's reference"), "{{ reference }}")
+CALL = Placeholder("call", _l("The call's title, in the recipient's language"),
+                   "{{ in_lang(call_title_en, call_title_fr) }}")
+REFEREE_NAME = Placeholder("name", _l("The referee's name"), "{{ referee }}")
+APPLICANT = Placeholder("applicant", _l("The applicant's name"), "{{ applicant }}")
+REFEREE = Placeholder("referee", _l("The referee's name"), "{{ referee }}")
+MEMBER = Placeholder("member", _l("The board member's name"), "{{ member }}")
+
+
+def _url(description, secret: bool = False) -> Placeholder:
+    return Placeholder("url", description, "{{ url }}", link=secret)
+
+
+def _when(name: str, key: str, description, zone: bool = True,
+          fmt: str = "") -> Placeholder:
+    args = ", ".join(([repr(fmt)] if fmt else []) + (["zone=zone"] if zone else []))
+    return Placeholder(name, description, f"{{{{ {key}|from_iso|localdt({args}) }}}}")
+
+
+SAMPLE_CALL = {"call_title_en": "Team leaders in neuroscience 2027",
+               "call_title_fr": "Chefs d’équipe en neurosciences 2027"}
+SAMPLE_APPLICANT = {"name": "Ada Lovelace", "reference": "ICM-2027-0042", **SAMPLE_CALL}
+SAMPLE_URL = "https://recruit.example.org/applications/42"
+ZONE = "Europe/Paris"
+
+_APPLICANT = _l("The applicant")
+_REFEREE = _l("The referee named by the applicant")
+_MEMBER = _l("A board member")
+_HR = _l("HR")
+_ACCOUNT = _l("The holder of the account")
+
+_INTERVIEW_DETAILS = (
+    "{% if kind == 'cancel' %}{% if role == 'applicant' %}{{ _('Your interview for the call "
+    "\"%(call)s\" on %(when)s is cancelled. If you are still shortlisted, you can choose "
+    "another time:', call=in_lang(call_title_en, call_title_fr), when=starts_at|from_iso|"
+    "localdt(zone=zone)) }}\n\n{{ url }}{% else %}{{ _('The interview of %(ref)s on %(when)s "
+    "no longer needs you on its panel, or is cancelled.', ref=reference, when=starts_at|"
+    "from_iso|localdt(zone=zone)) }}{% endif %}{% else %}{% if kind == 'update' %}{{ _('The "
+    "interview has changed. Here are its new details.') }}\n\n{% endif %}{% if role == "
+    "'applicant' %}{{ _('Your interview for the call \"%(call)s\":', call=in_lang("
+    "call_title_en, call_title_fr)) }}{% else %}{{ _('You are on the panel of the interview "
+    "of %(ref)s:', ref=reference) }}{% endif %}\n\n{{ ngettext('When: %(when)s (%(num)d "
+    "minute)', 'When: %(when)s (%(num)d minutes)', duration, when=starts_at|from_iso|"
+    "localdt(zone=zone)) }}\n{% if location %}{{ _('Room: %(place)s', place=location) }}\n"
+    "{% endif %}{% if video_url %}{{ _('Video link: %(url)s', url=video_url) }}\n{% endif %}"
+    "\n{{ _('The attached calendar file adds it to your calendar.') }}\n\n{{ url }}{% endif %}")
+_INTERVIEW_HEADLINE = (
+    "{% if kind == 'cancel' %}{{ _('Interview cancelled: %(ref)s', ref=reference) }}{% elif "
+    "kind == 'update' %}{{ _('Interview changed: %(ref)s', ref=reference) }}{% else %}"
+    "{{ _('Interview: %(ref)s', ref=reference) }}{% endif %}")
+_WHEN_LINE = ("{{ ngettext('When: %(when)s (%(num)d minute)', 'When: %(when)s (%(num)d "
+              "minutes)', duration, when=starts_at|from_iso|localdt(zone=zone)) }}")
+_PLACE_LINES = ("{% if location %}{{ _('Room: %(place)s', place=location) }}\n{% endif %}"
+                "{% if video_url %}{{ _('Video link: %(url)s', url=video_url) }}{% endif %}")
+_DEADLINE_HEADLINE = (
+    "{% if action == 'closed_early' %}{{ _('Call closed: %(call)s', call=in_lang("
+    "call_title_en, call_title_fr)) }}{% elif action == 'reopened' %}{{ _('Call open again: "
+    "%(call)s', call=in_lang(call_title_en, call_title_fr)) }}{% else %}{{ _('New deadline: "
+    "%(call)s', call=in_lang(call_title_en, call_title_fr)) }}{% endif %}")
+_DEADLINE_DETAILS = (
+    "{% if action == 'closed_early' %}{{ _('The call \"%(call)s\" is closed, before its "
+    "planned deadline of %(date)s.', call=in_lang(call_title_en, call_title_fr), date="
+    "previous|from_iso|localdt(zone=zone)) }}\n{% if personal_deadline %}{{ _('Your personal "
+    "deadline still holds: you can complete and submit your application %(ref)s until "
+    "%(date)s.', ref=reference, date=personal_deadline|from_iso|localdt(zone=zone)) }}"
+    "{% else %}{{ _('Your draft application %(ref)s can no longer be submitted. What you "
+    "saved is kept.', ref=reference) }}{% endif %}{% elif action == 'reopened' %}{{ _('The "
+    "call \"%(call)s\" is open again until %(date)s.', call=in_lang(call_title_en, "
+    "call_title_fr), date=closes_at|from_iso|localdt(zone=zone)) }}\n{{ _('You can complete "
+    "and submit your draft application %(ref)s until then.', ref=reference) }}{% else %}"
+    "{{ _('The deadline of the call \"%(call)s\" is now %(date)s (it was %(previous)s).', "
+    "call=in_lang(call_title_en, call_title_fr), date=closes_at|from_iso|localdt(zone=zone), "
+    "previous=previous|from_iso|localdt(zone=zone)) }}\n{{ _('You can complete and submit "
+    "your draft application %(ref)s until then.', ref=reference) }}{% endif %}")
+_REMINDER_HEADLINE = (
+    "{% if items|length > 1 %}{{ _('Reminder: %(n)d reviews are waiting for you', n=items|"
+    "length) }}{% elif items[0].step == 'overdue' %}{{ _('Overdue review: %(ref)s', ref="
+    "items[0].reference) }}{% elif items[0].step == 'due' %}{{ _('Your review of %(ref)s is "
+    "due today', ref=items[0].reference) }}{% else %}{{ _('Reminder: your review of %(ref)s',"
+    " ref=items[0].reference) }}{% endif %}")
+_REMINDER_ITEMS = (
+    "{% for item in items %}- {{ item.reference }} · {{ item.title }}\n  {% if item.step == "
+    "'overdue' %}{{ _('Overdue since %(date)s.', date=item.due) }}{% elif item.due %}"
+    "{{ _('Due on %(date)s.', date=item.due) }}{% endif %}\n  {{ item.url }}"
+    "{% if not loop.last %}\n{% endif %}{% endfor %}")
+
+
+def _kind(name, title, purpose, recipients, placeholders_, sample, **options) -> MailKind:
+    return MailKind(name, title, purpose, recipients, tuple(placeholders_), sample, **options)
+
+
+KINDS: dict[str, MailKind] = {kind.name: kind for kind in (
+    _kind("application_submitted", _l("Application received"),
+          _l("Confirms that an application was submitted, with its reference."), _APPLICANT,
+          [NAME, REFERENCE, CALL,
+           _when("date", "submitted_at", _l("When it was submitted"), zone=False),
+           _url(_l("The link to the application's page"))],
+          {**SAMPLE_APPLICANT, "submitted_at": "2027-02-01T09:30:00+00:00",
+           "url": SAMPLE_URL}),
+    _kind("application_withdrawn", _l("Application withdrawn"),
+          _l("Confirms that the applicant withdrew their application."), _APPLICANT,
+          [NAME, REFERENCE, CALL], dict(SAMPLE_APPLICANT)),
+    _kind("application_ineligible", _l("Application not eligible"),
+          _l("Tells the applicant, in both languages, that HR found the application not "
+             "eligible, and why."), _APPLICANT,
+          [NAME, REFERENCE, CALL, Placeholder("reason", _l("The reason HR gave"),
+                                              "{{ reason }}")],
+          {**SAMPLE_APPLICANT, "reason": "The PhD was defended less than two years ago."},
+          required=("reason",), bilingual=True,
+          parts=("mail/_ineligible_subject.txt", "mail/_ineligible_body.txt")),
+    _kind("application_deadline_extended", _l("Personal deadline"),
+          _l("Gives one applicant a personal deadline, later than the call's."), _APPLICANT,
+          [NAME, REFERENCE, CALL, _when("date", "until", _l("The personal deadline")),
+           _url(_l("The link to the application form"))],
+          {**SAMPLE_APPLICANT, "until": "2027-03-20T17:00:00+00:00", "zone": ZONE,
+           "url": SAMPLE_URL}, required=("date",)),
+    _kind("call_deadline_changed", _l("Call deadline changed"),
+          _l("Tells applicants with a draft that the call closed early, reopened or has a "
+             "new deadline."), _APPLICANT,
+          [NAME, REFERENCE, CALL,
+           Placeholder("headline", _l("What changed, in a few words (the default subject)"),
+                       _DEADLINE_HEADLINE),
+           Placeholder("details", _l("What changed and what it means for the draft"),
+                       _DEADLINE_DETAILS),
+           _url(_l("The link to the application form"))],
+          {**SAMPLE_APPLICANT, "action": "extended", "zone": ZONE,
+           "closes_at": "2027-04-15T22:00:00+00:00", "previous": "2027-04-01T22:00:00+00:00",
+           "personal_deadline": None, "url": SAMPLE_URL}, required=("details",)),
+    _kind("verify_email", _l("Confirm the e-mail address"),
+          _l("Asks a new applicant to confirm their address with a one-time link."), _ACCOUNT,
+          [NAME, _url(_l("The one-time confirmation link"), secret=True)],
+          {"name": "Ada Lovelace"}, required=("url",), secret_links=("url",)),
+    _kind("password_reset", _l("Password reset"),
+          _l("Sends a one-time link to choose a new password."), _ACCOUNT,
+          [NAME, Placeholder("minutes", _l("How many minutes the link works"),
+                             "{{ minutes }}"),
+           _url(_l("The one-time link to choose a new password"), secret=True)],
+          {"name": "Ada Lovelace", "minutes": 45}, required=("url",), secret_links=("url",)),
+    _kind("invitation", _l("Invitation"),
+          _l("Invites a person HR added (board member, HR) to the system."), _ACCOUNT,
+          [NAME, Placeholder("inviter", _l("Who sent the invitation"), "{{ inviter }}"),
+           Placeholder("step", _l("What to do with the link (choose a password, or sign in)"),
+                       "{% if has_password %}{{ _('Sign in with your existing password:') }}"
+                       "{% else %}{{ _('Choose your password with this link (valid for 14 "
+                       "days):') }}{% endif %}"),
+           _url(_l("The link: one-time to choose a password, or the sign-in page"),
+                secret=True)],
+          {"name": "Grace Hopper", "inviter": "Marie Curie", "has_password": False,
+           "roles": ["reviewer"]}, required=("url",), secret_links=("url",)),
+    _kind("registration_attempt", _l("Registration with a known address"),
+          _l("Tells the owner of an address that someone tried to register with it."),
+          _ACCOUNT,
+          [NAME, Placeholder("login_url", _l("The link to the sign-in page"),
+                             "{{ login_url }}"),
+           Placeholder("reset_url", _l("The link to choose a new password"),
+                       "{{ reset_url }}")],
+          {"name": "Ada Lovelace", "login_url": "https://recruit.example.org/login",
+           "reset_url": "https://recruit.example.org/forgot-password"},
+          required=("login_url",)),
+    _kind("referee_request", _l("Reference letter request"),
+          _l("Asks a referee for a confidential letter, with a one-time upload link."),
+          _REFEREE,
+          [REFEREE_NAME, APPLICANT, CALL,
+           _url(_l("The one-time link to upload the letter"), secret=True),
+           _when("expires", "expires_at", _l("Until when the link works"), zone=False),
+           _when("closes", "closes_at", _l("When the call closes"), zone=False)],
+          {"referee": "Grace Hopper", "applicant": "Ada Lovelace", **SAMPLE_CALL,
+           "expires_at": "2027-03-30T21:59:00+00:00",
+           "closes_at": "2027-04-01T22:00:00+00:00"},
+          required=("url",), secret_links=("url",)),
+    _kind("referee_reminder", _l("Reference letter reminder"),
+          _l("Reminds a referee who has not answered, with a new one-time link."), _REFEREE,
+          [REFEREE_NAME, APPLICANT, CALL,
+           _url(_l("The new one-time link to upload the letter"), secret=True),
+           _when("expires", "expires_at", _l("Until when the link works"), zone=False),
+           _when("closes", "closes_at", _l("When the call closes"), zone=False)],
+          {"referee": "Grace Hopper", "applicant": "Ada Lovelace", **SAMPLE_CALL,
+           "expires_at": "2027-03-30T21:59:00+00:00",
+           "closes_at": "2027-04-01T22:00:00+00:00"},
+          required=("url",), secret_links=("url",)),
+    _kind("referee_letter_received", _l("Reference letter received"),
+          _l("Tells the applicant that a referee sent their letter."), _APPLICANT,
+          [NAME, REFEREE, REFERENCE, _url(_l("The link to the application"))],
+          {"name": "Ada Lovelace", "referee": "Grace Hopper", "reference": "ICM-2027-0042",
+           "url": SAMPLE_URL}),
+    _kind("referee_declined", _l("Referee declined"),
+          _l("Tells the applicant that a referee declined, so they can name another."),
+          _APPLICANT,
+          [NAME, REFEREE, REFERENCE, _url(_l("The link to the application")),
+           Placeholder("message", _l("The referee's message with its heading, or nothing"),
+                       "{% if message %}{{ _('Their message:') }}\n{{ message }}{% endif %}")],
+          {"name": "Ada Lovelace", "referee": "Grace Hopper", "reference": "ICM-2027-0042",
+           "url": SAMPLE_URL, "message": "I am travelling until June."}),
+    _kind("board_assignments", _l("Applications to review"),
+          _l("Lists the applications assigned to a board member."), _MEMBER,
+          [NAME, CALL,
+           Placeholder("assignments", _l("The list of applications, with their due dates"),
+                       "{% for item in assignments %}- {{ item.reference }}{{ _(':') }} "
+                       "{{ item.title }}{% if item.due_at %} ({{ _('review due on %(date)s', "
+                       "date=item.due_at|from_iso|localdt('%d/%m/%Y')) }}){% endif %}"
+                       "{% if not loop.last %}\n{% endif %}{% endfor %}"),
+           _url(_l("The link to the member's assignments"))],
+          {"name": "Grace Hopper", **SAMPLE_CALL, "url": "https://recruit.example.org/mine",
+           "assignments": [{"reference": "ICM-2027-0042", "title": "Memory circuits",
+                            "due_at": "2027-05-10T21:59:00+00:00"}]},
+          required=("assignments",)),
+    _kind("review_reminder", _l("Review reminder"),
+          _l("Reminds a board member of reviews that are due or overdue."), _MEMBER,
+          [NAME, Placeholder("headline", _l("Which review is waiting (the default subject)"),
+                             _REMINDER_HEADLINE),
+           Placeholder("intro", _l("Who sends the reminder"),
+                       "{% if manual %}{{ _('The recruitment team reminds you of a review "
+                       "that is still waiting for you.') }}{% else %}{{ _('A reminder about "
+                       "the reviews assigned to you:') }}{% endif %}"),
+           Placeholder("reviews", _l("The list of reviews, with their dates and links"),
+                       _REMINDER_ITEMS),
+           Placeholder("dashboard", _l("The link to the member's assignments"),
+                       "{{ dashboard }}")],
+          {"name": "Grace Hopper", "manual": False,
+           "dashboard": "https://recruit.example.org/review/",
+           "items": [{"reference": "ICM-2027-0042", "title": "Memory circuits",
+                      "step": "overdue", "due": "10/05/2027",
+                      "url": "https://recruit.example.org/review/7"}]},
+          required=("reviews",)),
+    _kind("review_escalation", _l("Overdue reviews"),
+          _l("Tells HR which reviews are overdue after their members were reminded."), _HR,
+          [Placeholder("headline", _l("How many reviews are overdue (the default subject)"),
+                       "{{ ngettext('%(num)d overdue review needs your attention', '%(num)d "
+                       "overdue reviews need your attention', items|length) }}"),
+           Placeholder("reviews", _l("The list of overdue reviews"),
+                       "{% for item in items %}- {{ item.reference }} · {{ item.member }} · "
+                       "{{ ngettext('%(num)d day late', '%(num)d days late', item.days_late) }}"
+                       "{% if not loop.last %}\n{% endif %}{% endfor %}"),
+           _url(_l("The link to the review progress page"))],
+          {"items": [{"reference": "ICM-2027-0042", "member": "Grace Hopper",
+                      "days_late": 3}], "url": "https://recruit.example.org/progress"},
+          required=("reviews",)),
+    _kind("review_declined", _l("Review declined"),
+          _l("Tells HR that a board member declined a review, and why."), _HR,
+          [MEMBER, REFERENCE, Placeholder("reason", _l("The member's reason"),
+                                          "{{ reason }}"),
+           _url(_l("The link to the review progress page"))],
+          {"member": "Grace Hopper", "reference": "ICM-2027-0042",
+           "reason": "I co-authored with the applicant.",
+           "url": "https://recruit.example.org/progress"}),
+    _kind("discussion_digest", _l("Board discussion digest"),
+          _l("Gathers the day's new messages of the discussions a member takes part in."),
+          _MEMBER,
+          [NAME, Placeholder("day", _l("The day of the messages"), "{{ day }}"),
+           Placeholder("threads", _l("The new messages, per application, with links"),
+                       "{% for thread in threads %}{{ thread.reference }} · {{ thread.title }}"
+                       "\n{% for post in thread.posts %}  {{ post.author }}{{ _(':') }} "
+                       "{{ post.body }}\n{% endfor %}  {{ thread.url }}"
+                       "{% if not loop.last %}\n{% endif %}{% endfor %}")],
+          {"name": "Grace Hopper", "day": "2027-05-11",
+           "threads": [{"reference": "ICM-2027-0042", "title": "Memory circuits",
+                        "url": "https://recruit.example.org/discussion/42",
+                        "posts": [{"author": "Marie Curie", "body": "Strong project."}]}]},
+          required=("threads",)),
+    _kind("selection_shortlist_outcome", _l("Shortlist outcome"),
+          _l("Tells the applicant whether they were shortlisted for an interview. Its text "
+             "is written per call and outcome, on the call's outcomes page."), _APPLICANT,
+          [NAME, REFERENCE, CALL],
+          {"subject": "Application ICM-2027-0042", "url": SAMPLE_URL,
+           "body": "Dear Ada Lovelace,\n\nThank you for applying."}, per_call=True),
+    _kind("selection_book_interview", _l("Choose an interview time"),
+          _l("Invites a shortlisted applicant to choose their interview time."), _APPLICANT,
+          [NAME, REFERENCE, CALL, _url(_l("The link to the booking page"))],
+          {**SAMPLE_APPLICANT, "url": SAMPLE_URL}, required=("url",)),
+    _kind("selection_interview", _l("Interview"),
+          _l("Sends the interview's details and calendar file, its changes or its "
+             "cancellation, to the applicant and the panel."), _l("The applicant and the panel"),
+          [NAME, REFERENCE, CALL,
+           Placeholder("headline", _l("Interview, changed or cancelled (the default subject)"),
+                       _INTERVIEW_HEADLINE),
+           Placeholder("details", _l("When and where, or what was cancelled, with the link"),
+                       _INTERVIEW_DETAILS)],
+          {**SAMPLE_APPLICANT, "kind": "new", "role": "applicant",
+           "starts_at": "2027-06-03T08:00:00+00:00", "duration": 45, "location": "Room 3.14",
+           "video_url": "", "zone": ZONE, "url": SAMPLE_URL}, required=("details",)),
+    _kind("selection_interview_reminder", _l("Interview reminder"),
+          _l("Reminds the applicant and the panel of an interview the day before."),
+          _l("The applicant and the panel"),
+          [NAME, REFERENCE, CALL,
+           Placeholder("when", _l("The time and duration of the interview"), _WHEN_LINE),
+           Placeholder("place", _l("The room and the video link"), _PLACE_LINES)],
+          {**SAMPLE_APPLICANT, "starts_at": "2027-06-03T08:00:00+00:00", "duration": 45,
+           "location": "Room 3.14", "video_url": "", "zone": ZONE}, required=("when",)),
+    _kind("selection_panel_seat_withdrawn", _l("Panel member withdrawn"),
+          _l("Tells HR that a conflict took a member off an interview panel."), _HR,
+          [NAME, MEMBER, REFERENCE, _when("when", "starts_at", _l("When the interview is")),
+           Placeholder("suggestions", _l("Who could take the seat"),
+                       "{% if suggestions %}{{ _('Board members free at that time, without a "
+                       "conflict: %(names)s.', names=suggestions|join(', ')) }}{% else %}"
+                       "{{ _('No other board member is free at that time without a "
+                       "conflict.') }}{% endif %}"),
+           _url(_l("The link to the interviews page"))],
+          {**SAMPLE_APPLICANT, "name": "Marie Curie", "member": "Grace Hopper",
+           "starts_at": "2027-06-03T08:00:00+00:00", "zone": ZONE,
+           "suggestions": ["Rosalind Franklin"],
+           "url": "https://recruit.example.org/interviews"}),
+    _kind("selection_decision_letter", _l("Decision letter"),
+          _l("Tells an interviewed applicant the decision: offer, waiting list or refusal. Its "
+             "text is written per call and outcome, on the call's decisions page."),
+          _APPLICANT,
+          [NAME, REFERENCE, CALL,
+           Placeholder("feedback", _l("The feedback written for this applicant"),
+                       "{{ feedback }}")],
+          {"subject": "Your application ICM-2027-0042: offer", "offer": True,
+           "body": "Dear Ada Lovelace,\n\nWe are delighted to offer you a position.",
+           "url": SAMPLE_URL}, per_call=True),
+    _kind("selection_offer_answered", _l("Offer answered"),
+          _l("Tells HR that an applicant accepted or declined the offer."), _HR,
+          [Placeholder("headline", _l("Accepted or declined, with the reference (the "
+                                      "default subject)"),
+                       "{% if accepted %}{{ _('Offer accepted: %(ref)s', ref=reference) }}"
+                       "{% else %}{{ _('Offer declined: %(ref)s', ref=reference) }}{% endif %}"),
+           Placeholder("answer", _l("Who answered what, for which call"),
+                       "{% if accepted %}{{ _('%(name)s accepted the offer for the call "
+                       "\"%(call)s\" (%(ref)s).', name=name, ref=reference, call=in_lang("
+                       "call_title_en, call_title_fr)) }}{% else %}{{ _('%(name)s declined "
+                       "the offer for the call \"%(call)s\" (%(ref)s).', name=name, "
+                       "ref=reference, call=in_lang(call_title_en, call_title_fr)) }}"
+                       "{% endif %}"),
+           Placeholder("name", _l("The applicant's name"), "{{ name }}"), REFERENCE, CALL,
+           _url(_l("The link to the call's decisions"))],
+          {**SAMPLE_APPLICANT, "accepted": True,
+           "url": "https://recruit.example.org/decisions"}, required=("answer",)),
+)}
+
+# Names the snippets may use that are not the mail's context.
+JINJA_HELPERS = frozenset({"_", "gettext", "ngettext", "in_lang", "render_in", "loop"})
+
+
+def kind_of(name: str) -> MailKind | None:
+    return KINDS.get(name)
+
+
+def sample_context(kind: MailKind, locale: str = "en") -> dict:
+    """The kind's sample values, one-time links as their marks (never a real link)."""
+    languages = ({"locale": locale, "other_locale": "en" if locale == "fr" else "fr"}
+                 if kind.bilingual else {})
+    return {**kind.sample, **languages,
+            **{name: link_mark(name) for name in kind.secret_links}}
+
+
+_compiled: dict[str, object] = {}
+
+
+def _snippet(source: str):
+    template = _compiled.get(source)
+    if template is None:
+        template = _compiled[source] = current_app.jinja_env.from_string(source)
+    return template
+
+
+def values(kind: MailKind, context: dict) -> dict[str, str]:
+    """Each placeholder's value for this mail (call inside the recipient's locale)."""
+    return {p.name: _snippet(p.source).render(**context).strip() for p in kind.placeholders}
+
+
+def check(kind: MailKind, subject: str, body: str) -> dict[str, str]:
+    """Problems of HR's text, by field ("subject", "body"): {} when it can be saved."""
+    problems = {}
+    for name, text in (("subject", subject), ("body", body)):
+        try:
+            placeholders.check([text], kind.names)
+        except placeholders.PlaceholderError as error:
+            problems[name] = error.message
+    links = sorted(p.name for p in kind.placeholders if p.link)
+    in_subject = [n for n in links if n in placeholders.used(subject)]
+    if "subject" not in problems and in_subject:
+        problems["subject"] = placeholders.PlaceholderError(
+            code="link_in_subject", names=["{" + n + "}" for n in in_subject]).message
+    missing = [n for n in kind.required if n not in placeholders.used(body)]
+    if "body" not in problems and missing:
+        problems["body"] = placeholders.PlaceholderError(
+            code="missing", names=["{" + n + "}" for n in missing]).message
+    return problems
