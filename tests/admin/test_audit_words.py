@@ -28,8 +28,8 @@ SOURCE = Path(__file__).resolve().parents[2] / "src" / "icm_recruit"
 # and each value needs its label.
 DYNAMIC_ACTIONS = {
     "auth.password_{}": {"auth.password_reset", "auth.password_set_from_invite"},
-    "{}.saved": {"letter_template.saved", "shortlist_template.saved"},
-    "{}.reset": {"letter_template.reset", "shortlist_template.reset"},
+    "{}.saved": {"letter_template.saved", "shortlist_template.saved", "mail_text.saved"},
+    "{}.reset": {"letter_template.reset", "shortlist_template.reset", "mail_text.reset"},
     "application.{}": {"application.shortlisted", "application.rejected"},
 }
 

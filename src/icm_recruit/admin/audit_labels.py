@@ -148,6 +148,9 @@ ACTION_LABELS: dict[str, LazyString] = {
     "meeting.minutes_published": _l("Meeting minutes published"),
     "evaluation_report.saved": _l("Evaluation report saved"),
     "evaluation_report.sent": _l("Evaluation report sent"),
+    # E-mail texts written for every call
+    "mail_text.saved": _l("E-mail text saved"),
+    "mail_text.reset": _l("E-mail text back to its default"),
     # Records
     "audit.exported": _l("Audit trail exported"),
     "retention.purged": _l("Old data purged"),
@@ -169,6 +172,7 @@ ACTION_GROUPS: dict[str, tuple[LazyString, tuple[str, ...]]] = {
                    "interview_slot.", "decision.", "letter_template.")),
     "meetings": (_l("Board meetings and evaluation reports"),
                  ("meeting.", "evaluation_report.")),
+    "mail_texts": (_l("E-mail texts"), ("mail_text.",)),
     "records": (_l("Records and retention"), ("audit.", "retention.")),
 }
 
