@@ -243,7 +243,9 @@ def test_hr_mail_text_pages_fit_phone_and_desktop(browser, live_server, lang):
             page.set_viewport_size({"width": width, "height": 900})
             page.evaluate(SETTLED)
             visit._inspect(f"hr/{lang} {width}px preview", width)
-        problems = visit.problems + [f"console {e}" for e in visit.errors]
+        # The refused text answers 422, which the browser logs: that status is the answer.
+        problems = visit.problems + [f"console {e}" for e in visit.errors
+                                     if "status of 422" not in e]
         visit.stop()
     finally:
         context.close()

@@ -165,3 +165,19 @@ def test_only_hr_opens_or_edits_the_texts(client, auth, ctx, roles):
         assert client.get(url).status_code == 403
     assert post_form(client, EDIT, GOOD, page_url="/account").status_code == 403
     assert db.session.scalar(select(MailText)) is None
+
+
+def test_the_list_costs_the_same_queries_with_few_or_many_edited_texts(client, auth, hr):
+    from tests.core.test_page_queries import QueryCounter
+
+    auth.login(hr)
+    counter = QueryCounter()
+    _page, few = counter.measure(client, "/admin/mail-texts")
+    for kind in ("password_reset", "verify_email", "application_submitted",
+                 "review_declined", "board_assignments"):
+        for locale in ("en", "fr"):
+            db.session.add(MailText(kind=kind, locale=locale, subject="S", body="B {name}"))
+    db.session.flush()
+    page, many = counter.measure(client, "/admin/mail-texts")
+    assert page.get_data(as_text=True).count("<strong>edited</strong>") == 10
+    assert many == few

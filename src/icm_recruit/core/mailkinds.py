@@ -397,13 +397,14 @@ def sample_context(kind: MailKind, locale: str = "en") -> dict:
             **{name: link_mark(name) for name in kind.secret_links}}
 
 
-_compiled: dict[str, object] = {}
+_compiled: dict[tuple[int, str], object] = {}
 
 
 def _snippet(source: str):
-    template = _compiled.get(source)
+    env = current_app.jinja_env
+    template = _compiled.get((id(env), source))
     if template is None:
-        template = _compiled[source] = current_app.jinja_env.from_string(source)
+        template = _compiled[(id(env), source)] = env.from_string(source)
     return template
 
 

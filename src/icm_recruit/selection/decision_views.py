@@ -1,6 +1,6 @@
 """Decisions: HR records outcomes, edits and previews letters, sends them; applicants answer."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,11 +8,11 @@ from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application
 from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call
-from icm_recruit.core.forms import AppForm, MailTextForm
+from icm_recruit.core.forms import AppForm
 from icm_recruit.core.jobs import JobKind, active_job, latest_job, start_job
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.extensions import db
-from icm_recruit.selection import letters, queries, rules
+from icm_recruit.selection import letters, queries, rules, text_views
 from icm_recruit.selection import operations as ops
 from icm_recruit.selection.forms import (
     DecisionForm,
@@ -102,46 +102,23 @@ def preview(application_id):
                                              feedback=decision.feedback))
 
 
+LETTER_TEXT = text_views.CallText(
+    outcomes=Outcome, current=ops.template_for, save=ops.save_template,
+    reset=ops.reset_template, defaults=letters.DEFAULTS, placeholders=letters.PLACEHOLDERS,
+    heading=lambda outcome: _("Letter template: %(outcome)s", outcome=outcome.label),
+    title=lambda: _("Letter template"), saved=lambda: _("Letter template saved."),
+    back_endpoint=".call_decisions")
+
+
 @bp.route("/selection/calls/<int:call_id>/letters/<outcome>/<locale>",
           methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def edit_template(call_id, outcome, locale):
-    call = db.get_or_404(Call, call_id)
-    if locale not in LOCALES or outcome not in {o.value for o in Outcome}:
-        abort(404)
-    outcome = Outcome(outcome)
-    if request.method == "POST" and request.form.get("action") == "reset":
-        require(AppForm().validate_on_submit(), 400)
-        if ops.reset_template(call, outcome, locale, by=current_user):
-            db.session.commit()
-            flash(_("The default text is back; the text you had written is kept in the audit "
-                    "trail."), "success")
-        return redirect(url_for(".edit_template", call_id=call.id, outcome=outcome.value,
-                                locale=locale))
-    current = ops.template_for(call, outcome, locale)
-    form = MailTextForm(data={"subject": current.subject, "body": current.body}
-                              if request.method == "GET" else None)
-    preview = None
-    if form.validate_on_submit():
-        sample = {"name": _("Dr. Ada Example"), "call": call.title_fr if locale == "fr"
-                  else call.title_en, "reference": "ICM-0000-0000",
-                  "feedback": _("(feedback written for this applicant)")}
-        try:
-            preview = ops.compose(letters.Letter(form.subject.data, form.body.data), sample)
-            if request.form.get("action") == "save":
-                ops.save_template(call, outcome, locale, subject=form.subject.data,
-                                  body=form.body.data, by=current_user)
-                db.session.commit()
-                flash(_("Letter template saved."), "success")
-                return redirect(url_for(".call_decisions", call_id=call.id))
-        except letters.TemplateError as exc:
-            db.session.rollback()
-            form.body.errors.append(exc.message)
-    status = 422 if form.is_submitted() and form.errors else 200
-    return render_template("selection/letter_template.html", call=call, outcome=outcome,
-                           locale=locale, form=form, preview=preview,
-                           placeholders=letters.PLACEHOLDERS,
-                           edited=current != letters.DEFAULTS[(outcome.value, locale)]), status
+    call, outcome = text_views.load(call_id, LETTER_TEXT, outcome, locale)
+    values = {"name": _("Dr. Ada Example"), "reference": "ICM-0000-0000",
+              "call": call.title_fr if locale == "fr" else call.title_en,
+              "feedback": _("(feedback written for this applicant)")}
+    return text_views.edit(LETTER_TEXT, call, outcome, locale, values=values)
 
 
 @bp.get("/selection/calls/<int:call_id>/letters/send")

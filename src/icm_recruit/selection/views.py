@@ -1,7 +1,7 @@
 """Selection for HR and the chair: overview, shortlist and its outcomes, ranking, exports,
 reports."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -11,13 +11,13 @@ from icm_recruit.applications.models import Application
 from icm_recruit.assignment.rules import visible_applications
 from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call, CallStatus
-from icm_recruit.core.forms import AppForm, MailTextForm
+from icm_recruit.core.forms import AppForm
 from icm_recruit.core.jobs import JobKind, JobRun, active_job, latest_job, start_job
 from icm_recruit.core.paging import ListPage
 from icm_recruit.core.params import int32, int32_list, page_number
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.extensions import db
-from icm_recruit.selection import letters, queries, tables
+from icm_recruit.selection import letters, queries, tables, text_views
 from icm_recruit.selection import operations as ops
 from icm_recruit.selection import shortlist as shortlisting
 from icm_recruit.selection.forms import SendOutcomesForm, ShortlistForm
@@ -141,49 +141,25 @@ def _outcomes_problem(call: Call, fingerprint: str) -> str | None:
     return problems[0] if problems else None
 
 
+OUTCOME_TEXT = text_views.CallText(
+    outcomes=ShortlistOutcome, current=shortlisting.template_for,
+    save=shortlisting.save_template, reset=shortlisting.reset_template,
+    defaults=shortlisting.DEFAULTS, placeholders=letters.PLACEHOLDERS[:3],
+    heading=lambda outcome: _("Outcome e-mail: %(outcome)s", outcome=outcome.label),
+    title=lambda: _("Outcome e-mail"), saved=lambda: _("E-mail text saved."),
+    back_endpoint=".outcomes")
+
+
 @bp.route("/calls/<int:call_id>/outcomes/<outcome>/<locale>", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def edit_outcome_template(call_id, outcome, locale):
-    call = db.get_or_404(Call, call_id)
-    if locale not in shortlisting.LOCALES or outcome not in {o.value for o in ShortlistOutcome}:
-        abort(404)
-    outcome = ShortlistOutcome(outcome)
-    if request.method == "POST" and request.form.get("action") == "reset":
-        require(AppForm().validate_on_submit(), 400)
-        if shortlisting.reset_template(call, outcome, locale, by=current_user):
-            db.session.commit()
-            flash(_("The default text is back; the text you had written is kept in the audit "
-                    "trail."), "success")
-        return redirect(url_for(".edit_outcome_template", call_id=call.id,
-                                outcome=outcome.value, locale=locale))
-    current = shortlisting.template_for(call, outcome, locale)
-    form = MailTextForm(data={"subject": current.subject, "body": current.body}
-                              if request.method == "GET" else None)
+    call, outcome = text_views.load(call_id, OUTCOME_TEXT, outcome, locale)
     sample = next((m.application for m in shortlisting.untold_marks(call.id, current_user)
                    if m.outcome is outcome), None)
     values = (ops.letter_values(sample, locale, "") if sample is not None else
               {"name": _("Dr. Ada Example"), "reference": "ICM-0000-0000", "feedback": "",
                "call": call.title_fr if locale == "fr" else call.title_en})
-    preview = None
-    if form.validate_on_submit():
-        try:
-            preview = shortlisting.compose(letters.Letter(form.subject.data, form.body.data),
-                                           values)
-            if request.form.get("action") == "save":
-                shortlisting.save_template(call, outcome, locale, subject=form.subject.data,
-                                           body=form.body.data, by=current_user)
-                db.session.commit()
-                flash(_("E-mail text saved."), "success")
-                return redirect(url_for(".outcomes", call_id=call.id))
-        except letters.TemplateError as exc:
-            db.session.rollback()
-            form.body.errors.append(exc.message)
-    status = 422 if form.is_submitted() and form.errors else 200
-    return render_template("selection/outcome_template.html", call=call, outcome=outcome,
-                           locale=locale, form=form, preview=preview,
-                           sample=sample, placeholders=letters.PLACEHOLDERS[:3],
-                           edited=current != shortlisting.DEFAULTS[(outcome.value, locale)]
-                           ), status
+    return text_views.edit(OUTCOME_TEXT, call, outcome, locale, values=values, sample=sample)
 
 
 def _snapshot_or_latest(call: Call) -> RankingSnapshot | None:
