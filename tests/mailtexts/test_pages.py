@@ -100,6 +100,9 @@ def test_a_saved_text_goes_to_the_next_mail_and_not_to_one_already_queued(client
     [event] = db.session.scalars(select(AuditEvent).where(
         AuditEvent.action == "mail_text.saved")).all()
     assert event.object_id == "password_reset" and event.data["locale"] == "en"
+    auth.login(hr)
+    trail = client.get("/admin/audit").get_data(as_text=True)
+    assert "E-mail text saved" in trail and "Password reset" in trail
 
 
 def test_the_stored_mail_of_an_edited_text_holds_no_one_time_link(client, auth, hr):

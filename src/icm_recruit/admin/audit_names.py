@@ -29,6 +29,7 @@ from icm_recruit.calls.models import (
     DocumentKind,
     localized,
 )
+from icm_recruit.core import mailkinds
 from icm_recruit.core.audit import AuditEvent
 from icm_recruit.core.timeutil import to_zone
 from icm_recruit.extensions import db
@@ -50,6 +51,8 @@ OBJECT_TYPE_LABELS = {
 # The words for the keys of the events' data; a key not listed is shown as written.
 DATA_KEY_LABELS = {
     "reason": _l("Reason"), "before": _l("Before"), "after": _l("After"),
+    "previous_subject": _l("Previous subject"),
+    "previous_body": _l("Previous text"),
     "status": _l("Status"), "outcome": _l("Outcome"), "locale": _l("Language"),
     "via": _l("Through"), "method": _l("Method"), "role": _l("Role"), "roles": _l("Roles"),
     "reference": _l("Reference"), "application_id": _l("Application"),
@@ -242,6 +245,9 @@ class _Names:
             return self.user(object_id)
         if object_type == "call":
             return self.call(object_id)
+        if object_type == "mail_kind":  # an e-mail text written for every call
+            kind = mailkinds.kind_of(object_id or "")
+            return str(kind.title) if kind else str(object_id)
         if object_type == "interview_slot":
             return self.slot(object_id)
         if object_type == "board_member" and _int(object_id) in self.members:
