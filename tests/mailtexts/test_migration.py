@@ -1,4 +1,4 @@
-"""0013: the per-call shortlist outcome and letter texts move into mail_text, and back."""
+"""0018: the per-call shortlist outcome and letter texts move into mail_text, and back."""
 
 import pytest
 from sqlalchemy import text
@@ -8,7 +8,7 @@ from tests.core.test_migrations import _scratch_database
 
 pytestmark = pytest.mark.services
 
-PREVIOUS, THIS = "0012_hr_tags_saved_searches", "0013_mail_texts"
+PREVIOUS, THIS = "0017_meeting", "0018_mail_texts"
 FILL = [
     "INSERT INTO \"user\" (id, email, name, locale, timezone, active, session_nonce, created_at)"
     " VALUES (2, 'hr@example.org', 'HR', 'fr', 'Europe/Paris', true, 'n2', now())",

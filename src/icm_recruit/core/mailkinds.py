@@ -167,6 +167,28 @@ KINDS: dict[str, MailKind] = {kind.name: kind for kind in (
            _url(_l("The link to the application form"))],
           {**SAMPLE_APPLICANT, "until": "2027-03-20T17:00:00+00:00", "zone": ZONE,
            "url": SAMPLE_URL}, required=("date",)),
+    _kind("application_changed", _l("Changed application received"),
+          _l("Confirms that the changes to a submitted application were received, as a new "
+             "version."), _APPLICANT,
+          [NAME, REFERENCE, CALL,
+           Placeholder("version", _l("The number of the new version"), "{{ version }}"),
+           _when("date", "submitted_at", _l("When the changes were received"), zone=False),
+           _url(_l("The link to the application's page"))],
+          {**SAMPLE_APPLICANT, "version": 3, "submitted_at": "2027-02-03T10:15:00+00:00",
+           "url": SAMPLE_URL}),
+    _kind("application_deadline_withdrawn", _l("Personal deadline withdrawn"),
+          _l("Tells an applicant that their personal deadline is withdrawn and which deadline "
+             "applies."), _APPLICANT,
+          [NAME, REFERENCE, CALL,
+           Placeholder("deadline", _l("The deadline that applies now, or that it has passed"),
+                       "{% if still_open %}{{ _('The deadline of the call applies: %(date)s.', "
+                       "date=closes_at|from_iso|localdt(zone=zone)) }}{% else %}{{ _('The "
+                       "deadline of the call, %(date)s, has passed: the application can no "
+                       "longer be submitted. What you saved is kept.', date=closes_at|"
+                       "from_iso|localdt(zone=zone)) }}{% endif %}"),
+           _url(_l("The link to the application form"))],
+          {**SAMPLE_APPLICANT, "zone": ZONE, "closes_at": "2027-04-01T22:00:00+00:00",
+           "still_open": True, "url": SAMPLE_URL}, required=("deadline",)),
     _kind("call_deadline_changed", _l("Call deadline changed"),
           _l("Tells applicants with a draft that the call closed early, reopened or has a "
              "new deadline."), _APPLICANT,
@@ -352,6 +374,29 @@ KINDS: dict[str, MailKind] = {kind.name: kind for kind in (
            "starts_at": "2027-06-03T08:00:00+00:00", "zone": ZONE,
            "suggestions": ["Rosalind Franklin"],
            "url": "https://recruit.example.org/interviews"}),
+    _kind("meeting_invitation", _l("Board meeting invitation"),
+          _l("Invites a board member to the board meeting of a call, with its calendar "
+             "file."), _MEMBER,
+          [NAME, CALL,
+           Placeholder("when", _l("The time and duration of the meeting"),
+                       "{{ ngettext('When: %(when)s (%(num)d minute)', 'When: %(when)s "
+                       "(%(num)d minutes)', duration, when=starts_at|from_iso|localdt) }}"),
+           Placeholder("place", _l("The place and the video link"),
+                       "{% if location %}{{ _('Place: %(place)s', place=location) }}\n"
+                       "{% endif %}{% if video_url %}{{ _('Video link: %(url)s', url="
+                       "video_url) }}{% endif %}"),
+           _url(_l("The link to the meeting's page"))],
+          {"name": "Grace Hopper", **SAMPLE_CALL, "starts_at": "2027-06-10T07:30:00+00:00",
+           "duration": 180, "location": "Board room", "video_url": "",
+           "url": "https://recruit.example.org/meetings/1"}, required=("when",)),
+    _kind("meeting_evaluation_report", _l("Evaluation report"),
+          _l("Sends the applicant the board's evaluation of their application."), _APPLICANT,
+          [NAME, REFERENCE, CALL,
+           Placeholder("report", _l("The evaluation report written for this applicant"),
+                       "{{ body }}"),
+           _url(_l("The link to the report on the application page"))],
+          {**SAMPLE_APPLICANT, "body": "The board praised the clarity of the project.",
+           "url": SAMPLE_URL}, required=("report",)),
     _kind("selection_decision_letter", _l("Decision letter"),
           _l("Tells an interviewed applicant the decision: offer, waiting list or refusal. Its "
              "text is written per call and outcome, on the call's decisions page."),

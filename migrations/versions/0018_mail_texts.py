@@ -1,8 +1,8 @@
 """HR's e-mail texts of every kind in one table; the shortlist outcome and decision letter
 texts of each call move into it
 
-Revision ID: 0013_mail_texts
-Revises: 0012_hr_tags_saved_searches
+Revision ID: 0018_mail_texts
+Revises: 0017_meeting
 Create Date: 2026-12-01 16:50:00.000000
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0013_mail_texts'
-down_revision = '0012_hr_tags_saved_searches'
+revision = '0018_mail_texts'
+down_revision = '0017_meeting'
 branch_labels = None
 depends_on = None
 
