@@ -221,7 +221,10 @@ def _is_bare_place(part: _Part) -> bool:
 
 
 def _campus(parts: list[_Part], index: int) -> list[Term]:
-    """Read 'University of Texas, El Paso': a parent body and the place of one campus."""
+    """Read 'University of Texas, El Paso': a university system and the place of a campus."""
+    if principal_head(frozenset(english_words(original_words(parts[index].entry.name)))
+                      & HEADS) != "university":
+        return []  # "Institute of Zoology, Chinese Academy of Sciences, Beijing"
     following = parts[index + 1] if index + 1 < len(parts) else None
     if following is None or following.used or following.entry or not _is_bare_place(following):
         return []
@@ -235,6 +238,30 @@ def _campus(parts: list[_Part], index: int) -> list[Term]:
 _COUNTRIES = frozenset({"france", "germany", "uk", "usa", "us", "switzerland", "italy",
                         "spain", "canada", "japan", "china", "sweden", "belgium", "austria",
                         "netherlands", "denmark", "norway", "israel", "korea", "portugal"})
+
+
+_JOINED = re.compile(r"\s+(?:and|&|et|und|y|e)\s+", re.IGNORECASE)
+
+
+def _part_terms(text: str, registry: Registry) -> list[Term]:
+    """Return the terms of a part the registry does not know as a whole."""
+    acronyms = _literal_acronyms(text)
+    known = [registry.lookup_acronym(a) for a in acronyms]
+    terms = [t for entry in known if entry and not entry.umbrella
+             for t in _registry_term(entry, text)]
+    unknown = [a for a, entry in zip(acronyms, known, strict=True) if entry is None]
+    terms += _literal_terms(text, unknown)
+    terms += _name_terms(text)
+    # "Massachusetts General Hospital and Harvard Medical School": two institutions.
+    pieces = _JOINED.split(text)
+    if len(pieces) > 1 and all(set(english_words(original_words(p))) & HEADS for p in pieces):
+        for piece in pieces:
+            entry = registry.lookup(piece)
+            if entry is not None:
+                terms += [] if entry.umbrella else _registry_term(entry, piece)
+            else:
+                terms += _name_terms(piece)
+    return terms
 
 
 @lru_cache(maxsize=32768)
@@ -256,13 +283,7 @@ def affiliation_terms(text: str, registry: Registry | None = None) -> Terms:
             terms += _campus(parts, index) if part.entry.umbrella else _registry_term(
                 part.entry, part.text)
             continue
-        acronyms = _literal_acronyms(part.text)
-        known = [registry.lookup_acronym(a) for a in acronyms]
-        terms += [t for entry in known if entry and not entry.umbrella
-                  for t in _registry_term(entry, part.text)]
-        unknown = [a for a, entry in zip(acronyms, known, strict=True) if entry is None]
-        terms += _literal_terms(part.text, unknown)
-        terms += _name_terms(part.text)
+        terms += _part_terms(part.text, registry)
     if not any(t.heads or t.entry or t.how == "unit" for t in terms) and parts:
         first = next((p for p in parts if not p.used and p.entry is None), None)
         if first is not None:

@@ -25,7 +25,11 @@ TRANSLATIONS: dict[str, str] = {
     "univerzita": "university", "universitatea": "university", "yliopisto": "university",
     "rijksuniversiteit": "university", "egyetem": "university", "universitaire": "university",
     "universitario": "university", "universitair": "university", "universitaria": "university",
-    "uc": "university california",
+    "uc": "university california", "universities": "university",
+    "universitaires": "university", "universitarios": "university",
+    "institutes": "institute", "centers": "center", "centres": "center",
+    "hospitals": "hospital", "clinics": "clinic", "laboratories": "laboratory",
+    "labs": "laboratory", "schools": "school", "colleges": "college",
     # institute, school, college
     "inst": "institute", "institut": "institute", "instituto": "institute",
     "istituto": "institute", "institutet": "institute", "instituut": "institute",
