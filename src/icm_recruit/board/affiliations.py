@@ -72,32 +72,21 @@ class Term:
 class Terms(tuple):
     """The terms of one affiliation or address, with their keys for fast comparison."""
 
-    __slots__ = ()
-
-    @property
-    def by_key(self) -> dict[str, list[Term]]:
-        return _by_key(self)
-
     def __hash__(self) -> int:  # one object per text (cached): identity is enough
         return id(self)
 
     def __eq__(self, other: object) -> bool:
         return self is other
 
-
-_BY_KEY: dict[int, dict[str, list[Term]]] = {}
-
-
-def _by_key(terms: Terms) -> dict[str, list[Term]]:
-    found = _BY_KEY.get(id(terms))
-    if found is None:
-        found = {}
-        for term in terms:
-            found.setdefault(term.key, []).append(term)
-        if len(_BY_KEY) > 65536:
-            _BY_KEY.clear()
-        _BY_KEY[id(terms)] = found
-    return found
+    @property
+    def by_key(self) -> dict[str, list[Term]]:
+        found = self.__dict__.get("_by_key")
+        if found is None:
+            found = {}
+            for term in self:
+                found.setdefault(term.key, []).append(term)
+            self.__dict__["_by_key"] = found
+        return found
 
 
 EMPTY = Terms()
@@ -350,9 +339,13 @@ def principal_head(heads: frozenset[str]) -> str:
 _STRENGTH = {"reg": 0, "unit": 1, "dom": 2, "d": 3, "x": 3, "acr": 4, "dl": 5}
 
 
+def _terms(terms) -> Terms:
+    return terms if isinstance(terms, Terms) else Terms(terms)
+
+
 def shared(a_terms: Terms, b_terms: Terms) -> tuple[Term, Term] | None:
     """Return the best pair of compatible terms two sides share, or None."""
-    a_keys, b_keys = _by_key(a_terms), _by_key(b_terms)
+    a_keys, b_keys = _terms(a_terms).by_key, _terms(b_terms).by_key
     common = a_keys.keys() & b_keys.keys()
     found = [(a, b) for key in common for a in a_keys[key] for b in b_keys[key]
              if compatible(a, b)]
