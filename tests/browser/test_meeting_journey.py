@@ -72,6 +72,11 @@ def test_member_page_follows_the_chair_and_leaves_the_room(journey, browser, liv
         assert member.locator("#out-of-room").count() == 0
         assert serious_violations(member) == []
         journey.step("chair-on-the-next-item")
+        # Signed out (the session ended): the page says so instead of showing the sign-in
+        # page inside the meeting.
+        member.context.clear_cookies()
+        member.locator("#live-problem").wait_for(state="visible", timeout=3000)
+        assert member.locator("#live form[action$='/login']").count() == 0
     finally:
         context.close()
     assert errors == [], errors

@@ -75,6 +75,21 @@
     }
   });
 
+  // A refresh that was sent to the sign-in page (the session ended) or refused is never
+  // put in the page; the member is told to reload instead.
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "live") { return; }
+    var xhr = event.detail.xhr;
+    var asked = new URL(event.detail.requestConfig.path, window.location.href).pathname;
+    var landed = xhr.responseURL ? new URL(xhr.responseURL).pathname : asked;
+    if (xhr.status === 204) { return; }
+    if (xhr.status !== 200 || landed !== asked) {
+      event.detail.shouldSwap = false;
+      var notice = document.getElementById("live-problem");
+      if (notice) { notice.hidden = false; }
+    }
+  });
+
   setUp(formOf());
   document.body.addEventListener("htmx:afterSettle", function () { setUp(formOf()); });
 })();
