@@ -151,3 +151,16 @@ def run_tracked(job_id: int, work, *, resume_failed: bool = False,
     job.result, job.status, job.progress, job.finished_at = result, JobStatus.DONE, 100, utcnow()
     db.session.commit()
     return "done"
+
+
+def send_each(ids: list[int], send, *, by, progress) -> dict:
+    """The body of a batch that mails each of `ids` once: send(id, by=by) returns whether
+    it sent (False: already done by an earlier run). One id per transaction, so a crash
+    loses no sent mark, and a resumed batch sends only what is left."""
+    sent = 0
+    for index, item_id in enumerate(ids, start=1):
+        if send(item_id, by=by):
+            sent += 1
+        db.session.commit()
+        progress(100 * index / len(ids))
+    return {"sent": sent, "considered": len(ids)}

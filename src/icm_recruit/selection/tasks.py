@@ -5,7 +5,7 @@ Arguments are ids; each task is safe to run twice or to resume after a crash.
 
 from celery import shared_task
 
-from icm_recruit.core.jobs import run_tracked
+from icm_recruit.core.jobs import run_tracked, send_each
 from icm_recruit.extensions import db
 
 
@@ -13,14 +13,8 @@ def _send_letters(job, call, by, progress) -> dict:
     from icm_recruit.selection import operations as ops
     from icm_recruit.selection.queries import unsent_decision_ids
 
-    ids = unsent_decision_ids(call.id, by)
-    sent = 0
-    for index, decision_id in enumerate(ids, start=1):
-        if ops.send_decision_letter(decision_id, by=by):
-            sent += 1
-        db.session.commit()  # one letter per transaction: a crash loses no sent mark
-        progress(100 * index / len(ids))
-    return {"sent": sent, "considered": len(ids)}
+    return send_each(unsent_decision_ids(call.id, by), ops.send_decision_letter, by=by,
+                     progress=progress)
 
 
 @shared_task(name="icm_recruit.selection.tasks.send_decision_letters")
@@ -33,14 +27,8 @@ def send_decision_letters(job_id: int) -> str:
 def _tell_outcomes(job, call, by, progress) -> dict:
     from icm_recruit.selection.shortlist import tell_outcome, untold_marks
 
-    ids = [m.id for m in untold_marks(call.id, by)]
-    sent = 0
-    for index, mark_id in enumerate(ids, start=1):
-        if tell_outcome(mark_id, by=by):
-            sent += 1
-        db.session.commit()  # one applicant per transaction: a crash loses no told mark
-        progress(100 * index / len(ids))
-    return {"sent": sent, "considered": len(ids)}
+    return send_each([m.id for m in untold_marks(call.id, by)], tell_outcome, by=by,
+                     progress=progress)
 
 
 @shared_task(name="icm_recruit.selection.tasks.send_shortlist_outcomes")
