@@ -326,7 +326,10 @@ def test_an_edited_text_can_be_taken_back_to_the_default(client, auth, mail, sho
         post_form(client, url, {"subject": "Short", "body": "Dear {name}.", "action": "save"})
         page = client.get(url).get_data(as_text=True)
         assert "Dear {name}." in page and "Restore the default text" in page
-        post_form(client, url, {"action": "reset"})
+        asked = post_form(client, url, {"action": "reset"}).get_data(as_text=True)
+        assert "Go back to the default text?" in asked  # nothing changed yet
+        assert "Dear {name}." in client.get(url).get_data(as_text=True)
+        post_form(client, url, {"action": "reset", "confirm": "y"})
         page = client.get(url).get_data(as_text=True)
         assert default in page and "Restore the default text" not in page
     kept = [e.data for e in db.session.scalars(select(AuditEvent).where(

@@ -6,14 +6,18 @@ from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from icm_recruit.calls.models import Call
+from icm_recruit.core.confirm import confirm_page, confirmed
 from icm_recruit.core.forms import AppForm, MailTextForm
 from icm_recruit.core.permissions import require
 from icm_recruit.extensions import db
 from icm_recruit.selection import letters
 from icm_recruit.selection.operations import compose
+
+LANGUAGE_NAMES = {"en": _l("English"), "fr": _l("French")}
 
 LOCALES = ("en", "fr")
 
@@ -48,6 +52,15 @@ def edit(spec: CallText, call: Call, outcome, locale: str, *, values: dict[str, 
     here = url_for(request.endpoint, **request.view_args)
     if request.method == "POST" and request.form.get("action") == "reset":
         require(AppForm().validate_on_submit(), 400)
+        if not confirmed():
+            return confirm_page(
+                heading=_("Go back to the default text?"),
+                lines=[_("%(what)s, in %(language)s: the text written for this call is "
+                         "replaced by the default text.", what=spec.heading(outcome),
+                         language=LANGUAGE_NAMES[locale]),
+                       _("The text written is kept in the audit trail.")],
+                action=here, button=_("Restore the default text"), back=here,
+                hidden=[("action", "reset")])
         if spec.reset(call, outcome, locale, by=current_user):
             db.session.commit()
             flash(_("The default text is back; the text you had written is kept in the audit "
