@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.services, pytest.mark.browser]
 
@@ -31,12 +32,12 @@ def test_applicant_registers_verifies_and_signs_in(journey, mail, lang):
     journey.step("check-your-mail")
     link = _wait_for_link(mail, address)
     page.goto(link)
-    assert t["confirmed"] in page.content()
+    expect(page.locator("body")).to_contain_text(t["confirmed"])
     journey.step("confirmed")
     page.locator("#email").fill(address)
     page.locator("#password").fill("a-good-secret-2027")
     page.locator("main").get_by_role("button", name=t["sign_in"]).click()
-    assert t["welcome"] + "Amina Diallo" in page.content()
+    expect(page.locator("body")).to_contain_text(t["welcome"] + "Amina Diallo")
     journey.step("home")
     journey.assert_accessible()
 

@@ -6,6 +6,7 @@ import re
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.applications.factories import make_call, make_pdf
 from tests.support import SmtpSink
@@ -89,7 +90,7 @@ def test_applicant_applies_with_a_referee_letter(journey, live_server, mail, tmp
     assert "Lina Haddad" in referee_page.content()
     referee_page.locator("#letter-file").set_input_files(str(pdf))
     referee_page.locator("form:has(#letter-file) button[type=submit]").click()
-    assert referee_page.locator("#letter-file").count() == 0  # the letter was taken
+    expect(referee_page.locator("#letter-file")).to_have_count(0)  # the letter was taken
     referee_page.close()
 
     page.reload()
