@@ -176,6 +176,20 @@ def _selection_objects(world: World, call, target, own) -> None:
         made[application] = {"slot_id": slot.id, "interview_id": interview.id}
     world.ids.update(made[target])
     world.own_ids["hr_applicant"].update(made[own])
+    _visit_windows(world, call, target, own)
+
+
+def _visit_windows(world: World, call, target, own) -> None:
+    """A visit window for the target's visit, and one for HR's own application."""
+    from icm_recruit.selection.visit_models import VisitWindow
+
+    for application, key in ((target, None), (own, "hr_applicant")):
+        start = utcnow() + timedelta(days=20)
+        window = VisitWindow(call_id=call.id, application_id=application.id,
+                             starts_at=start, ends_at=start + timedelta(hours=8))
+        db.session.add(window)
+        db.session.flush()
+        (world.own_ids[key] if key else world.ids)["window_id"] = window.id
 
 
 def _meeting_objects(world: World, call, target, own) -> None:

@@ -118,6 +118,11 @@ EXPECTED = {
     "reviews.dossier_pdf": DOSSIER, "reviews.discussion": DELIBERATES,
     "reviews.other_reviews": DELIBERATES,
     "interviews.panel_home": BOARD, "interviews.score": having("panel"),
+    # Interview visit planning: every board member answers for the windows whose panel
+    # they sit on (the page lists only those); HR plans, and fixes the slots of a window
+    # for one candidate when they may handle that candidate.
+    "interviews.visit_availability": BOARD,
+    "interviews.visit_planning": HR, "interviews.fix_visit_slot": HR_OF_APPLICATION,
     # the chair and HR
     "selection.index": CHAIRS | HR, "selection.overview": CHAIRS | HR,
     "selection.ranking": CHAIRS | HR, "selection.compute": CHAIRS | HR,

@@ -27,6 +27,7 @@ from icm_recruit.extensions import db
 from icm_recruit.reviews import queries as review_queries
 from icm_recruit.reviews.models import ReviewStatus
 from icm_recruit.selection import queries as selection_queries
+from icm_recruit.selection import visits
 from icm_recruit.selection.models import InterviewStatus, Outcome
 
 HR_CALLS_SHOWN = 8
@@ -177,6 +178,12 @@ def member_home(user, now: datetime) -> list[Todo]:
     reviews.sort(key=lambda t: (not t.late, t.due_at is None, t.due_at or now))
     # Late reviews come before everything else, then the declarations, then the others.
     todos = ([t for t in reviews if t.late] + todos + [t for t in reviews if not t.late])
+    windows = visits.unanswered_count(user)
+    if windows:
+        todos.append(Todo(ngettext("Say whether you are free in %(num)d window proposed for "
+                                   "interview visits", "Say whether you are free in %(num)d "
+                                   "windows proposed for interview visits", windows),
+                          url_for("interviews.visit_availability"), _("Availability")))
     for interview, scored in selection_queries.panel_interviews_scored(user):
         starts_at = interview.slot.starts_at
         reference = interview.application.reference

@@ -77,3 +77,27 @@ class OfferAnswerForm(AppForm):
     answer = RadioField(_l("Your answer"), validators=[InputRequired()],
                         choices=[("accept", _l("I accept the offer")),
                                  ("decline", _l("I decline the offer"))])
+
+
+class VisitWindowForm(AppForm):
+    """A time HR proposes for interview visits; the panel then says whether it is free."""
+
+    starts_at = DateTimeLocalField(_l("From (Paris time, Europe/Paris)"),
+                                   format=DATETIME_FORMAT, validators=[InputRequired()])
+    ends_at = DateTimeLocalField(_l("Until (Paris time, Europe/Paris)"),
+                                 format=DATETIME_FORMAT, validators=[InputRequired()])
+    note = StringField(_l("Note for the panel (optional)"),
+                       validators=[Optional(), Length(max=300)])
+    application_id = SelectField(_l("For"), coerce=int, default=0)
+
+
+class FixSlotForm(AppForm):
+    """An interview slot inside a visit window; its panel is the window's panel."""
+
+    starts_at = DateTimeLocalField(_l("Starts on (Paris time, Europe/Paris)"),
+                                   format=DATETIME_FORMAT, validators=[InputRequired()])
+    duration = IntegerField(_l("Duration (minutes)"), default=45,
+                            validators=[InputRequired(), NumberRange(min=5, max=480)])
+    location = StringField(_l("Room"), validators=[Optional(), Length(max=300)])
+    video_url = StringField(_l("Video link"),
+                            validators=[Optional(), URL(require_tld=False), Length(max=500)])

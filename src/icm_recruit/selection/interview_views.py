@@ -348,3 +348,6 @@ def score(interview_id):
     comment = next((s.comment for s in mine.values()), "")
     return render_template("selection/score.html", interview=interview, criteria=criteria,
                            values=values, form=form, comment=comment)
+
+
+from icm_recruit.selection import visit_views  # noqa: E402,F401 - routes on this blueprint

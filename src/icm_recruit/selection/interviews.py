@@ -56,7 +56,7 @@ def _board_members(user_ids) -> list[User]:
     return users
 
 
-def _check_slot_fields(starts_at: datetime, duration: int, location: str, video_url: str,
+def check_slot_fields(starts_at: datetime, duration: int, location: str, video_url: str,
                        panel_ids) -> None:
     if not (location or "").strip() and not (video_url or "").strip():
         raise SelectionError("place_needed")
@@ -80,7 +80,7 @@ def create_slot(call: Call, *, starts_at: datetime, duration: int, location: str
     same video link) is the slot already offered, sent twice, and is returned as it is.
     """
     _require_hr(by)
-    _check_slot_fields(starts_at, duration, location, video_url, panel_ids)
+    check_slot_fields(starts_at, duration, location, video_url, panel_ids)
     locks.lock(Call, call.id)
     same = _same_open_slot(call, starts_at, location.strip(), video_url.strip())
     if same is not None:
@@ -130,7 +130,7 @@ def update_slot(slot: InterviewSlot, *, starts_at: datetime, duration: int, loca
         raise SelectionError("slot_withdrawn")
     interview = booked_interview(slot)
     _require_slot_handler(by, interview)
-    _check_slot_fields(starts_at, duration, location, video_url, panel_ids)
+    check_slot_fields(starts_at, duration, location, video_url, panel_ids)
     members = _board_members(panel_ids)
     if interview is not None:
         bad = conflicted_panelists([u.id for u in members], interview.application)

@@ -51,3 +51,29 @@ def seated_on_panel_of(user_id) -> ColumnElement[bool]:
                        InterviewPanelist.user_id == user_id,
                        InterviewPanelist.withdrawn_at.is_(None)),
         not_(board_rules.pair_conflicted(user_id, Interview.application_id)))
+
+
+# ---------------------------------------------------------------- interview visit planning
+
+
+def may_plan_visits(user) -> bool:
+    """HR proposes the visit windows of a call and fixes slots in them."""
+    return bool(user is not None and getattr(user, "is_authenticated", False)
+                and user.has_role(Role.ADMIN))
+
+
+def kept_from_visits(user_ids, applications) -> set[int]:
+    """Of these users, those who may not meet one of these candidates (conflict or own file).
+
+    A window's panel leaves them out: every candidate concerned can then book its slots.
+    """
+    kept: set[int] = set()
+    for application in applications:
+        kept.update(kept_from_panel(user_ids, application))
+    return kept
+
+
+def may_answer_window(user, window_panel_ids) -> bool:
+    """A member answers for a window when they sit on its panel and the window is open."""
+    return bool(user is not None and getattr(user, "is_authenticated", False)
+                and user.id in window_panel_ids)

@@ -1,0 +1,170 @@
+"""Interview visit planning: HR's windows and planning page, the panel's availability."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from icm_recruit.applications import rules as application_rules
+from icm_recruit.applications.models import Application
+from icm_recruit.auth.models import Role
+from icm_recruit.calls.models import Call
+from icm_recruit.core.confirm import confirm_page, confirmed
+from icm_recruit.core.forms import AppForm
+from icm_recruit.core.permissions import require, roles_required
+from icm_recruit.core.timeutil import paris_and_own, paris_to_utc, to_zone
+from icm_recruit.extensions import db
+from icm_recruit.selection import interview_views, rules, visits
+from icm_recruit.selection.forms import DATETIME_FORMAT, FixSlotForm, VisitWindowForm
+from icm_recruit.selection.operations import SelectionError
+from icm_recruit.selection.visit_models import Availability, VisitWindow
+
+bp = interview_views.bp  # these pages sit beside the interview pages
+
+
+def _candidate_choices(call: Call) -> list[tuple[int, str]]:
+    handled = [a for a in visits.shortlisted_candidates(call.id)
+               if rules.is_hr_for(current_user, a)]
+    return [(0, _("Every shortlisted candidate")),
+            *[(a.id, f"{a.reference} · {a.applicant.name}") for a in handled]]
+
+
+def _planning_page(call: Call, form: VisitWindowForm, status: int = 200):
+    return render_template("selection/visits.html", call=call, form=form,
+                           plans=visits.planning(call)), status
+
+
+@bp.route("/selection/calls/<int:call_id>/visits", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def visit_planning(call_id):
+    """The call's visit windows, who is free in each, and the form to propose one."""
+    call = db.get_or_404(Call, call_id)
+    form = VisitWindowForm()
+    form.application_id.choices = _candidate_choices(call)
+    if not form.validate_on_submit():
+        return _planning_page(call, form, 422 if form.is_submitted() else 200)
+    application = (db.session.get(Application, form.application_id.data)
+                   if form.application_id.data else None)
+    try:
+        window = visits.propose_window(
+            call, starts_at=paris_to_utc(form.starts_at.data),
+            ends_at=paris_to_utc(form.ends_at.data), note=form.note.data or "",
+            application=application, by=current_user)
+    except SelectionError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return _planning_page(call, form, 422)
+    db.session.commit()
+    flash(_("Window proposed from %(start)s; the panel can now say whether it is free.",
+            start=paris_and_own(window.starts_at, current_user.timezone)), "success")
+    return redirect(url_for(".visit_planning", call_id=call.id))
+
+
+def _window_for_hr(window_id: int) -> VisitWindow:
+    window = db.get_or_404(VisitWindow, window_id)
+    require(rules.may_plan_visits(current_user))
+    if window.application is not None:
+        application_rules.require_hr_on(current_user, window.application)
+    return window
+
+
+def _fix_form(window: VisitWindow) -> FixSlotForm:
+    form = FixSlotForm()
+    if request.method == "GET":
+        form.starts_at.data = to_zone(window.starts_at).replace(tzinfo=None)
+    return form
+
+
+def _fix_confirm(window: VisitWindow, form: FixSlotForm, plan, starts_at):
+    lines = [_("A slot of %(num)d minutes on %(when)s is offered to the candidates.",
+               num=form.duration.data,
+               when=paris_and_own(starts_at, current_user.timezone)),
+             _("Panel: %(names)s.", names=", ".join(u.name for u in plan.panel)),
+             _("The panel’s answers for this window can no longer be changed.")]
+    if window.application is not None:
+        lines.append(_("The slot is booked for %(ref)s at once: the candidate and the panel "
+                       "receive the calendar invitation by e-mail.",
+                       ref=window.application.reference))
+    hidden = [("starts_at", form.starts_at.data.strftime(DATETIME_FORMAT)),
+              ("duration", str(form.duration.data)), ("location", form.location.data or ""),
+              ("video_url", form.video_url.data or "")]
+    return confirm_page(heading=_("Fix this interview slot?"), lines=lines,
+                        action=url_for(".fix_visit_slot", window_id=window.id),
+                        button=_("Fix the slot"), gentle=True, hidden=hidden,
+                        back=url_for(".visit_planning", call_id=window.call_id))
+
+
+@bp.route("/selection/visit-windows/<int:window_id>/fix", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def fix_visit_slot(window_id):
+    """Fix an interview slot in a window, where its whole panel is free."""
+    window = _window_for_hr(window_id)
+    form = _fix_form(window)
+    plan = visits.plan_of(window)
+    if form.validate_on_submit():
+        starts_at = paris_to_utc(form.starts_at.data)
+        try:
+            visits.check_fix(window, starts_at, form.duration.data, form.location.data or "",
+                             form.video_url.data or "", by=current_user)
+        except SelectionError as exc:
+            flash(exc.message, "danger")
+        else:
+            if not confirmed():
+                return _fix_confirm(window, form, plan, starts_at)
+            try:
+                slot = visits.fix_slot(window, starts_at=starts_at,
+                                       duration=form.duration.data,
+                                       location=form.location.data or "",
+                                       video_url=form.video_url.data or "", by=current_user)
+            except SelectionError as exc:
+                db.session.rollback()
+                flash(exc.message, "danger")
+            else:
+                db.session.commit()
+                flash(_("Slot fixed on %(when)s; candidates can book it.",
+                        when=paris_and_own(slot.starts_at, current_user.timezone)),
+                      "success")
+                return redirect(url_for(".visit_planning", call_id=window.call_id))
+    return render_template("selection/visit_fix.html", window=window, plan=plan, form=form,
+                           call=window.call), 422 if form.is_submitted() else 200
+
+
+def _posted_answers(windows) -> tuple[dict[int, Availability], bool]:
+    """The answers the member ticked, by window id, and whether all values were known."""
+    answers, clean = {}, True
+    for window, _fixed in windows:
+        value = request.form.get(f"answer_{window.id}")
+        if not value:
+            continue
+        try:
+            answers[window.id] = Availability(value)
+        except ValueError:
+            clean = False
+    return answers, clean
+
+
+@bp.route("/panel/visits", methods=["GET", "POST"])
+@roles_required(Role.REVIEWER, Role.CHAIR)
+def visit_availability():
+    """A panel member says, for each window still to come, whether they are free."""
+    windows = visits.member_windows(current_user)
+    form = AppForm()
+    typed = {}
+    if request.method == "POST":
+        require(form.validate_on_submit(), 400)
+        typed, clean = _posted_answers(windows)
+        try:
+            if not clean:
+                raise visits.VisitError("forbidden")
+            changed = visits.save_availability(current_user, typed, by=current_user)
+        except SelectionError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Your availability is saved.") if changed
+                  else _("Nothing changed: your answers were already these."), "success")
+            return redirect(url_for(".visit_availability"))
+    answers = {w.id: typed.get(w.id) or w.answer_of(current_user.id) for w, _f in windows}
+    return render_template("selection/availability.html", windows=windows, answers=answers,
+                           form=form, choices=list(Availability)), (
+        422 if request.method == "POST" else 200)
