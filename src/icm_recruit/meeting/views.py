@@ -262,9 +262,11 @@ def record(item_id):
                                "is below: check it and press the button again. If you were "
                                "signed out, sign in again in another tab first."), 400
         return show(item.meeting_id, record_form=form, notice=notice), status
+    # Optional() lets a blank answer through unchecked: whitespace means no outcome.
+    outcome = (form.outcome.data or "").strip()
     try:
         ops.record_outcome(
-            item, outcome=ItemOutcome(form.outcome.data) if form.outcome.data else None,
+            item, outcome=ItemOutcome(outcome) if outcome else None,
             votes={"for": form.votes_for.data, "against": form.votes_against.data,
                    "abstain": form.votes_abstain.data},
             consensus=form.consensus.data or "", by=current_user)
