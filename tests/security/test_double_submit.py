@@ -444,7 +444,7 @@ def book_slot() -> Race:
 def interview_scores() -> Race:
     call, _applicant, application = _selection_world(ApplicationStatus.INTERVIEW)
     panelist = _member()
-    slot = make_slot(call, [panelist])
+    slot = make_slot(call, [panelist], days=-1)  # scores follow the interview
     interview = Interview(application_id=application.id, slot_id=slot.id,
                           status=InterviewStatus.BOOKED, booked_at=utcnow())
     db.session.add(interview)

@@ -1,7 +1,7 @@
 """The selection journey through the web pages: shortlist, interview, decision, answer."""
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -9,6 +9,7 @@ from sqlalchemy import select
 from icm_recruit.applications.models import Application, ApplicationStatus
 from icm_recruit.auth.models import Role
 from icm_recruit.core.audit import AuditEvent
+from icm_recruit.core.timeutil import utcnow
 from icm_recruit.extensions import db
 from icm_recruit.selection.models import Decision, Interview, InterviewScore, InterviewSlot
 from tests.selection.factories import confirm, quick_user, reviewed_application, selection_call
@@ -90,9 +91,11 @@ def test_hr_takes_a_call_from_shortlist_to_an_accepted_offer(client, auth, mail,
     assert f"DTEND:{year}0114T101500Z" in calendar and "SEQUENCE:0" in calendar
     assert _ics(mail.to("panel@example.org")[-1]).count("BEGIN:VEVENT") == 1
 
-    # The panel member scores the interview.
+    # The panel member scores the interview, once it has begun.
     interview = db.session.scalar(select(Interview).where(
         Interview.application_id == chosen.id))
+    interview.slot.starts_at = utcnow() - timedelta(minutes=5)
+    db.session.commit()
     criterion = call.criteria[0]
     auth.logout()
     auth.login(panelist)

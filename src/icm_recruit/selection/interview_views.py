@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application
+from icm_recruit.assignment import rules as assignment_rules
 from icm_recruit.auth.models import Role, User, UserRole
-from icm_recruit.calls.models import Call
+from icm_recruit.calls.models import Call, database_now
 from icm_recruit.core.forms import AppForm, has_control_characters
 from icm_recruit.core.params import int32
 from icm_recruit.core.permissions import require, roles_required
@@ -310,13 +311,24 @@ def book(application_id):
 @roles_required(Role.REVIEWER, Role.CHAIR)
 def panel_home():
     return render_template("selection/panel.html",
-                           interviews=queries.panel_interviews(current_user))
+                           rows=queries.panel_interviews_scored(current_user),
+                           now=database_now())
 
 
 def _panel_interview(interview_id: int) -> Interview:
     interview = db.get_or_404(Interview, interview_id)
     require(rules.can_sit_on_panel(current_user.id, interview))
     return interview
+
+
+def _score_page(interview, criteria, values, form, comment, status=200):
+    """The scoring form, with the dossier at hand; closed until the interview begins."""
+    return render_template(
+        "selection/score.html", interview=interview, criteria=criteria, values=values,
+        form=form, comment=comment,
+        started=rules.interview_started(interview, database_now()),
+        web_dossier=assignment_rules.can_open_dossier(current_user, interview.application)), \
+        status
 
 
 @bp.route("/panel/interviews/<int:interview_id>", methods=["GET", "POST"])
@@ -338,16 +350,14 @@ def score(interview_id):
         except SelectionError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
-            return render_template("selection/score.html", interview=interview,
-                                   criteria=criteria, values=values, form=form,
-                                   comment=request.form.get("comment", "")), 422
+            return _score_page(interview, criteria, values, form,
+                               request.form.get("comment", ""), 422)
         db.session.commit()
         flash(_("Your interview scores are saved."), "success")
         return redirect(url_for(".panel_home"))
     values = {cid: s.score for cid, s in mine.items()}
     comment = next((s.comment for s in mine.values()), "")
-    return render_template("selection/score.html", interview=interview, criteria=criteria,
-                           values=values, form=form, comment=comment)
+    return _score_page(interview, criteria, values, form, comment)
 
 
 from icm_recruit.selection import visit_views  # noqa: E402,F401 - routes on this blueprint

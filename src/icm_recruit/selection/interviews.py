@@ -343,6 +343,8 @@ def save_scores(interview: Interview, scores: dict[int, int], comment: str, *,
     if interview.status is not InterviewStatus.BOOKED or not rules.can_sit_on_panel(
             by.id, interview):
         raise SelectionError("forbidden")
+    if not rules.may_score(by.id, interview, database_now()):
+        raise SelectionError("not_started")
     criteria = {c.id: c for c in interview.application.call.criteria}
     if set(scores) != set(criteria):
         raise SelectionError("scores_incomplete")

@@ -62,6 +62,8 @@ class SelectionError(DomainError):
         "not_booked": _l("This interview is not booked."),
         "scores_incomplete": _l("Score every criterion."),
         "score_out_of_scale": _l("A score is outside the criterion's scale."),
+        "not_started": _l("The interview has not started yet: scores can be entered once "
+                          "it has begun."),
         "job_running": _l("Letters are being sent already; wait for that run to finish."),
         "nothing_to_send": _l("Every recorded decision has already been sent: "
                               "nothing to send."),

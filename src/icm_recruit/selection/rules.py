@@ -38,6 +38,16 @@ def can_sit_on_panel(user_id: int, interview: Interview) -> bool:
             and not board_rules.is_conflicted(user_id, interview.application))
 
 
+def interview_started(interview: Interview, now) -> bool:
+    """Scores are given once the interview has begun, never about one still to come."""
+    return interview.slot is not None and interview.slot.starts_at <= now
+
+
+def may_score(user_id: int, interview: Interview, now) -> bool:
+    """A seated, non-conflicted panel member scores a booked interview once it has begun."""
+    return can_sit_on_panel(user_id, interview) and interview_started(interview, now)
+
+
 def kept_from_panel(user_ids, application: Application) -> list[int]:
     """Of these users, those who may not meet the applicant (conflict or own file)."""
     return sorted(board_rules.conflicted_user_ids(application) & set(user_ids or []))
