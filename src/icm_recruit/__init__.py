@@ -34,6 +34,7 @@ def _resource_dir(name: str) -> Path:
 def _blueprints():
     from icm_recruit.admin import mail_texts as _mail_texts  # noqa: F401 (its routes)
     from icm_recruit.admin.views import bp as admin_bp
+    from icm_recruit.applications import stage_views as _stage_views  # noqa: F401 (its routes)
     from icm_recruit.applications.hr_views import bp as applications_hr_bp
     from icm_recruit.applications.publication_views import bp as publications_bp
     from icm_recruit.applications.referee_views import bp as referees_bp
@@ -51,11 +52,12 @@ def _blueprints():
     from icm_recruit.selection.decision_views import bp as decisions_bp
     from icm_recruit.selection.interview_views import bp as interviews_bp
     from icm_recruit.selection.views import bp as selection_bp
+    from icm_recruit.stages.views import bp as stages_bp
 
     return [main_bp, auth_bp, admin_bp, calls_bp, applications_bp, applications_hr_bp,
             referees_bp, publications_bp, board_bp, assignment_bp, governance_bp, reviews_bp,
             selection_bp, interviews_bp, decisions_bp, meeting_bp, meeting_reports_bp,
-            chair_bp]
+            chair_bp, stages_bp]
 
 
 def _import_models_and_tasks() -> None:
@@ -91,6 +93,7 @@ def _import_models_and_tasks() -> None:
     from icm_recruit.selection import models as _selection_models  # noqa: F401
     from icm_recruit.selection import search as _selection_search_fields  # noqa: F401
     from icm_recruit.selection import tasks as _selection_tasks  # noqa: F401
+    from icm_recruit.stages import tasks as _stage_tasks  # noqa: F401
 
 
 def translation_domains() -> list[str]:
@@ -298,6 +301,7 @@ def _init_errors(app: Flask) -> None:
 def _init_templates(app: Flask) -> None:
     from icm_recruit.assignment.models import AssignmentOrigin
     from icm_recruit.auth.models import Role
+    from icm_recruit.calls.models import DOCUMENT_KIND_LABELS
     from icm_recruit.core.jobs import JobKind
     from icm_recruit.core.states import StateEnum
     from icm_recruit.core.timeutil import rendering_zone, to_zone
@@ -305,7 +309,8 @@ def _init_templates(app: Flask) -> None:
     # Templates compare with the enums and their named groups, never with raw strings.
     app.jinja_env.globals.update(
         {state.__name__: state for state in StateEnum.__subclasses__()},
-        AssignmentOrigin=AssignmentOrigin, JobKind=JobKind)
+        AssignmentOrigin=AssignmentOrigin, JobKind=JobKind,
+        DOCUMENT_KIND_LABELS=DOCUMENT_KIND_LABELS)
 
     @app.template_filter("localdt")
     def localdt(value, fmt="%d/%m/%Y %H:%M %Z", zone=None):

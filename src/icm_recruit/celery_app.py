@@ -10,6 +10,8 @@ BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "icm_recruit.core.tasks.sweep_outbox",
                      "schedule": float(os.environ.get("OUTBOX_SWEEP_SECONDS", "60"))},
     "calls-close-due": {"task": "icm_recruit.calls.tasks.close_due_calls", "schedule": 60.0},
+    "stage-parts-missed": {"task": "icm_recruit.applications.tasks.record_missed_stage_parts",
+                           "schedule": 60.0},
     "retention-purge": {"task": "icm_recruit.governance.tasks.purge_expired",
                         "schedule": crontab(hour=3, minute=30)},
     "referee-reminders": {"task": "icm_recruit.applications.tasks.remind_referees",
@@ -58,7 +60,7 @@ def celery_init_app(app: Flask) -> Celery:
                     "icm_recruit.board.tasks",
                     "icm_recruit.assignment.tasks", "icm_recruit.governance.tasks",
                     "icm_recruit.reviews.tasks",
-                    "icm_recruit.selection.tasks"],
+                    "icm_recruit.selection.tasks", "icm_recruit.stages.tasks"],
     }
     settings.update(app.config.get("CELERY", {}))
     celery.config_from_object(settings)

@@ -74,7 +74,8 @@ HR_OF_APPLICATION = having("hr_of_application")
 TOKEN = "token"  # public routes taking a token: judged only on "no server error"
 # Allowed, but the world has nothing to show there (no dossier PDF built, no decision yet,
 # the job is of another kind): a 404 is the right answer for these.
-NOTHING_TO_SHOW = {"applications_hr.dossier", "decisions.preview", "selection.job_status",
+NOTHING_TO_SHOW = {"applications_hr.dossier", "stages.edit", "decisions.preview",
+                   "selection.job_status",
                    "evaluation.job_status",
                    "selection.export_ranking",
                    "reviews.dossier_pdf"}
@@ -131,6 +132,15 @@ EXPECTED = {
     # Sending the outcomes tells only the applicants the sender may handle.
     "selection.outcomes": CHAIRS | HR, "selection.send_outcomes": CHAIRS | HR,
     "selection.edit_outcome_template": CHAIRS | HR,
+    # The stages of a call: HR defines them; HR and the chair decide who goes on.
+    "stages.index": CHAIRS | HR, "stages.add": HR, "stages.edit": HR, "stages.remove": HR,
+    "stages.decide": CHAIRS | HR, "stages.outcomes": CHAIRS | HR,
+    "stages.send_outcomes": CHAIRS | HR, "stages.edit_outcome_template": CHAIRS | HR,
+    "stages.mark": (CHAIRS - CONFLICTED) | HR_OF_APPLICATION,
+    "stages.letters": CHAIRS | HR,
+    "stages.application_letters": (CHAIRS - CONFLICTED) | HR_OF_APPLICATION,
+    # The applicant's part of a later stage.
+    "applications.stage_upload": OWNER, "applications.stage_send": OWNER,
     # The form names the application (see FORM_DATA).
     "selection.mark": (CHAIRS - CONFLICTED) | HR_OF_APPLICATION,
     # The board meeting: its members (every board persona is invited), HR and the chair
@@ -173,6 +183,9 @@ FORM_DATA = {
                                      "reason": "Former colleague."},
     "selection.mark": lambda ids: {"application_id": ids["application_id"],
                                    "outcome": "shortlisted", "reason": "Strong project."},
+    "stages.mark": lambda ids: {"application_id": ids["application_id"],
+                                "verdict": "advance", "reason": "Strong project."},
+    "applications.stage_send": lambda ids: {"confirm": "y"},
     # HR's tags: on one application, or on the rows ticked in the call's list.
     "applications_hr.tag_selected": lambda ids: {"application_id": ids["application_id"],
                                                  "tag": "strong", "action": "add"},
@@ -190,7 +203,7 @@ FORM_DATA = {
     "admin.edit_mail_text": lambda ids: {"subject": "New password", "action": "save",
                                          "body": "Hello {name}, {url}"},
 }
-FORM_NAMES_APPLICATION = {"assignment.add", "board.add_manual", "selection.mark",
+FORM_NAMES_APPLICATION = {"assignment.add", "board.add_manual", "selection.mark", "stages.mark",
                           "applications_hr.tag_selected", "applications_hr.screen_selected"}
 
 
@@ -203,8 +216,12 @@ def _url(rule, ids: dict) -> str:
             values[arg] = "not-a-valid-token"
         elif arg == "fmt":
             values[arg] = "csv"
+        elif arg == "outcome" and rule.endpoint.startswith("stages."):
+            values[arg] = "advance"
         elif arg == "outcome":
             values[arg] = "shortlisted" if "/outcomes/" in rule.rule else "offer"
+        elif arg == "position":
+            values[arg] = 2  # the world's call has one stage: nothing to show there
         elif arg == "locale":
             values[arg] = "en"
         elif arg == "document_id" and "letters" in rule.rule:

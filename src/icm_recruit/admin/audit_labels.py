@@ -154,6 +154,19 @@ ACTION_LABELS: dict[str, LazyString] = {
     # E-mail texts written for every call
     "mail_text.saved": _l("E-mail text saved"),
     "mail_text.reset": _l("E-mail text back to its default"),
+    # Stages
+    "stage.added": _l("Stage added to a call"),
+    "stage.changed": _l("Stage settings changed"),
+    "stage.removed": _l("Stage removed"),
+    "stage.marked": _l("Stage mark set"),
+    "stage.unmarked": _l("Stage mark cleared"),
+    "stage.advanced": _l("Went on to the next stage"),
+    "stage.stopped": _l("Stopped at a stage"),
+    "stage.opened": _l("Call moved on to its next stage"),
+    "stage.part_sent": _l("Stage part sent by the applicant"),
+    "stage.part_missed": _l("Stage part missed its deadline"),
+    "stage_template.saved": _l("Stage outcome e-mail text saved"),
+    "stage_template.reset": _l("Stage outcome e-mail text reset"),
     # Records
     "audit.exported": _l("Audit trail exported"),
     "retention.purged": _l("Old data purged"),
@@ -173,6 +186,7 @@ ACTION_GROUPS: dict[str, tuple[LazyString, tuple[str, ...]]] = {
     "selection": (_l("Shortlist, interviews and decisions"),
                   ("ranking.", "shortlist.", "shortlist_template.", "interview.",
                    "interview_slot.", "visit_window.", "decision.", "letter_template.")),
+    "stages": (_l("Stages"), ("stage.", "stage_template.")),
     "meetings": (_l("Board meetings and evaluation reports"),
                  ("meeting.", "evaluation_report.")),
     "mail_texts": (_l("E-mail texts"), ("mail_text.",)),

@@ -13,7 +13,7 @@ from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from icm_recruit.applications.forms import country_name
 from icm_recruit.applications.models import Application
-from icm_recruit.calls.models import APPLICANT_KINDS
+from icm_recruit.calls.models import APPLICANT_KINDS, LATER_STAGE_KINDS
 from icm_recruit.core import audit, pdfclean, storage
 from icm_recruit.extensions import db
 
@@ -80,7 +80,7 @@ def build_pdf(application: Application, locale: str = "en") -> bytes:
     for start in range(0, len(lines), LINES_PER_PAGE):
         _add_text_page(writer, lines[start:start + LINES_PER_PAGE])
     documents = application.current_documents()
-    for kind in APPLICANT_KINDS:
+    for kind in APPLICANT_KINDS + LATER_STAGE_KINDS:
         document = documents.get(kind)
         if document is not None:
             writer.append(PdfReader(io.BytesIO(storage.read(document.storage_key))))

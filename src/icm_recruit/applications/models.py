@@ -193,6 +193,8 @@ class Application(db.Model):
     # they removed ("removed"). HR and the board read the submitted version meanwhile.
     pending_changes: Mapped[dict | None] = mapped_column(db.JSON)
     change_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The stage of its call it has reached (1 until it goes on to a later one).
+    stage: Mapped[int] = mapped_column(default=1, server_default="1")
 
     call: Mapped[Call] = relationship()
     applicant: Mapped[User] = relationship(foreign_keys=[applicant_id])
@@ -268,13 +270,19 @@ class Application(db.Model):
                 if d.is_current and d.kind != DocumentKind.LETTER}
 
     def active_referees(self) -> list["RefereeRequest"]:
+        """Every referee asked and not withdrawn, those the institution chose included."""
         return [r for r in self.referee_requests if r.status != RefereeStatus.CANCELLED]
+
+    def named_referees(self) -> list["RefereeRequest"]:
+        """The referees the applicant named (and has not withdrawn)."""
+        return [r for r in self.active_referees() if not r.chosen_by_institution]
 
     def withdrawn_referees(self) -> list["RefereeRequest"]:
         """The last withdrawn request of each referee not named again since."""
-        named = {r.email for r in self.active_referees()}
+        named = {r.email for r in self.named_referees()}
         latest = {r.email: r for r in sorted(self.referee_requests, key=lambda r: r.id)
-                  if r.status == RefereeStatus.CANCELLED and r.email not in named}
+                  if r.status == RefereeStatus.CANCELLED and r.email not in named
+                  and not r.chosen_by_institution}
         return list(latest.values())
 
     def checklist(self) -> list[tuple[str, str, bool]]:
@@ -296,7 +304,7 @@ class Application(db.Model):
         for kind in call.required_kinds:
             items.append(("documents", DOCUMENT_KIND_LABELS[kind], kind in documents))
         if call.referees_required:
-            named = len(self.active_referees())
+            named = len(self.named_referees())
             items.append(("referees", _l("Referees named: %(named)d of %(needed)d",
                                          named=min(named, call.referees_required),
                                          needed=call.referees_required),
@@ -393,6 +401,11 @@ class RefereeRequest(db.Model):
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     letter_document_id: Mapped[int | None] = mapped_column(
         ForeignKey("document.id", ondelete="SET NULL"))
+    # The stage that asked for the letter, and whether HR or the chair chose the referee
+    # (then the applicant is told only that a letter was asked for and when it came).
+    stage: Mapped[int] = mapped_column(default=1, server_default="1")
+    chosen_by_institution: Mapped[bool] = mapped_column(default=False,
+                                                        server_default=text("false"))
 
     application: Mapped[Application] = relationship(back_populates="referee_requests")
     letter: Mapped[Document | None] = relationship(foreign_keys=[letter_document_id])
@@ -452,3 +465,72 @@ class SavedSearch(db.Model):
     # The list's query-string filters (q, status, country, tag, sort), as HR left them.
     params: Mapped[dict] = mapped_column(db.JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class StageProgress(StateEnum):
+    OPEN = "open"  # asked for this stage's part of the dossier
+    SUBMITTED = "submitted"  # sent it in time
+    MISSED = "missed"  # its deadline passed without it: kept, not lost
+
+
+StageProgress.define(labels={
+    StageProgress.OPEN: _l("Waiting for the applicant"),
+    StageProgress.SUBMITTED: _l("Sent in"),
+    StageProgress.MISSED: _l("Deadline missed"),
+})
+
+
+class StageVerdict(StateEnum):
+    ADVANCE = "advance"
+    STOP = "stop"
+
+
+StageVerdict.define(labels={
+    StageVerdict.ADVANCE: _l("Goes on to the next stage"),
+    StageVerdict.STOP: _l("Does not go on"),
+})
+
+
+class ApplicationStage(db.Model):
+    """Where one application stands in one stage of a staged call.
+
+    The mark HR or the chair set after the stage's ranking (with its reason) stays a mark
+    until the next stage is opened; the outcome letter goes out later, once, by a job.
+    """
+
+    __tablename__ = "application_stage"
+    __table_args__ = (UniqueConstraint("application_id", "stage"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[int] = mapped_column()
+    # The applicant's part of a later stage.
+    progress: Mapped[StageProgress | None] = mapped_column(_enum(StageProgress, 10))
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The board's verdict at the end of the stage.
+    verdict: Mapped[StageVerdict | None] = mapped_column(_enum(StageVerdict, 10))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the outcome letter was queued (exactly once).
+    told_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    application: Mapped[Application] = relationship()
+
+    @property
+    def is_decided(self) -> bool:
+        return self.decided_at is not None
+
+
+def ready_for_stage_review():
+    """SQL condition on Application: the board may review it at the stage it is at (the
+    first stage, or a later one whose part the applicant sent in)."""
+    from sqlalchemy import exists, or_
+
+    return or_(Application.stage == 1, exists().where(
+        ApplicationStage.application_id == Application.id,
+        ApplicationStage.stage == Application.stage,
+        ApplicationStage.progress == StageProgress.SUBMITTED))

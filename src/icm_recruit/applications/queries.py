@@ -134,6 +134,21 @@ def timeline(application: Application) -> list[tuple]:
             "referee.requested": _("Reference letter requested"),
             "referee.letter_received": _("Reference letter received"),
             "referee.declined": _("A referee declined"),
+            "stage.advanced": _("Selected for the next stage: %(name)s",
+                                name=application.call.stage_name(data.get("to") or 2)),
+            "stage.stopped": _("Not selected for the next stage"),
+            "stage.part_sent": _("Your part of the stage “%(name)s” was received",
+                                 name=application.call.stage_name(data.get("stage") or 2)),
+            "stage.part_missed": _("The deadline of the stage “%(name)s” passed before your "
+                                   "part was sent", name=application.call.stage_name(
+                                       data.get("stage") or 2)),
+            "application.shortlisted": _("Shortlisted for an interview"),
+            "application.rejected": _("Not shortlisted"),
+            "interview.invited": _("Invited to choose an interview time"),
+            "interview.booked": _("Interview booked"),
+            "decision.letter_sent": _("Decision letter sent"),
+            "decision.offer_answered": _("Your answer to the offer was recorded"),
+            "evaluation_report.sent": _("Evaluation report sent"),
         }.get(event.action)
 
     events = db.session.scalars(

@@ -39,7 +39,7 @@ def _link_days() -> int:
     return int(current_app.config.get("REFEREE_LINK_DAYS", 30))
 
 
-def _issue_link(request: RefereeRequest, now: datetime) -> str:
+def issue_link(request: RefereeRequest, now: datetime) -> str:
     token = secrets.token_urlsafe(32)
     request.token_hash = hash_token(token)
     request.expires_at = now + timedelta(days=_link_days())
@@ -73,7 +73,7 @@ def add_referee(application: Application, *, name: str, email: str, institution:
     email = User.normalize_email(email)
     if email == application.applicant.email:
         raise ApplicationError("self_referee")
-    active = application.active_referees()
+    active = application.named_referees()
     if any(r.email == email for r in active):
         raise ApplicationError("referee_twice")
     if len(active) >= MAX_ACTIVE_REFEREES:
@@ -83,7 +83,7 @@ def add_referee(application: Application, *, name: str, email: str, institution:
     request = RefereeRequest(application=application, name=name.strip(), email=email,
                              institution=institution.strip(), locale=locale,
                              status=RefereeStatus.REQUESTED, sent_at=now)
-    url = _issue_link(request, now)
+    url = issue_link(request, now)
     db.session.add(request)
     db.session.flush()
     audit.record("referee.requested", actor=by, obj=application, referee_request_id=request.id,
@@ -99,7 +99,7 @@ def resend_referee(request: RefereeRequest, *, by) -> None:
         raise ApplicationError("referee_closed")
     require_mail_allowed(actor_key(user=by), request.email)  # the old link stays if refused
     now = database_now()
-    url = _issue_link(request, now)
+    url = issue_link(request, now)
     request.sent_at = now
     db.session.flush()
     audit.record("referee.resent", actor=by, obj=request.application,
@@ -172,7 +172,8 @@ def receive_letter(request: RefereeRequest, checked: storage.CheckedPdf) -> Docu
         return document  # the applicant was told when the letter first arrived
     audit.record("referee.letter_received", obj=request.application,
                  referee_request_id=request.id, sha256=checked.sha256, size=checked.size)
-    _notify_applicant(request, "referee_letter_received")
+    if not request.chosen_by_institution:  # the applicant does not know this referee
+        _notify_applicant(request, "referee_letter_received")
     return document
 
 
@@ -181,7 +182,8 @@ def decline_request(request: RefereeRequest, reason: str = "") -> None:
     request.responded_at = database_now()
     db.session.flush()
     audit.record("referee.declined", obj=request.application, referee_request_id=request.id)
-    _notify_applicant(request, "referee_declined", message=reason.strip()[:1000])
+    if not request.chosen_by_institution:
+        _notify_applicant(request, "referee_declined", message=reason.strip()[:1000])
 
 
 def _notify_applicant(request: RefereeRequest, template: str, **extra) -> None:
@@ -212,7 +214,7 @@ def send_referee_reminders(*, every_days: int = 7, max_reminders: int = 3) -> in
     for request in due:
         request.reminders_sent += 1
         request.reminded_at = now
-        url = _issue_link(request, now)
+        url = issue_link(request, now)
         _mail_referee(request, url, "referee_reminder",
                       key=f"referee-reminder:{request.id}:{request.reminders_sent}")
         audit.record("referee.reminded", obj=request.application, referee_request_id=request.id,

@@ -23,3 +23,13 @@ def build_dossier(application_id: int) -> str | None:
     key = build_and_store_dossier(application_id)
     db.session.commit()
     return key
+
+
+@shared_task(name="icm_recruit.applications.tasks.record_missed_stage_parts")
+def record_missed_stage_parts() -> int:
+    """Record as missed the parts of later stages whose deadline passed unsent."""
+    from icm_recruit.applications.stage_part import record_missed_parts
+
+    count = record_missed_parts()
+    db.session.commit()
+    return count

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from icm_recruit.applications import changes, rules
+from icm_recruit.applications import changes, rules, stage_part
 from icm_recruit.applications import operations as ops
 from icm_recruit.applications import referees as referee_ops
 from icm_recruit.applications.drafts import fill_form as _fill_form
@@ -144,6 +144,15 @@ def start(slug):
     return redirect(url_for(".edit", application_id=application.id))
 
 
+def _stage_context(application: Application, now) -> dict:
+    """What the page shows of the later stage the application is at, if any."""
+    stage = stage_part.current_stage(application)
+    entry = stage_part.entry_of(application) if stage else None
+    return {"stage": stage, "stage_entry": entry,
+            "stage_open": stage_part.is_open(application, entry, now),
+            "stage_missing": stage_part.missing(application, stage) if stage else []}
+
+
 def _page(application: Application, form: ApplicationForm, status: int = 200,
           referee_form: RefereeForm | None = None, **documents_state):
     """The edit page; documents_state: notices (category, text) shown in the documents
@@ -159,7 +168,7 @@ def _page(application: Application, form: ApplicationForm, status: int = 200,
         may_change=rules.can_change_submitted(current_user, application, now),
         submit_form=SubmitForm(), documents=shown.current_documents(),
         kind_labels=DOCUMENT_KIND_LABELS, DocumentKind=DocumentKind,
-        plain_form=AppForm(), **documents_state), status
+        plain_form=AppForm(), **_stage_context(application, now), **documents_state), status
 
 
 @bp.route("/applications/<int:application_id>", methods=["GET", "POST"])
@@ -583,9 +592,11 @@ def submit(application_id):
 @roles_required(Role.APPLICANT)
 def status(application_id):
     application = own_application_or_403(application_id)
+    now = database_now()
     return render_template("applications/status.html", application=application,
-                           events=timeline(application), now=database_now(),
-                           just_submitted=request.args.get("submitted") == "1")
+                           events=timeline(application), now=now,
+                           just_submitted=request.args.get("submitted") == "1",
+                           upload_form=UploadForm(), **_stage_context(application, now))
 
 
 @bp.route("/applications/<int:application_id>/withdraw", methods=["GET", "POST"])

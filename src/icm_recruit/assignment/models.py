@@ -53,13 +53,15 @@ class AssignmentOrigin(enum.StrEnum):
 
 class Assignment(db.Model):
     __tablename__ = "assignment"
-    __table_args__ = (UniqueConstraint("application_id", "reviewer_id"),)
+    __table_args__ = (UniqueConstraint("application_id", "reviewer_id", "stage"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(
         ForeignKey("application.id", ondelete="CASCADE"), index=True)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
                                              index=True)
+    # The stage of the call it belongs to: a member may review one application at two stages.
+    stage: Mapped[int] = mapped_column(default=1, server_default="1")
     status: Mapped[AssignmentStatus] = mapped_column(_enum(AssignmentStatus, 10),
                                                      default=AssignmentStatus.PROPOSED,
                                                      index=True)
@@ -81,6 +83,12 @@ class Assignment(db.Model):
 
     application: Mapped[Application] = relationship()
     reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
+
+
+def at_current_stage():
+    """The assignment belongs to the stage its application is at now (a query joined on
+    both): earlier stages' assignments are kept, read-only, beside the live ones."""
+    return Assignment.stage == Application.stage
 
 
 class TextEmbedding(db.Model):

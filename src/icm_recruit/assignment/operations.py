@@ -16,8 +16,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, not_, select
 
 from icm_recruit.applications import rules as application_rules
-from icm_recruit.applications.models import Application, ApplicationStatus
+from icm_recruit.applications.models import Application, ApplicationStatus, StageProgress
 from icm_recruit.applications.publications import publications_by_user
+from icm_recruit.applications.stage_part import entry_of
 from icm_recruit.assignment import affinity, queries, rules
 from icm_recruit.assignment.models import Assignment, AssignmentOrigin, AssignmentStatus
 from icm_recruit.assignment.notify import notify_published, notify_replacement
@@ -169,7 +170,7 @@ def prepare(call: Call, *, progress: Progress | None = None) -> Prepared:
         elif a.status != AssignmentStatus.PROPOSED or a.locked \
                 or a.origin == AssignmentOrigin.MANUAL:
             locks.append((app_id, user_id))
-    k = call.reviewers_per_application
+    k = call.review_k
     problem = AssignmentProblem(
         application_ids=[a.id for a in applications], member_ids=[s.user_id for s in seats],
         scores=scores, k=[max(k - held_elsewhere.get(a.id, 0), 0) for a in applications],
@@ -196,6 +197,7 @@ def _store(prepared: Prepared, result: AssignmentResult, *, by: User | None, job
         a = prepared.existing.get(pair)
         if a is None:
             a = Assignment(application_id=pair[0], reviewer_id=pair[1],
+                           stage=prepared.call.current_stage,
                            status=AssignmentStatus.PROPOSED, origin=AssignmentOrigin.AUTO,
                            created_by_id=getattr(by, "id", None), job_run_id=job_id)
             db.session.add(a)
@@ -221,7 +223,7 @@ def propose_assignment(call: Call, *, by: User | None, job_id: int | None = None
     summary = {
         "applications": len(prepared.problem.application_ids),
         "members": len(prepared.problem.member_ids),
-        "k": call.reviewers_per_application, "pairs": len(result.pairs),
+        "k": call.review_k, "stage": call.current_stage, "pairs": len(result.pairs),
         "objective": round(result.objective, 4), "optimal": result.optimal,
         "status": result.status, "fairness": fairness,
         "shortfalls": [notice_dict(n) for n in result.shortfalls],
@@ -241,11 +243,20 @@ def _seat_of(call: Call, user_id: int) -> queries.Seat | None:
                 None)
 
 
+def _stage_part_in(application: Application) -> bool:
+    """At a later stage, the board reviews only what the applicant sent in."""
+    if application.stage == 1:
+        return True
+    entry = entry_of(application)
+    return entry is not None and entry.progress == StageProgress.SUBMITTED
+
+
 def _check_can_give(application: Application, reviewer: User, *, ignoring: Assignment | None
                     ) -> queries.Seat:
     """Refuse a pair the rules forbid: conflict, not on the board, full member or application."""
     call = application.call
-    if application.status not in ApplicationStatus.in_review:
+    if application.status not in ApplicationStatus.in_review \
+            or application.stage != call.current_stage or not _stage_part_in(application):
         raise AssignmentError("not_assignable")
     if queries.is_blocked(application, reviewer.id):
         raise AssignmentError("conflicted")
@@ -256,8 +267,8 @@ def _check_can_give(application: Application, reviewer: User, *, ignoring: Assig
     if queries.member_load(call.id, reviewer.id) - same_member >= seat.cap:
         raise AssignmentError("over_load", cap=seat.cap)
     if queries.application_load(application.id) - (ignoring is not None) \
-            >= call.reviewers_per_application:
-        raise AssignmentError("application_full", k=call.reviewers_per_application)
+            >= call.review_k:
+        raise AssignmentError("application_full", k=call.review_k)
     return seat
 
 
@@ -290,10 +301,12 @@ def add_manual(application: Application, reviewer: User, *, by: User,
     if replacing is not None:
         remove_assignment(replacing, by=by)
     existing = db.session.scalar(select(Assignment).where(
-        Assignment.application_id == application.id, Assignment.reviewer_id == reviewer.id))
+        Assignment.application_id == application.id, Assignment.reviewer_id == reviewer.id,
+        Assignment.stage == application.stage))
     if existing is not None and existing.status in AssignmentStatus.held:
         raise AssignmentError("already_assigned")
-    assignment = existing or Assignment(application_id=application.id, reviewer_id=reviewer.id)
+    assignment = existing or Assignment(application_id=application.id, reviewer_id=reviewer.id,
+                                        stage=application.stage)
     if existing is None:
         db.session.add(assignment)
     assignment.status, assignment.origin = AssignmentStatus.PROPOSED, AssignmentOrigin.MANUAL
@@ -446,8 +459,8 @@ def replace(assignment: Assignment, *, by: User) -> Assignment:
         raise AssignmentError("not_declined")
     application = locks.lock(Application, assignment.application_id)
     call = application.call
-    if queries.application_load(application.id) >= call.reviewers_per_application:
-        raise AssignmentError("application_full", k=call.reviewers_per_application)
+    if queries.application_load(application.id) >= call.review_k:
+        raise AssignmentError("application_full", k=call.review_k)
     prepared = prepare(call)
     if assignment.application_id not in prepared.problem.application_ids:
         raise AssignmentError("not_assignable")
@@ -459,7 +472,8 @@ def replace(assignment: Assignment, *, by: User) -> Assignment:
     if found.member_id is None:
         raise AssignmentError("no_replacement", notice=notice_dict(found.notice))
     new = Assignment(application_id=assignment.application_id, reviewer_id=found.member_id,
-                     origin=AssignmentOrigin.MANUAL, locked=True, created_by_id=by.id,
+                     stage=assignment.stage, origin=AssignmentOrigin.MANUAL, locked=True,
+                     created_by_id=by.id,
                      affinity=round(float(found.affinity), 6),
                      explanation=_explanation(prepared, assignment.application_id,
                                               found.member_id))

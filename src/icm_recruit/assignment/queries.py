@@ -7,8 +7,8 @@ from sqlalchemy import and_, func, not_, select
 from sqlalchemy.orm import selectinload
 
 from icm_recruit.applications import rules as application_rules
-from icm_recruit.applications.models import Application, ApplicationStatus
-from icm_recruit.assignment.models import Assignment, AssignmentStatus
+from icm_recruit.applications.models import Application, ApplicationStatus, ready_for_stage_review
+from icm_recruit.assignment.models import Assignment, AssignmentStatus, at_current_stage
 from icm_recruit.auth.models import Role, User
 from icm_recruit.board import rules as board_rules
 from icm_recruit.board.models import (
@@ -66,7 +66,8 @@ def call_board(call: Call) -> list[Seat]:
 def assignable_applications(call: Call) -> list[Application]:
     return list(db.session.scalars(
         select(Application)
-        .where(Application.call_id == call.id, Application.status.in_(ApplicationStatus.in_review))
+        .where(Application.call_id == call.id, Application.stage == call.current_stage,
+               Application.status.in_(ApplicationStatus.in_review), ready_for_stage_review())
         .options(selectinload(Application.applicant))
         .order_by(Application.reference, Application.id)))
 
@@ -77,7 +78,8 @@ def blocked_pairs(call: Call, user_ids: list[int]) -> set[tuple[int, int]]:
         return set()
     rows = db.session.execute(
         select(Application.id, User.id)
-        .where(Application.call_id == call.id, Application.status.in_(ApplicationStatus.in_review),
+        .where(Application.call_id == call.id, Application.stage == call.current_stage,
+               Application.status.in_(ApplicationStatus.in_review), ready_for_stage_review(),
                User.id.in_(user_ids), not_(board_rules.not_conflicted(User.id))))
     return {(a, u) for a, u in rows}
 
@@ -91,7 +93,8 @@ def is_blocked(application: Application, user_id: int) -> bool:
 def call_assignments(call: Call) -> list[Assignment]:
     return list(db.session.scalars(
         select(Assignment).join(Application, Application.id == Assignment.application_id)
-        .where(Application.call_id == call.id)
+        .where(Application.call_id == call.id, Assignment.stage == call.current_stage,
+               at_current_stage())
         .options(selectinload(Assignment.reviewer))
         .order_by(Assignment.application_id, Assignment.id)))
 
@@ -105,10 +108,13 @@ def bids_of_call(call: Call) -> dict[tuple[int, int], str]:
 
 
 def member_load(call_id: int, user_id: int) -> int:
+    """The seats a member holds at the stage the call is at."""
     return db.session.scalar(
         select(func.count(Assignment.id))
         .join(Application, Application.id == Assignment.application_id)
+        .join(Call, Call.id == Application.call_id)
         .where(Application.call_id == call_id, Assignment.reviewer_id == user_id,
+               Assignment.stage == Call.current_stage,
                Assignment.status.in_(AssignmentStatus.held))) or 0
 
 
@@ -123,9 +129,12 @@ def open_counts_of(user_id: int) -> Counter:
 
 
 def application_load(application_id: int) -> int:
-    return db.session.scalar(select(func.count(Assignment.id)).where(
-        Assignment.application_id == application_id,
-        Assignment.status.in_(AssignmentStatus.held))) or 0
+    """The seats held on an application at the stage it is at."""
+    return db.session.scalar(
+        select(func.count(Assignment.id))
+        .join(Application, Application.id == Assignment.application_id)
+        .where(Assignment.application_id == application_id, at_current_stage(),
+               Assignment.status.in_(AssignmentStatus.held))) or 0
 
 
 def loads(assignments: list[Assignment]) -> Counter:
@@ -217,6 +226,6 @@ def proposed_counts(call_ids, viewer: User) -> dict[int, int]:
         select(Application.call_id, func.count(Assignment.id))
         .join(Application, Application.id == Assignment.application_id)
         .where(Application.call_id.in_(list(call_ids)),
-               application_rules.hr_handles(viewer),
+               application_rules.hr_handles(viewer), at_current_stage(),
                Assignment.status == AssignmentStatus.PROPOSED)
         .group_by(Application.call_id)).all())

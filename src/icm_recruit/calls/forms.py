@@ -86,6 +86,55 @@ class CriterionForm(Form):
         return ok
 
 
+def criteria_data(entries) -> list[dict]:
+    """The filled-in rows of a criteria FieldList, ready for the operations."""
+    rows = []
+    for entry in entries:
+        sub = entry.form
+        if sub.is_blank():
+            continue
+        rows.append({
+            "id": int(sub.criterion_id.data) if (sub.criterion_id.data or "").isdigit()
+            else None,
+            **{name: (sub[name].data or "").strip() for name in (
+                "name_en", "name_fr", "description_en", "description_fr",
+                "descriptors_en", "descriptors_fr")},
+            "weight": float(sub.weight.data), "scale_min": sub.scale_min.data,
+            "scale_max": sub.scale_max.data,
+        })
+    return rows
+
+
+def check_criteria(entries) -> bool:
+    """At least one row filled in, and every filled-in row right (errors attached)."""
+    filled = [entry.form for entry in entries if not entry.form.is_blank()]
+    if not filled:
+        entries.errors.append(str(_l("Add at least one evaluation criterion.")))
+        return False
+    ok = True
+    for criterion in filled:
+        ok = criterion.check() and ok
+    return ok
+
+
+def fill_criteria(entries, criteria) -> None:
+    """Put a review form's criteria in the FieldList, then the empty rows."""
+    while len(entries.entries):
+        entries.pop_entry()
+    for criterion in criteria:
+        entries.append_entry({
+            "criterion_id": str(criterion.id), "weight": criterion.weight,
+            **{name: getattr(criterion, name) for name in (
+                "name_en", "name_fr", "description_en", "description_fr", "descriptors_en",
+                "descriptors_fr", "scale_min", "scale_max")}})
+
+
+def add_blank_criteria(entries) -> None:
+    blanks = sum(1 for entry in entries if entry.form.is_blank())
+    for _row in range(max(BLANK_CRITERIA_ROWS - blanks, 0)):
+        entries.append_entry()
+
+
 class CallForm(AppForm):
     slug = StringField(
         _l("Short name in addresses"),
@@ -125,13 +174,7 @@ class CallForm(AppForm):
                 self.closes_at.data <= self.opens_at.data:
             self.closes_at.errors.append(_l("The call must close after it opens."))
             ok = False
-        filled = [entry.form for entry in self.criteria if not entry.form.is_blank()]
-        if not filled:
-            self.criteria.errors.append(str(_l("Add at least one evaluation criterion.")))
-            ok = False
-        for criterion in filled:
-            ok = criterion.check() and ok
-        return ok
+        return check_criteria(self.criteria) and ok
 
     def document_rules(self) -> list[dict]:
         rules = []
@@ -142,21 +185,7 @@ class CallForm(AppForm):
         return rules
 
     def criteria_data(self) -> list[dict]:
-        rows = []
-        for entry in self.criteria:
-            sub = entry.form
-            if sub.is_blank():
-                continue
-            rows.append({
-                "id": int(sub.criterion_id.data) if (sub.criterion_id.data or "").isdigit()
-                else None,
-                **{name: (sub[name].data or "").strip() for name in (
-                    "name_en", "name_fr", "description_en", "description_fr",
-                    "descriptors_en", "descriptors_fr")},
-                "weight": float(sub.weight.data), "scale_min": sub.scale_min.data,
-                "scale_max": sub.scale_max.data,
-            })
-        return rows
+        return criteria_data(self.criteria)
 
 
 class CallStatusForm(AppForm):

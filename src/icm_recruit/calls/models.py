@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, func, select
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from icm_recruit.core.states import StateEnum
@@ -74,6 +74,8 @@ class DocumentKind(enum.StrEnum):
     PUBLICATIONS = "publications"
     LETTER = "letter"
     OTHER = "other"
+    # Asked at a later stage of a call (the full proposal after a short synopsis).
+    FULL_PROPOSAL = "full_proposal"
 
 
 DOCUMENT_KIND_LABELS = {
@@ -82,11 +84,14 @@ DOCUMENT_KIND_LABELS = {
     DocumentKind.PUBLICATIONS: _l("Publication list"),
     DocumentKind.LETTER: _l("Reference letter"),
     DocumentKind.OTHER: _l("Other document"),
+    DocumentKind.FULL_PROPOSAL: _l("Full research proposal"),
 }
 
 # Documents an applicant uploads (letters come from referees).
 APPLICANT_KINDS = [DocumentKind.CV, DocumentKind.RESEARCH_PROJECT, DocumentKind.PUBLICATIONS,
                    DocumentKind.OTHER]
+# Asked only at a later stage of a call.
+LATER_STAGE_KINDS = [DocumentKind.FULL_PROPOSAL]
 DEFAULT_DOCUMENT_RULES = [
     {"kind": "cv", "required": True, "max_mb": 5, "max_pages": 6},
     {"kind": "research_project", "required": True, "max_mb": 10, "max_pages": 12},
@@ -128,13 +133,21 @@ class Call(db.Model):
     document_rules: Mapped[list] = mapped_column(db.JSON, default=list)
     status: Mapped[CallStatus] = mapped_column(_enum(CallStatus, 12), default=CallStatus.DRAFT,
                                                index=True)
+    # The stage the board evaluates now (1 for a call of one stage): its assignments,
+    # reviews and ranking are the live ones; earlier stages' are kept as they were.
+    current_stage: Mapped[int] = mapped_column(default=1, server_default="1")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
+    # The first stage's review form (a call of one stage has only this one).
     criteria: Mapped[list["Criterion"]] = relationship(
         back_populates="call", cascade="all, delete-orphan", order_by="Criterion.position",
+        primaryjoin="and_(Criterion.call_id == Call.id, Criterion.stage == 1)",
         lazy="selectin")
+    # Loaded when asked for: most pages never look at the stages of a call of one stage.
+    stages: Mapped[list["CallStage"]] = relationship(
+        back_populates="call", cascade="all, delete-orphan", order_by="CallStage.position")
 
     def __repr__(self) -> str:
         return f"<Call {self.slug} {self.status}>"
@@ -166,7 +179,16 @@ class Call(db.Model):
     def rule_for(self, kind: DocumentKind | str) -> dict | None:
         if str(kind) == DocumentKind.LETTER:
             return LETTER_RULE
-        return self.rules().get(str(kind))
+        rule = self.rules().get(str(kind))
+        if rule is None:
+            stage = self.stage_asking(kind)
+            rule = stage.rules().get(str(kind)) if stage else None
+        return rule
+
+    def stage_asking(self, kind: DocumentKind | str) -> "CallStage | None":
+        """The later stage that asks for this kind of document, if any."""
+        return next((s for s in self.stages if not s.is_first and str(kind) in s.rules()),
+                    None)
 
     @property
     def required_kinds(self) -> list[DocumentKind]:
@@ -186,6 +208,143 @@ class Call(db.Model):
     def is_editable(self) -> bool:
         return self.status in CallStatus.editable
 
+    # ------------------------------------------------------------------ stages
+
+    @property
+    def stage_count(self) -> int:
+        return max(len(self.stages), 1)
+
+    @property
+    def is_staged(self) -> bool:
+        return len(self.stages) > 1
+
+    def stage(self, position: int) -> "CallStage | None":
+        return next((s for s in self.stages if s.position == position), None)
+
+    def stage_name(self, position: int) -> str:
+        stage = self.stage(position)
+        if stage is not None:
+            return stage.name
+        return str(_l("Stage %(n)s", n=position))
+
+    @property
+    def is_last_stage(self) -> bool:
+        return self.current_stage >= self.stage_count
+
+    def criteria_of(self, position: int) -> list["Criterion"]:
+        """The review form of one stage: the first stage's is the call's own."""
+        if position == 1:
+            return list(self.criteria)
+        stage = self.stage(position)
+        if stage is None or not stage.own_criteria:
+            return list(self.criteria)
+        return list(stage.own_criteria)
+
+    def k_of(self, position: int) -> int:
+        """Reviewers per application at one stage."""
+        if position == 1:
+            return self.reviewers_per_application
+        stage = self.stage(position)
+        if stage is None or not stage.reviewers_per_application:
+            return self.reviewers_per_application
+        return stage.reviewers_per_application
+
+    @property
+    def review_criteria(self) -> list["Criterion"]:
+        """The review form of the stage the board evaluates now."""
+        return self.criteria_of(self.current_stage)
+
+    @property
+    def review_k(self) -> int:
+        return self.k_of(self.current_stage)
+
+
+class RefereeMode(StateEnum):
+    NONE = "none"  # no letters at this stage
+    APPLICANT = "applicant"  # the applicant names their referees
+    INSTITUTION = "institution"  # HR or the chair names them; the applicant is only told
+
+
+RefereeMode.define(labels={
+    RefereeMode.NONE: _l("No reference letters at this stage"),
+    RefereeMode.APPLICANT: _l("Referees named by the applicant"),
+    RefereeMode.INSTITUTION: _l("Referees chosen by the institution"),
+})
+
+
+class CallStage(db.Model):
+    """One step of a call's evaluation: what the applicant provides, how the board reviews.
+
+    A call of one stage needs no row; once HR adds a second stage, the first is a row too
+    (its name and outcome setting), while its documents, form and k stay the call's own.
+    """
+
+    __tablename__ = "call_stage"
+    __table_args__ = (
+        UniqueConstraint("call_id", "position"),
+        CheckConstraint("position >= 1", name="position_positive"),
+        CheckConstraint("reviewers_per_application IS NULL OR reviewers_per_application >= 1",
+                        name="stage_positive_k"),
+        CheckConstraint("referees_required >= 0 AND referees_required <= 5",
+                        name="stage_referees_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("call.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column()
+    name_en: Mapped[str] = mapped_column(String(200))
+    name_fr: Mapped[str] = mapped_column(String(200))
+    # What the applicant is asked for at this stage, shown in their portal.
+    instructions_en: Mapped[str] = mapped_column(Text, default="")
+    instructions_fr: Mapped[str] = mapped_column(Text, default="")
+    # Later stages: the documents the applicant adds, and by when (UTC).
+    document_rules: Mapped[list] = mapped_column(db.JSON, default=list)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reviewers_per_application: Mapped[int | None] = mapped_column()
+    review_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    referee_mode: Mapped[RefereeMode] = mapped_column(_enum(RefereeMode, 12),
+                                                      default=RefereeMode.NONE)
+    referees_required: Mapped[int] = mapped_column(default=0)
+    # The applicants who do not go on receive this stage's outcome letter.
+    notify_outcome: Mapped[bool] = mapped_column(default=True)
+    # When the stage was opened to the applicants who went on to it.
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    call: Mapped[Call] = relationship(back_populates="stages")
+    own_criteria: Mapped[list["Criterion"]] = relationship(
+        primaryjoin="and_(Criterion.call_id == CallStage.call_id, "
+                    "Criterion.stage == CallStage.position)",
+        foreign_keys="[Criterion.call_id, Criterion.stage]",
+        order_by="Criterion.position", viewonly=True, lazy="selectin")
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def instructions(self) -> str:
+        return localized(self, "instructions")
+
+    @property
+    def is_first(self) -> bool:
+        return self.position == 1
+
+    @property
+    def is_open(self) -> bool:
+        return self.opened_at is not None
+
+    def rules(self) -> dict[str, dict]:
+        return {rule["kind"]: rule for rule in self.document_rules or []}
+
+    @property
+    def required_kinds(self) -> list[DocumentKind]:
+        return [DocumentKind(r["kind"]) for r in self.document_rules or [] if r.get("required")]
+
+    @property
+    def allowed_kinds(self) -> list[DocumentKind]:
+        return [DocumentKind(r["kind"]) for r in self.document_rules or []]
+
 
 class Criterion(db.Model):
     __tablename__ = "criterion"
@@ -196,6 +355,8 @@ class Criterion(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("call.id", ondelete="CASCADE"), index=True)
+    # The stage whose review form it belongs to.
+    stage: Mapped[int] = mapped_column(default=1, server_default="1")
     position: Mapped[int] = mapped_column(default=0)
     name_en: Mapped[str] = mapped_column(String(200))
     name_fr: Mapped[str] = mapped_column(String(200))

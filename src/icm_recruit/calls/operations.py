@@ -56,6 +56,31 @@ def _replace_criteria(call: Call, rows: list[dict]) -> None:
     call.criteria[:] = kept
 
 
+def replace_stage_criteria(call: Call, position: int, rows: list[dict]) -> None:
+    """The review form of a later stage: update its criteria by id, add, drop the others.
+
+    An empty list leaves the stage with the first stage's form.
+    """
+    stage = call.stage(position)
+    existing = {c.id: c for c in stage.own_criteria}
+    kept = set()
+    for index, row in enumerate(rows):
+        criterion = existing.get(row.get("id"))
+        if criterion is None:
+            criterion = Criterion(call_id=call.id, stage=position)
+            db.session.add(criterion)
+        for key, value in row.items():
+            if key != "id":
+                setattr(criterion, key, value)
+        criterion.position = index
+        kept.add(criterion.id)
+    for criterion_id, criterion in existing.items():
+        if criterion_id not in kept:
+            db.session.delete(criterion)
+    db.session.flush()
+    db.session.expire(stage, ["own_criteria"])
+
+
 def create_call(data: dict, *, by, **parts) -> Call:
     call = Call(status=CallStatus.DRAFT, created_by_id=by.id)
     _apply(call, data, **parts)

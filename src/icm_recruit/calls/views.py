@@ -10,11 +10,12 @@ from icm_recruit.auth.models import Role
 from icm_recruit.calls import lifecycle
 from icm_recruit.calls import operations as ops
 from icm_recruit.calls.forms import (
-    BLANK_CRITERIA_ROWS,
     CallForm,
     CallStatusForm,
     NewDeadlineForm,
     ReasonForm,
+    add_blank_criteria,
+    fill_criteria,
 )
 from icm_recruit.calls.models import (
     Call,
@@ -98,20 +99,11 @@ def _fill_form_from_call(form: CallForm, call: Call) -> None:
         sub.requested.data = ("required" if rule["required"] else "optional") if rule else "no"
         if rule:
             sub.max_mb.data, sub.max_pages.data = rule["max_mb"], rule["max_pages"]
-    while len(form.criteria.entries):
-        form.criteria.pop_entry()
-    for criterion in call.criteria:
-        form.criteria.append_entry({
-            "criterion_id": str(criterion.id), "weight": criterion.weight,
-            **{name: getattr(criterion, name) for name in (
-                "name_en", "name_fr", "description_en", "description_fr", "descriptors_en",
-                "descriptors_fr", "scale_min", "scale_max")}})
+    fill_criteria(form.criteria, call.criteria)
 
 
 def _add_blank_rows(form: CallForm) -> None:
-    blanks = sum(1 for entry in form.criteria if entry.form.is_blank())
-    for _row in range(max(BLANK_CRITERIA_ROWS - blanks, 0)):
-        form.criteria.append_entry()
+    add_blank_criteria(form.criteria)
 
 
 def _parts(form: CallForm) -> dict:

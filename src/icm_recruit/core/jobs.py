@@ -27,6 +27,7 @@ class JobKind(enum.StrEnum):
     RETENTION = "retention"
     CONFLICTS = "conflicts"
     EVALUATION_REPORTS = "evaluation_reports"
+    STAGE_OUTCOMES = "stage_outcomes"
 
 
 class JobStatus(StateEnum):

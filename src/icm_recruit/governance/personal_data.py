@@ -48,7 +48,12 @@ def _application_record(application: Application) -> dict:
          "uploaded_at": _iso(d.uploaded_at), "current": d.is_current}
         for d in application.documents if d.kind != DocumentKind.LETTER]
     # Referees: who was asked and what happened, never the letter itself.
+    # A referee the institution chose is not the applicant's to know: only that a letter
+    # was asked for and whether it came.
     record["referees"] = [
+        {"chosen_by_institution": True, "status": r.status.value,
+         "requested_at": _iso(r.created_at), "responded_at": _iso(r.responded_at)}
+        if r.chosen_by_institution else
         {"name": r.name, "email": r.email, "institution": r.institution,
          "status": r.status.value, "responded_at": _iso(r.responded_at)}
         for r in application.referee_requests]

@@ -51,6 +51,8 @@ class ReviewError(DomainError):
     messages = {
         "forbidden": _l("You cannot do this on this review."),
         "own_application": OWN_APPLICATION_MESSAGE,
+        "stage_over": _l("The application has moved on to a later stage: the reviews of "
+                         "this stage are kept as they were and can no longer change."),
         "deadline_passed": _l("The review deadline has passed: the review can no longer be "
                               "changed. Your text is still on this page."),
         "score_out_of_range": _l("%(criterion)s: choose a score from %(min)d to %(max)d."),
@@ -106,7 +108,9 @@ class ReviewInput:
 
 
 def is_open_for_editing(assignment: Assignment, now: datetime) -> bool:
-    return assignment.due_at is None or now < assignment.due_at
+    """Before its due date, while the application is still at the assignment's stage."""
+    return (assignment.stage == assignment.application.stage
+            and (assignment.due_at is None or now < assignment.due_at))
 
 
 def _check_scores(criteria: list[Criterion], scores: dict[int, int | None]) -> None:
@@ -149,6 +153,8 @@ def _check_input(criteria: list[Criterion], data: ReviewInput, *, submit: bool) 
 def _require_reviewer(assignment: Assignment, by: User, now: datetime) -> None:
     if not rules.can_review(by, assignment):
         raise ReviewError("forbidden")
+    if assignment.stage != assignment.application.stage:
+        raise ReviewError("stage_over")
     if not is_open_for_editing(assignment, now):
         raise ReviewError("deadline_passed")
 
@@ -184,7 +190,7 @@ def save_review(assignment: Assignment, data: ReviewInput, *, by: User, submit: 
     now = now or utcnow()
     assignment = locks.lock(Assignment, assignment.id)
     _require_reviewer(assignment, by, now)
-    criteria = list(assignment.application.call.criteria)
+    criteria = assignment.application.call.criteria_of(assignment.stage)
     review = queries.review_of(assignment)
     submit = submit or bool(review and review.is_submitted)
     _check_input(criteria, data, submit=submit)

@@ -14,10 +14,10 @@ from sqlalchemy.orm import aliased, selectinload
 from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application, ApplicationStatus
 from icm_recruit.assignment import rules as assignment_rules
-from icm_recruit.assignment.models import Assignment, AssignmentStatus
+from icm_recruit.assignment.models import Assignment, AssignmentStatus, at_current_stage
 from icm_recruit.auth.models import Role, User, UserRole
 from icm_recruit.board import rules as board_rules
-from icm_recruit.calls.models import Call
+from icm_recruit.calls.models import Call, CallStage
 from icm_recruit.extensions import db
 from icm_recruit.reviews import rules, scoring
 from icm_recruit.reviews.models import DiscussionPost, Review, ReviewRescue, ReviewStatus
@@ -36,13 +36,16 @@ def own_assignment(user: User, application: Application) -> Assignment | None:
     """The user's held assignment for this application, if any."""
     return db.session.scalar(select(Assignment).where(
         Assignment.application_id == application.id, Assignment.reviewer_id == user.id,
+        Assignment.stage == application.stage,
         Assignment.status.in_(AssignmentStatus.published)))
 
 
-def submitted_reviews(application: Application) -> list[Review]:
+def submitted_reviews(application: Application, stage: int | None = None) -> list[Review]:
+    """The submitted reviews of one stage (by default the stage the application is at)."""
     return list(db.session.scalars(
         select(Review).join(Assignment)
         .where(Assignment.application_id == application.id,
+               Assignment.stage == (stage or application.stage),
                Review.status == ReviewStatus.SUBMITTED)
         .options(selectinload(Review.assignment).selectinload(Assignment.reviewer))
         .order_by(Review.submitted_at)))
@@ -51,12 +54,51 @@ def submitted_reviews(application: Application) -> list[Review]:
 def weighted_score(review: Review, call: Call) -> float | None:
     """The review's score on 0-10, or None while a criterion is unscored."""
     criteria = [scoring.Criterion(str(c.id), c.weight, c.scale_min, c.scale_max)
-                for c in call.criteria]
+                for c in call.criteria_of(review.assignment.stage)]
     scores = {str(k): v for k, v in review.score_map().items()}
     try:
         return scoring.review_score(scores, criteria)
     except ValueError:
         return None
+
+
+@dataclass
+class StageConsensus:
+    """What the board concluded on an application at an earlier stage (read-only)."""
+
+    position: int
+    name: str
+    reviews: int
+    mean_score: float | None
+    recommendations: dict
+    verdict: object
+    reason: str
+
+
+def earlier_stages(application: Application) -> list[StageConsensus]:
+    """The consensus of each stage before the one the application is at now."""
+    if application.stage <= 1:
+        return []
+    from icm_recruit.applications.models import ApplicationStage
+
+    call = application.call
+    entries = {e.stage: e for e in db.session.scalars(select(ApplicationStage).where(
+        ApplicationStage.application_id == application.id))}
+    result = []
+    for position in range(1, application.stage):
+        reviews = [r for r in submitted_reviews(application, position)
+                   if rules.counts_in_ranking(r)]
+        scores = [s for r in reviews if (s := weighted_score(r, call)) is not None]
+        recommendations: dict = {}
+        for review in reviews:
+            label = review.recommendation_label
+            recommendations[label] = recommendations.get(label, 0) + 1
+        entry = entries.get(position)
+        result.append(StageConsensus(
+            position, call.stage_name(position), len(reviews),
+            round(sum(scores) / len(scores), 2) if scores else None, recommendations,
+            entry.verdict if entry else None, entry.reason if entry else ""))
+    return result
 
 
 def posts_of(application: Application) -> list[DiscussionPost]:
@@ -153,7 +195,7 @@ class CallProgress:
 
     @property
     def k(self) -> int:
-        return self.call.reviewers_per_application
+        return self.call.review_k
 
     @property
     def expected(self) -> int:
@@ -192,9 +234,11 @@ def call_progress(call: Call, now: datetime, viewer: User) -> CallProgress:
         rules.counting(), Assignment.status.in_(AssignmentStatus.published))
     for row in db.session.execute(
             select(Application.id, Application.reference, Application.title, held, done)
-            .outerjoin(Assignment, Assignment.application_id == Application.id)
+            .outerjoin(Assignment, and_(Assignment.application_id == Application.id,
+                                        at_current_stage()))
             .outerjoin(Review, Review.assignment_id == Assignment.id)
             .where(Application.call_id == call.id, handled,
+                   Application.stage == call.current_stage,
                    Application.status.in_(ApplicationStatus.seen_by_board))
             .group_by(Application.id).order_by(Application.reference)):
         progress.applications.append(ApplicationProgress(*row))
@@ -205,7 +249,7 @@ def call_progress(call: Call, now: datetime, viewer: User) -> CallProgress:
             .join(Application, Application.id == Assignment.application_id)
             .join(User, User.id == Assignment.reviewer_id)
             .outerjoin(Review, Review.assignment_id == Assignment.id)
-            .where(Application.call_id == call.id, handled,
+            .where(Application.call_id == call.id, handled, at_current_stage(),
                    Assignment.status == AssignmentStatus.ACTIVE)
             .order_by(late_first, Assignment.due_at, User.name)):
         if status == ReviewStatus.SUBMITTED:
@@ -222,7 +266,8 @@ def declined_needing_replacement(call: Call, viewer: User) -> list[Assignment]:
     declined = list(db.session.scalars(
         select(Assignment).join(Application)
         .where(Application.call_id == call.id, application_rules.hr_handles(viewer),
-               Assignment.status == AssignmentStatus.DECLINED,
+               Assignment.status == AssignmentStatus.DECLINED, at_current_stage(),
+               Application.stage == call.current_stage,
                Application.status.in_(ApplicationStatus.seen_by_board))
         .options(selectinload(Assignment.application), selectinload(Assignment.reviewer))
         .order_by(Assignment.responded_at)))
@@ -232,9 +277,10 @@ def declined_needing_replacement(call: Call, viewer: User) -> list[Assignment]:
     held = dict(db.session.execute(
         select(Assignment.application_id, func.count(Assignment.id))
         .where(Assignment.application_id.in_({a.application_id for a in declined}),
+               Assignment.stage == call.current_stage,
                Assignment.status.in_(AssignmentStatus.published))
         .group_by(Assignment.application_id)).all())
-    k = call.reviewers_per_application
+    k = call.review_k
     return [a for a in declined if held.get(a.application_id, 0) < k]
 
 
@@ -246,7 +292,8 @@ def late_assignments(call: Call, now: datetime, viewer: User) -> list[Assignment
     return list(db.session.scalars(
         select(Assignment).join(Application)
         .where(Application.call_id == call.id, Assignment.status == AssignmentStatus.ACTIVE,
-               application_rules.hr_handles(viewer), Assignment.due_at < now, ~submitted)
+               at_current_stage(), application_rules.hr_handles(viewer),
+               Assignment.due_at < now, ~submitted)
         .options(selectinload(Assignment.reviewer), selectinload(Assignment.application))))
 
 
@@ -258,7 +305,7 @@ def outstanding_assignments(call: Call, ids, viewer: User) -> list[Assignment]:
     return list(db.session.scalars(
         select(Assignment).join(Application)
         .where(Application.call_id == call.id, Assignment.id.in_(list(ids)),
-               Assignment.status == AssignmentStatus.ACTIVE,
+               Assignment.status == AssignmentStatus.ACTIVE, at_current_stage(),
                application_rules.hr_handles(viewer), ~submitted)
         .options(selectinload(Assignment.reviewer), selectinload(Assignment.application))
         .order_by(Assignment.id)))
@@ -271,7 +318,8 @@ def open_assignments_with_due_date() -> list[Assignment]:
     return list(db.session.scalars(
         select(Assignment).join(Application)
         .where(Assignment.status == AssignmentStatus.ACTIVE, Assignment.due_at.is_not(None),
-               and_(~submitted), Application.status.in_(ApplicationStatus.in_review))
+               at_current_stage(), and_(~submitted),
+               Application.status.in_(ApplicationStatus.in_review))
         .options(selectinload(Assignment.reviewer),
                  selectinload(Assignment.application).selectinload(Application.call))
         .order_by(Assignment.id)))
@@ -311,7 +359,7 @@ def late_review_counts(call_ids, now: datetime, viewer: User) -> dict[int, int]:
     return dict(db.session.execute(
         select(Application.call_id, func.count(Assignment.id)).join(Application)
         .where(Application.call_id.in_(list(call_ids)),
-               Assignment.status == AssignmentStatus.ACTIVE,
+               Assignment.status == AssignmentStatus.ACTIVE, at_current_stage(),
                application_rules.hr_handles(viewer), Assignment.due_at < now, ~submitted)
         .group_by(Application.call_id)).all())
 
@@ -325,18 +373,27 @@ def replacement_counts(call_ids, viewer: User) -> dict[int, int]:
         select(Assignment.id, Assignment.application_id, Application.call_id)
         .join(Application, Application.id == Assignment.application_id)
         .where(Application.call_id.in_(list(call_ids)), application_rules.hr_handles(viewer),
-               Assignment.status == AssignmentStatus.DECLINED,
+               Assignment.status == AssignmentStatus.DECLINED, at_current_stage(),
+               Application.stage == Call.current_stage,
                Application.status.in_(ApplicationStatus.seen_by_board))
+        .join(Call, Call.id == Application.call_id)
         .subquery())
     # Held seats counted only for the few applications concerned.
     seat = aliased(Assignment)
     held = (select(seat.application_id, func.count(seat.id).label("seats"))
+            .join(Application, Application.id == seat.application_id)
             .where(seat.status.in_(AssignmentStatus.published),
+                   seat.stage == Application.stage,
                    seat.application_id.in_(select(declined.c.application_id)))
             .group_by(seat.application_id).subquery())
+    # k of the stage each call is at: a later stage's own, else the call's.
+    stage = aliased(CallStage)
+    k = func.coalesce(stage.reviewers_per_application, Call.reviewers_per_application)
     return dict(db.session.execute(
         select(declined.c.call_id, func.count(declined.c.id))
         .join(Call, Call.id == declined.c.call_id)
+        .outerjoin(stage, and_(stage.call_id == Call.id, stage.position == Call.current_stage,
+                               stage.position > 1))
         .outerjoin(held, held.c.application_id == declined.c.application_id)
-        .where(func.coalesce(held.c.seats, 0) < Call.reviewers_per_application)
+        .where(func.coalesce(held.c.seats, 0) < k)
         .group_by(declined.c.call_id)).all())

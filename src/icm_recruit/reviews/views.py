@@ -172,7 +172,8 @@ def dossier(application_id):
         assignment=assignment, review=queries.review_of(assignment) if assignment else None,
         documents=application.current_documents(), letters=letters,
         can_read_letters=_may_read_letters(application),
-        can_see_reviews=rules.can_see_reviews(current_user, application))
+        can_see_reviews=rules.can_see_reviews(current_user, application),
+        earlier_stages=queries.earlier_stages(application))
     db.session.commit()  # the audit event, after rendering (nothing to load again)
     return page
 
@@ -231,7 +232,7 @@ def _render_review(assignment, form, *, status=200, notice=None, rescued=False):
         "reviews/review_form.html", assignment=assignment, application=application,
         call=application.call, form=form, review=queries.review_of(assignment),
         editable=ops.is_open_for_editing(assignment, utcnow()), notice=notice,
-        rescued=rescued), status
+        rescued=rescued, stage_over=assignment.stage != application.stage), status
 
 
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
@@ -240,7 +241,7 @@ def _render_review(assignment, form, *, status=200, notice=None, rescued=False):
 def review_form(assignment_id):
     assignment = db.get_or_404(Assignment, assignment_id)
     require(rules.can_review(current_user, assignment))
-    form_class = review_form_class(assignment.application.call.criteria)
+    form_class = review_form_class(assignment.application.call.criteria_of(assignment.stage))
     if request.method == "GET":
         rescue = queries.rescue_of(assignment)
         if rescue is not None:

@@ -29,7 +29,9 @@ from icm_recruit.selection.models import (
 def shortlist_candidates(user, call_id: int, status: str = "") -> list[Application]:
     """Applications the user may shortlist or has marked, best calibrated rank first."""
     states = [s for s in ApplicationStatus.shortlisting if not status or s.value == status]
-    stmt = (visible_applications(user, call_id).where(Application.status.in_(states))
+    at_stage = select(Call.current_stage).where(Call.id == call_id).scalar_subquery()
+    stmt = (visible_applications(user, call_id).where(Application.status.in_(states),
+                                                      Application.stage == at_stage)
             .options(joinedload(Application.applicant)).order_by(Application.reference))
     return list(db.session.scalars(stmt))
 
@@ -41,9 +43,12 @@ def marks_for(application_ids) -> dict[int, ShortlistMark]:
     return {m.application_id: m for m in rows}
 
 
-def latest_snapshot(call_id: int) -> RankingSnapshot | None:
-    return db.session.scalar(select(RankingSnapshot).where(RankingSnapshot.call_id == call_id)
-                             .order_by(RankingSnapshot.id.desc()).limit(1))
+def latest_snapshot(call_id: int, stage: int | None = None) -> RankingSnapshot | None:
+    """The call's latest ranking (of one stage, if given)."""
+    stmt = select(RankingSnapshot).where(RankingSnapshot.call_id == call_id)
+    if stage is not None:
+        stmt = stmt.where(RankingSnapshot.stage == stage)
+    return db.session.scalar(stmt.order_by(RankingSnapshot.id.desc()).limit(1))
 
 
 def snapshot_rows(snapshot_id: int) -> list[RankingRow]:

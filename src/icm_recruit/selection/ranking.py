@@ -10,22 +10,25 @@ from icm_recruit.reviews import scoring
 from icm_recruit.selection.models import RankingRow, RankingSnapshot
 
 
-def call_criteria(call: Call) -> list[scoring.Criterion]:
+def call_criteria(call: Call, stage: int | None = None) -> list[scoring.Criterion]:
+    """The review form of one stage (by default the stage the call is at), for scoring."""
     return [scoring.Criterion(str(c.id), c.weight, c.scale_min, c.scale_max)
-            for c in call.criteria]
+            for c in call.criteria_of(stage or call.current_stage)]
 
 
-def submitted_reviews(call: Call) -> list[scoring.Review]:
-    """Return the call's counting reviews that score every current criterion."""
+def submitted_reviews(call: Call, stage: int | None = None) -> list[scoring.Review]:
+    """Return one stage's counting reviews that score every criterion of its form."""
     from icm_recruit.applications.models import Application
     from icm_recruit.assignment.models import Assignment
     from icm_recruit.reviews import rules as review_rules
     from icm_recruit.reviews.models import Review
 
-    keys = {str(c.id) for c in call.criteria}
+    stage = stage or call.current_stage
+    keys = {str(c.id) for c in call.criteria_of(stage)}
     rows = db.session.scalars(
         select(Review).join(Review.assignment).join(Assignment.application)
-        .where(Application.call_id == call.id, review_rules.counting())
+        .where(Application.call_id == call.id, Assignment.stage == stage,
+               review_rules.counting())
         .options(selectinload(Review.scores), selectinload(Review.assignment))
         .order_by(Review.id))
     reviews = []
@@ -39,10 +42,12 @@ def submitted_reviews(call: Call) -> list[scoring.Review]:
 
 
 def build_snapshot(call: Call, *, by, job_id: int | None = None,
-                   progress=lambda percent: None) -> RankingSnapshot:
-    """Rank the call's applications from their submitted reviews and store the result."""
-    criteria = call_criteria(call)
-    reviews = submitted_reviews(call)
+                   progress=lambda percent: None, stage: int | None = None) -> RankingSnapshot:
+    """Rank one stage's applications (by default the stage the call is at) from their
+    submitted reviews and store the result."""
+    stage = stage or call.current_stage
+    criteria = call_criteria(call, stage)
+    reviews = submitted_reviews(call, stage)
     progress(30)
     ranking = scoring.rank_applications(reviews, criteria) if criteria else scoring.Ranking(
         scoring.DEFAULT_METHOD, [], {})
@@ -52,7 +57,7 @@ def build_snapshot(call: Call, *, by, job_id: int | None = None,
         per_application.setdefault(scored.application_id, []).append(
             {"reviewer_id": scored.reviewer_id, "score": round(scored.score, 4)})
     snapshot = RankingSnapshot(
-        call_id=call.id, created_by_id=getattr(by, "id", None), job_run_id=job_id,
+        call_id=call.id, stage=stage, created_by_id=getattr(by, "id", None), job_run_id=job_id,
         method=ranking.method.value, review_count=len(reviews),
         disagreement_threshold=scoring.DEFAULT_DISAGREEMENT_THRESHOLD,
         reviewer_bias={str(k): round(v, 4) for k, v in ranking.reviewer_bias.items()})

@@ -50,7 +50,7 @@ def reviews_table(call: Call, allowed_ids: set[int]) -> tuple[list, list]:
     from icm_recruit.reviews import rules as review_rules
     from icm_recruit.reviews.models import Review
 
-    criteria = list(call.criteria)
+    criteria = call.review_criteria
     scale = [scoring.Criterion(str(c.id), c.weight, c.scale_min, c.scale_max) for c in criteria]
     headers = [_("Reference"), _("Applicant"), _("Reviewer"), _("Review status"),
                _("Submitted on"), *[c.name for c in criteria], _("Weighted score (0-10)"),
@@ -58,7 +58,8 @@ def reviews_table(call: Call, allowed_ids: set[int]) -> tuple[list, list]:
                _("Feedback for the applicant"), _("Counts in the ranking")]
     reviews = db.session.scalars(
         select(Review).join(Review.assignment).join(Assignment.application)
-        .where(Application.call_id == call.id, Application.id.in_(allowed_ids or {-1}))
+        .where(Application.call_id == call.id, Application.id.in_(allowed_ids or {-1}),
+               Assignment.stage == call.current_stage)
         .options(selectinload(Review.scores),
                  selectinload(Review.assignment).selectinload(Assignment.reviewer),
                  selectinload(Review.assignment).selectinload(Assignment.application)

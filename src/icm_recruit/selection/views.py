@@ -49,7 +49,7 @@ def overview(call_id):
     from icm_recruit.selection.reports import funnel
 
     return render_template("selection/overview.html", call=call, funnel=funnel(call),
-                           snapshot=queries.latest_snapshot(call.id))
+                           snapshot=queries.latest_snapshot(call.id, call.current_stage))
 
 
 @bp.get("/calls/<int:call_id>/shortlist")
@@ -58,7 +58,7 @@ def shortlist(call_id, form=None, status_code=200):
     call = db.get_or_404(Call, call_id)
     status = request.args.get("status", "")
     applications = queries.shortlist_candidates(current_user, call.id, status)
-    snapshot = queries.latest_snapshot(call.id)
+    snapshot = queries.latest_snapshot(call.id, call.current_stage)
     ranks = {r.application_id: r for r in snapshot.rows} if snapshot else {}
     applications.sort(key=lambda a: (ranks[a.id].calibrated_rank if a.id in ranks else 10**6,
                                      a.reference))
@@ -168,7 +168,7 @@ def _snapshot_or_latest(call: Call) -> RankingSnapshot | None:
         snapshot = db.get_or_404(RankingSnapshot, snapshot_id)
         require(snapshot.call_id == call.id, 404)
         return snapshot
-    return queries.latest_snapshot(call.id)
+    return queries.latest_snapshot(call.id, call.current_stage)
 
 
 RANKING_PAGE_SIZE = 100
@@ -241,7 +241,7 @@ def compute(call_id):
 def job_status(job_id):
     job = db.get_or_404(JobRun, job_id)
     require(job.kind in (JobKind.RANKING, JobKind.SHORTLIST_OUTCOMES,
-                         JobKind.DECISION_LETTERS), 404)
+                         JobKind.DECISION_LETTERS, JobKind.STAGE_OUTCOMES), 404)
     require(job.kind != JobKind.DECISION_LETTERS or current_user.has_role(Role.ADMIN))
     return render_template("selection/_job.html", job=job)
 

@@ -1,0 +1,1 @@
+"""Calls in stages: HR defines them, the board's marks send applicants on or stop them."""
