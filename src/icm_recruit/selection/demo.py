@@ -67,7 +67,7 @@ def _call(admin: User | None) -> Call:
     return call
 
 
-def _applicant(email: str, name: str | None, password_hash: str) -> User:
+def applicant_user(email: str, name: str | None, password_hash: str) -> User:
     user = User.by_email(email)
     if user is None:
         user = User(email=email, name=name or email, locale="en", email_verified_at=utcnow(),
@@ -108,7 +108,7 @@ def seed_selection(admin_email: str) -> list[str]:
     call = _call(admin)
     rng = random.Random(2026)  # noqa: S311 - demo scores, not security
     for index, (email, name, title, country) in enumerate(APPLICANTS):
-        user = _applicant(email, name, admin.password_hash)
+        user = applicant_user(email, name, admin.password_hash)
         application = Application(
             call=call, applicant_id=user.id, status=ApplicationStatus.UNDER_REVIEW,
             current_position="Junior group leader", institution="University", country=country,
