@@ -24,6 +24,7 @@ from icm_recruit.extensions import db
 from icm_recruit.selection.ranking import build_snapshot
 from icm_recruit.stages.tasks import send_stage_outcomes
 from tests.applications.factories import make_pdf
+from tests.reviews.helpers import full_review
 from tests.selection.factories import confirm
 from tests.stages import factories
 from tests.support import csrf_from, post_form
@@ -171,6 +172,35 @@ def test_two_stages_end_to_end(client, auth, mail, staged):
     # The stage-1 assignments are kept as they were.
     assert db.session.scalar(select(func.count(Assignment.id)).where(
         Assignment.stage == 1)) == 10
+
+    # Stage-2 reviews use the stage's own form (a 1-10 scale), then the stage-2 ranking.
+    call = _fresh(Call, call.id)
+    [feasibility] = call.criteria_of(2)
+    for a in stage_two:
+        a.status = a.status.__class__.ACTIVE
+    db.session.commit()
+    for a in sorted(stage_two, key=lambda a: (a.application_id, a.id)):
+        auth.login(a.reviewer)
+        url = f"/review/assignments/{a.id}"
+        form = client.get(url).get_data(as_text=True)
+        assert "Feasibility" in form and "Excellence" not in form
+        wrong = post_form(client, url, {**full_review(call), "action": "submit"})
+        assert wrong.status_code == 422  # the first stage's form is not this stage's
+        score = 9 if a.application_id == second.id else 6
+        done = post_form(client, url, {f"score_{feasibility.id}": str(score),
+                                       "recommendation": "interview", "confidence": "4",
+                                       "comments_to_board": "Solid full proposal.",
+                                       "feedback_for_applicant": "Clear plan.",
+                                       "action": "submit"})
+        assert done.status_code == 302
+    snapshot = build_snapshot(call, by=staged.hr)
+    db.session.commit()
+    assert snapshot.stage == 2
+    assert [r.application_id for r in snapshot.rows] == [second.id, first.id]
+    auth.login(staged.hr)
+    ranking = client.get(f"/selection/calls/{call.id}/ranking").get_data(as_text=True)
+    assert "Stage 2 of 2: Full application" in ranking
+    assert apps[3].reference not in ranking  # stopped at stage 1: not in stage 2's ranking
 
 
 def test_a_mark_on_an_application_outside_the_stage_is_refused(client, staged):
