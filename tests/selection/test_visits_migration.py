@@ -1,4 +1,4 @@
-"""0019: the visit planning tables arrive beside existing slots and bookings, which keep
+"""0019 and 0021: the visit planning tables arrive beside existing slots and bookings, which keep
 their data, and leave again on a downgrade."""
 
 import pytest
@@ -10,7 +10,7 @@ from tests.selection.test_outcomes_migration import FILL
 
 pytestmark = pytest.mark.services
 
-PREVIOUS, THIS = "0018_mail_texts", "0019_visit_windows"
+PREVIOUS, THIS, PARTS = "0018_mail_texts", "0019_visit_windows", "0021_visit_parts"
 
 SLOT = ("INSERT INTO interview_slot (id, call_id, starts_at, duration_minutes, location,"
         " video_url, created_at) VALUES (1, 1, '2027-05-03 08:00:00+00', 45, 'Room 2', '',"
@@ -49,3 +49,26 @@ def test_upgrade_keeps_slots_and_windows_can_be_stored(app):
             assert conn.execute(text("SELECT location FROM interview_slot")).scalar() == "Room 2"
             for table in ("visit_window", "visit_availability", "visit_slot"):
                 assert conn.execute(text(f"SELECT to_regclass('{table}')")).scalar() is None
+
+
+def test_visit_parts_arrive_beside_booked_slots_and_go_with_their_slot(app):
+    from flask_migrate import downgrade, upgrade
+
+    with _scratch_database(app):
+        upgrade(revision=THIS)
+        with db.engine.begin() as conn:
+            for statement in [*FILL, SLOT]:
+                conn.execute(text(statement))
+
+        upgrade(revision=PARTS)
+
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT location FROM interview_slot")).scalar() == "Room 2"
+            conn.execute(text(
+                "INSERT INTO visit_part (slot_id, kind, starts_at, duration_minutes, place,"
+                " details, created_at) VALUES (1, 'seminar', '2027-05-03 07:00:00+00', 60,"
+                " 'Amphi B', '', now())"))
+        downgrade(revision=THIS)
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT count(*) FROM interview_slot")).scalar() == 1
+            assert conn.execute(text("SELECT to_regclass('visit_part')")).scalar() is None

@@ -15,6 +15,7 @@ from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
 from icm_recruit.auth.forms import MultiCheckboxField
 from icm_recruit.core.forms import AppForm
 from icm_recruit.selection.models import Outcome, ShortlistOutcome
+from icm_recruit.selection.visit_models import VisitPartKind
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -101,3 +102,16 @@ class FixSlotForm(AppForm):
     location = StringField(_l("Room"), validators=[Optional(), Length(max=300)])
     video_url = StringField(_l("Video link"),
                             validators=[Optional(), URL(require_tld=False), Length(max=500)])
+
+
+class VisitPartForm(AppForm):
+    """One part of an interview visit, with its place and time."""
+
+    kind = SelectField(_l("Part of the visit"), validators=[InputRequired()],
+                       choices=VisitPartKind.choices())
+    starts_at = DateTimeLocalField(_l("Starts on (Paris time, Europe/Paris)"),
+                                   format=DATETIME_FORMAT, validators=[InputRequired()])
+    duration = IntegerField(_l("Duration (minutes)"), default=60,
+                            validators=[InputRequired(), NumberRange(min=5, max=480)])
+    place = StringField(_l("Place"), validators=[InputRequired(), Length(max=300)])
+    details = StringField(_l("Details (optional)"), validators=[Optional(), Length(max=300)])

@@ -17,7 +17,7 @@ from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import paris_and_own, paris_to_utc, to_zone, utcnow
 from icm_recruit.extensions import db
 from icm_recruit.selection import interviews as ops
-from icm_recruit.selection import queries, rules, slot_restore, slot_series
+from icm_recruit.selection import queries, rules, slot_restore, slot_series, visit_parts
 from icm_recruit.selection.forms import AssignSlotForm, SlotForm, SlotSeriesForm
 from icm_recruit.selection.models import Interview, InterviewSlot
 from icm_recruit.selection.operations import SelectionError
@@ -303,8 +303,10 @@ def book(application_id):
               "success")
         return redirect(url_for(".book", application_id=application.id))
     slots = ops.open_slots_for(application) if interview is not None else []
+    programme = (visit_parts.parts_of(interview.slot_id)
+                 if interview is not None and interview.slot_id else [])
     return render_template("selection/book.html", application=application,
-                           interview=interview, slots=slots, form=form)
+                           interview=interview, slots=slots, form=form, programme=programme)
 
 
 @bp.get("/panel/interviews")

@@ -20,6 +20,7 @@ from icm_recruit.board import rules as board_rules
 from icm_recruit.calls.models import Call, database_now
 from icm_recruit.core import audit, locks
 from icm_recruit.core.outbox import queue_mail
+from icm_recruit.core.timeutil import to_zone
 from icm_recruit.core.urls import external_url
 from icm_recruit.extensions import db
 from icm_recruit.selection import ics, rules
@@ -31,6 +32,7 @@ from icm_recruit.selection.models import (
     InterviewStatus,
 )
 from icm_recruit.selection.operations import SelectionError, call_context, lock
+from icm_recruit.selection.visit_models import ICS_WORDS, VisitPart
 
 BOARD_ROLES = (Role.REVIEWER, Role.CHAIR)
 
@@ -294,6 +296,20 @@ def _domain() -> str:
     return urlsplit(current_app.config["SERVER_NAME_FOR_MAIL"]).hostname or "icm-recruit"
 
 
+def programme(slot: InterviewSlot) -> str:
+    """The visit's parts as lines of the calendar entry, in Paris time (both languages)."""
+    parts = db.session.scalars(select(VisitPart).where(VisitPart.slot_id == slot.id)
+                               .order_by(VisitPart.starts_at, VisitPart.id)).all()
+    if not parts:
+        return ""
+    lines = ["Programme (Europe/Paris):"]
+    for part in parts:
+        start, end = to_zone(part.starts_at), to_zone(part.ends_at)
+        words = [f"{start:%d/%m/%Y %H:%M}–{end:%H:%M}", ICS_WORDS[part.kind], part.place]
+        lines.append(" · ".join(w for w in [*words, part.details] if w))
+    return "\n".join(lines)
+
+
 def calendar_event(interview: Interview, slot: InterviewSlot) -> ics.Interview:
     application = interview.application
     _, sender = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
@@ -306,7 +322,9 @@ def calendar_event(interview: Interview, slot: InterviewSlot) -> ics.Interview:
         attendees=[ics.Person(applicant.email, applicant.name)]
         + [ics.Person(u.email, u.name) for u in slot.panel],
         location=slot.location, url=slot.video_url,
-        description=f"{application.reference}: {application.call.title_en}")
+        description="\n\n".join(
+            t for t in (f"{application.reference}: {application.call.title_en}",
+                        programme(slot)) if t))
 
 
 def send_calendar(interview: Interview, slot: InterviewSlot, method: ics.Method, kind: str,

@@ -5,7 +5,7 @@ panel member says whether they are free then. HR fixes interview slots inside a 
 once the panel is free; from then on the window's answers are kept as they were.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
@@ -102,3 +102,57 @@ class VisitSlot(db.Model):
         ForeignKey("interview_slot.id", ondelete="CASCADE"), primary_key=True)
     window_id: Mapped[int] = mapped_column(
         ForeignKey("visit_window.id", ondelete="CASCADE"), index=True)
+
+
+class VisitPartKind(StateEnum):
+    SEMINAR = "seminar"
+    CHALK_TALK = "chalk_talk"
+    PANEL_INTERVIEW = "panel_interview"
+    LAB_VISIT = "lab_visit"
+    OTHER = "other"
+
+
+VisitPartKind.define(labels={
+    VisitPartKind.SEMINAR: _l("Seminar"),
+    VisitPartKind.CHALK_TALK: _l("Chalk talk"),
+    VisitPartKind.PANEL_INTERVIEW: _l("Panel interview"),
+    VisitPartKind.LAB_VISIT: _l("Lab visit"),
+    VisitPartKind.OTHER: _l("Other"),
+})
+# The words of the .ics, which one file gives both the candidate and the panel.
+ICS_WORDS = {
+    VisitPartKind.SEMINAR: "Seminar / Séminaire",
+    VisitPartKind.CHALK_TALK: "Chalk talk / Présentation au tableau",
+    VisitPartKind.PANEL_INTERVIEW: "Panel interview / Entretien avec le jury",
+    VisitPartKind.LAB_VISIT: "Lab visit / Visite de laboratoire",
+    VisitPartKind.OTHER: "Other / Autre",
+}
+
+
+class VisitPart(db.Model):
+    """One part of the visit of whoever holds an interview slot: a seminar, a lab visit."""
+
+    __tablename__ = "visit_part"
+    __table_args__ = (
+        CheckConstraint("duration_minutes > 0 AND duration_minutes <= 480",
+                        name="duration_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slot_id: Mapped[int] = mapped_column(
+        ForeignKey("interview_slot.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[VisitPartKind] = mapped_column(_enum(VisitPartKind, 20))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    duration_minutes: Mapped[int] = mapped_column(default=60)
+    place: Mapped[str] = mapped_column(String(300), default="")
+    details: Mapped[str] = mapped_column(String(300), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def kind_label(self) -> str:
+        return str(self.kind.label)

@@ -1,6 +1,6 @@
 """Interview visit planning: HR's windows and planning page, the panel's availability."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,13 +10,20 @@ from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call
 from icm_recruit.core.confirm import confirm_page, confirmed
 from icm_recruit.core.forms import AppForm
+from icm_recruit.core.params import int32
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import paris_and_own, paris_to_utc, to_zone
 from icm_recruit.extensions import db
-from icm_recruit.selection import interview_views, rules, visits
-from icm_recruit.selection.forms import DATETIME_FORMAT, FixSlotForm, VisitWindowForm
+from icm_recruit.selection import interview_views, interviews, rules, visit_parts, visits
+from icm_recruit.selection.forms import (
+    DATETIME_FORMAT,
+    FixSlotForm,
+    VisitPartForm,
+    VisitWindowForm,
+)
+from icm_recruit.selection.models import InterviewSlot
 from icm_recruit.selection.operations import SelectionError
-from icm_recruit.selection.visit_models import Availability, VisitWindow
+from icm_recruit.selection.visit_models import Availability, VisitPartKind, VisitWindow
 
 bp = interview_views.bp  # these pages sit beside the interview pages
 
@@ -168,3 +175,81 @@ def visit_availability():
     return render_template("selection/availability.html", windows=windows, answers=answers,
                            form=form, choices=list(Availability)), (
         422 if request.method == "POST" else 200)
+
+
+# ---------------------------------------------------------------- the parts of a visit
+
+
+def _visit_slot(slot_id: int):
+    """The slot and its booked interview, unless that interview is the user's own."""
+    slot = db.get_or_404(InterviewSlot, slot_id)
+    booked = interviews.booked_interview(slot)
+    if booked is not None:
+        application_rules.require_hr_on(current_user, booked.application)
+    return slot, booked
+
+
+def _parts_page(slot, booked, form, status=200):
+    return render_template("selection/visit_parts.html", slot=slot, booked=booked, form=form,
+                           parts=visit_parts.parts_of(slot.id), plain=AppForm(),
+                           call=slot.call), status
+
+
+def _part_confirm(slot, booked, *, heading, button, hidden):
+    lines = [_("%(ref)s and the panel receive the calendar entry again, with the new "
+               "programme.", ref=booked.application.reference)]
+    return confirm_page(heading=heading, lines=lines, button=button, hidden=hidden,
+                        gentle=True, action=url_for(".visit_programme", slot_id=slot.id),
+                        back=url_for(".visit_programme", slot_id=slot.id))
+
+
+def _remove_part(slot, booked):
+    require(AppForm().validate_on_submit(), 400)
+    part_id = request.form.get("remove", type=int32)
+    if part_id is None:
+        abort(400)
+    if booked is not None and not confirmed():
+        return _part_confirm(slot, booked, heading=_("Remove this part of the visit?"),
+                             button=_("Remove it"), hidden=[("remove", str(part_id))])
+    try:
+        visit_parts.remove_part(part_id, slot=slot, by=current_user)
+    except SelectionError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("Part of the visit removed."), "success")
+    return redirect(url_for(".visit_programme", slot_id=slot.id))
+
+
+@bp.route("/selection/slots/<int:slot_id>/visit", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def visit_programme(slot_id):
+    """The parts of the visit of whoever holds the slot: seminar, chalk talk, lab visits."""
+    slot, booked = _visit_slot(slot_id)
+    if request.method == "POST" and "remove" in request.form:
+        return _remove_part(slot, booked)
+    form = VisitPartForm()
+    if request.method == "GET":
+        form.starts_at.data = to_zone(slot.starts_at).replace(tzinfo=None)
+    if not form.validate_on_submit():
+        return _parts_page(slot, booked, form, 422 if form.is_submitted() else 200)
+    values = {"kind": VisitPartKind(form.kind.data),
+              "starts_at": paris_to_utc(form.starts_at.data), "duration": form.duration.data,
+              "place": form.place.data or "", "details": form.details.data or ""}
+    if booked is not None and not confirmed():
+        hidden = [("kind", form.kind.data),
+                  ("starts_at", form.starts_at.data.strftime(DATETIME_FORMAT)),
+                  ("duration", str(form.duration.data)), ("place", values["place"]),
+                  ("details", values["details"])]
+        return _part_confirm(slot, booked, heading=_("Add this part to the visit?"),
+                             button=_("Add it"), hidden=hidden)
+    try:
+        visit_parts.add_part(slot, by=current_user, **values)
+    except SelectionError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return _parts_page(slot, booked, form, 422)
+    db.session.commit()
+    flash(_("Part of the visit added."), "success")
+    return redirect(url_for(".visit_programme", slot_id=slot.id))
