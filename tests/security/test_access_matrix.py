@@ -119,6 +119,7 @@ EXPECTED = {
     "reviews.dossier_pdf": DOSSIER, "reviews.discussion": DELIBERATES,
     "reviews.other_reviews": DELIBERATES,
     "interviews.panel_home": BOARD, "interviews.score": having("panel"),
+    "interviews.panel_dossier": having("panel"),
     # Interview visit planning: every board member answers for the windows whose panel
     # they sit on (the page lists only those); HR plans, and fixes the slots of a window
     # for one candidate when they may handle that candidate.

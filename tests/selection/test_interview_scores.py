@@ -78,3 +78,16 @@ def test_the_scoring_page_links_to_the_dossier_for_a_member_who_may_open_it(book
     dossier = f"/review/applications/{interview.application_id}"
     assert f'href="{dossier}"' in page
     assert client.get(dossier).status_code == 200
+
+
+def test_every_panel_member_reads_the_dossier_from_the_scoring_page(booked, client, auth):
+    interview = booked["interview"]
+    auth.login(booked["panelist"])
+    page = client.get(f"/panel/interviews/{interview.id}").get_data(as_text=True)
+    pdf_url = f"/panel/interviews/{interview.id}/dossier.pdf"
+    assert f'href="{pdf_url}"' in page
+    response = client.get(pdf_url)
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    auth.logout()
+    auth.login(quick_user("other@example.org", Role.REVIEWER))
+    assert client.get(pdf_url).status_code == 403

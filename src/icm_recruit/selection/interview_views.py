@@ -1,8 +1,17 @@
 """Interviews: HR's slots and bookings, the applicant's choice of slot, the panel's scores."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -11,11 +20,14 @@ from icm_recruit.applications.models import Application
 from icm_recruit.assignment import rules as assignment_rules
 from icm_recruit.auth.models import Role, User, UserRole
 from icm_recruit.calls.models import Call, database_now
+from icm_recruit.core import audit
 from icm_recruit.core.forms import AppForm, has_control_characters
 from icm_recruit.core.params import int32
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import paris_and_own, paris_to_utc, to_zone, utcnow
 from icm_recruit.extensions import db
+from icm_recruit.reviews.dossier import board_dossier
+from icm_recruit.reviews.views import DOWNLOAD_HEADERS
 from icm_recruit.selection import interviews as ops
 from icm_recruit.selection import queries, rules, slot_restore, slot_series, visit_parts
 from icm_recruit.selection.forms import AssignSlotForm, SlotForm, SlotSeriesForm
@@ -331,6 +343,21 @@ def _score_page(interview, criteria, values, form, comment, status=200):
         started=rules.interview_started(interview, database_now()),
         web_dossier=assignment_rules.can_open_dossier(current_user, interview.application)), \
         status
+
+
+@bp.get("/panel/interviews/<int:interview_id>/dossier.pdf")
+@roles_required(Role.REVIEWER, Role.CHAIR)
+def panel_dossier(interview_id):
+    """The candidate's whole dossier as one PDF, for the members of the interview panel."""
+    interview = _panel_interview(interview_id)
+    application = interview.application
+    path = board_dossier(application, "fr" if str(get_locale()) == "fr" else "en")
+    audit.record("dossier.downloaded", actor=current_user, obj=application, via="panel")
+    db.session.commit()
+    response = send_file(path, mimetype="application/pdf", as_attachment=True,
+                         download_name=f"{application.reference}-dossier.pdf", max_age=0)
+    response.headers.update(DOWNLOAD_HEADERS)
+    return response
 
 
 @bp.route("/panel/interviews/<int:interview_id>", methods=["GET", "POST"])
