@@ -41,3 +41,23 @@ def test_select_all_ticks_every_row_and_the_bulk_action_reaches_them(journey, li
         page.locator("button[name=action][value=add]").click()
     with live_server.app_context():
         assert len(db.session.scalars(select(ApplicationTag)).all()) == 3
+
+
+def test_screening_the_ticked_rows_opens_its_confirmation_without_a_tag(journey, live_server):
+    # The tag field of the same form is required for tagging, not for screening.
+    with live_server.app_context():
+        call = make_call(slug="screen-all")
+        for n in range(2):
+            applicant = make_user(f"s{n}@example.org", Role.APPLICANT, name=f"Screened {n}")
+            make_application(call, applicant, status=ApplicationStatus.SUBMITTED,
+                             complete=True)
+        make_user("hr@example.org", Role.ADMIN, name="Claire HR")
+        call_id = call.id
+    _sign_in(journey.page, journey.base_url, "hr@example.org")
+    page = journey.goto(f"/admin/calls/{call_id}/applications")
+    page.locator("thead input[data-select-all]").check()
+    with page.expect_navigation():
+        page.locator("button[name=decision][value=eligible]").click()
+    assert "/applications/screening" in page.url
+    assert "Screened 0" in page.locator("main").inner_text()
+    journey.assert_accessible()
