@@ -128,6 +128,8 @@ def test_two_stages_end_to_end(client, auth, mail, staged):
     auth.login(first.applicant)
     status = client.get(f"/applications/{first.id}").get_data(as_text=True)
     assert "Candidature complète" in status and "Envoyez le projet de recherche complet" in status
+    home = client.get("/").get_data(as_text=True)
+    assert "Retenu pour l’étape «\u00a0Candidature complète\u00a0»" in home  # in French
     refused = _send(client, first).get_data(as_text=True)
     assert "pas encore complète" in refused or "not complete yet" in refused
     uploaded = _upload(client, first).get_data(as_text=True)
@@ -141,6 +143,10 @@ def test_two_stages_end_to_end(client, auth, mail, staged):
     auth.login(second.applicant)
     _upload(client, second)
     _send(client, second)
+    assert "under review by the Scientific Advisory Board" in client.get("/").get_data(
+        as_text=True)
+    auth.login(stopping[0].applicant)
+    assert "Not selected for the next stage." in client.get("/").get_data(as_text=True)
 
     # The third misses the deadline: refused on the server, then recorded as missed.
     stage = _fresh(Call, call.id).stage(2)

@@ -17,7 +17,13 @@ from sqlalchemy.orm import lazyload
 
 from icm_recruit.applications import queries as application_queries
 from icm_recruit.applications import rules as application_rules
-from icm_recruit.applications.models import Application, ApplicationStatus, RefereeStatus
+from icm_recruit.applications import stage_part
+from icm_recruit.applications.models import (
+    Application,
+    ApplicationStatus,
+    RefereeStatus,
+    StageProgress,
+)
 from icm_recruit.assignment import queries as assignment_queries
 from icm_recruit.assignment.models import AssignmentStatus
 from icm_recruit.auth.models import Role
@@ -249,6 +255,23 @@ def _after_shortlist(application: Application, now: datetime, interview,
     return None
 
 
+def _stage_step(application: Application, now: datetime, status_page: str) -> Todo:
+    """At a later stage: send its part by its deadline, or wait for the board."""
+    stage = stage_part.current_stage(application)
+    entry = stage_part.entry_of(application)
+    name = stage.name if stage else ""
+    if stage_part.is_open(application, entry, now):
+        return Todo(_("Selected for the stage “%(name)s”: send your part by its deadline.",
+                      name=name),
+                    url_for("applications.edit", application_id=application.id,
+                            _anchor="stage"), _("Send it"), due_at=stage.closes_at)
+    if entry is not None and entry.progress == StageProgress.MISSED:
+        return Todo(_("The deadline of the stage “%(name)s” passed before your part was sent.",
+                      name=name), status_page, _("Timeline"))
+    return Todo(_("Stage “%(name)s”: under review by the Scientific Advisory Board.",
+                  name=name), status_page, _("Timeline"))
+
+
 def _applicant_step(user, application: Application, now: datetime, interview,
                     decision) -> Todo:
     status_page = url_for("applications.status", application_id=application.id)
@@ -278,9 +301,13 @@ def _applicant_step(user, application: Application, now: datetime, interview,
                                                application_id=application.id,
                                                _anchor="referees"), _("Referees"))
         return Todo(_("Submitted: HR checks its eligibility."), status_page, _("Timeline"))
+    if status == ApplicationStatus.UNDER_REVIEW and application.stage > 1:
+        return _stage_step(application, now, status_page)
     if status == ApplicationStatus.UNDER_REVIEW:
         return Todo(_("Under review by the Scientific Advisory Board."), status_page,
                     _("Timeline"))
+    if status == ApplicationStatus.REJECTED and application.stage < application.call.stage_count:
+        return Todo(_("Not selected for the next stage."), status_page, _("Timeline"))
     if status == ApplicationStatus.REJECTED:
         return Todo(_("Not selected for an interview."), status_page, _("Timeline"))
     if status == ApplicationStatus.WITHDRAWN:
