@@ -59,7 +59,8 @@ def test_applicant_applies_with_a_referee_letter(journey, live_server, mail, tmp
     page.goto(_link(_wait_for_mail(mail, address)))
     page.locator("#email").fill(address)
     page.locator("#password").fill("a-good-secret-2027")
-    page.locator("main").get_by_role("button", name=t["sign_in"]).click()
+    with page.expect_navigation():
+        page.locator("main").get_by_role("button", name=t["sign_in"]).click()
 
     page.goto(journey.base_url + f"/calls/{slug}")
     journey.step("call")
@@ -77,11 +78,13 @@ def test_applicant_applies_with_a_referee_letter(journey, live_server, mail, tmp
     for kind in ("cv", "research_project", "publications"):
         page.locator(f"#file-{kind}").set_input_files(str(pdf))
         page.locator(f"#document-{kind} button[name=kind]").click()
+        page.wait_for_load_state("networkidle")  # the upload's swap is done
     journey.step("documents")
     page.locator("#referee-name").fill("Prof. Ada Referee")
     page.locator("#referee-email").fill(f"referee.{lang}@example.org")
     page.locator("#referee-institution").fill("UCL Queen Square Institute of Neurology")
     page.get_by_role("button", name=t["request"]).click()
+    page.wait_for_load_state("networkidle")
     journey.step("referee-invited")
 
     # The referee, with no account, opens the mailed link in another browser context.
