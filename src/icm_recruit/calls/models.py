@@ -109,7 +109,25 @@ def localized(obj, field: str) -> str:
     return getattr(obj, f"{field}_{first}") or getattr(obj, f"{field}_{second}") or ""
 
 
-class Call(db.Model):
+class DocumentRules:
+    """What a call (its first stage) or a later stage asks the applicant to upload."""
+
+    document_rules: list
+
+    def rules(self) -> dict[str, dict]:
+        """Return the document rules by kind, for the kinds asked for."""
+        return {rule["kind"]: rule for rule in self.document_rules or []}
+
+    @property
+    def required_kinds(self) -> list[DocumentKind]:
+        return [DocumentKind(r["kind"]) for r in self.document_rules or [] if r.get("required")]
+
+    @property
+    def allowed_kinds(self) -> list[DocumentKind]:
+        return [DocumentKind(r["kind"]) for r in self.document_rules or []]
+
+
+class Call(DocumentRules, db.Model):
     __tablename__ = "call"
     __table_args__ = (
         CheckConstraint("closes_at > opens_at", name="closes_after_opens"),
@@ -172,9 +190,6 @@ class Call(db.Model):
     def reference_year(self) -> int:
         return to_zone(self.closes_at).year
 
-    def rules(self) -> dict[str, dict]:
-        """Return the document rules by kind, for the kinds this call asks for."""
-        return {rule["kind"]: rule for rule in self.document_rules or []}
 
     def rule_for(self, kind: DocumentKind | str) -> dict | None:
         if str(kind) == DocumentKind.LETTER:
@@ -189,14 +204,6 @@ class Call(db.Model):
         """The later stage that asks for this kind of document, if any."""
         return next((s for s in self.stages if not s.is_first and str(kind) in s.rules()),
                     None)
-
-    @property
-    def required_kinds(self) -> list[DocumentKind]:
-        return [DocumentKind(r["kind"]) for r in self.document_rules or [] if r.get("required")]
-
-    @property
-    def allowed_kinds(self) -> list[DocumentKind]:
-        return [DocumentKind(r["kind"]) for r in self.document_rules or []]
 
     def is_accepting(self, now: datetime) -> bool:
         """Applications can be started, edited and submitted now."""
@@ -272,7 +279,7 @@ RefereeMode.define(labels={
 })
 
 
-class CallStage(db.Model):
+class CallStage(DocumentRules, db.Model):
     """One step of a call's evaluation: what the applicant provides, how the board reviews.
 
     A call of one stage needs no row; once HR adds a second stage, the first is a row too
@@ -334,16 +341,6 @@ class CallStage(db.Model):
     def is_open(self) -> bool:
         return self.opened_at is not None
 
-    def rules(self) -> dict[str, dict]:
-        return {rule["kind"]: rule for rule in self.document_rules or []}
-
-    @property
-    def required_kinds(self) -> list[DocumentKind]:
-        return [DocumentKind(r["kind"]) for r in self.document_rules or [] if r.get("required")]
-
-    @property
-    def allowed_kinds(self) -> list[DocumentKind]:
-        return [DocumentKind(r["kind"]) for r in self.document_rules or []]
 
 
 class Criterion(db.Model):

@@ -196,11 +196,31 @@ def untold_marks(call_id: int, by) -> list[ShortlistMark]:
     return [m for m in marks if rules.may_shortlist(by, m.application)]
 
 
-def fingerprint(marks: list[ShortlistMark]) -> str:
-    """A short digest of what would be sent, so a confirmation applies to what was shown."""
-    text = ";".join(f"{m.application_id}:{m.outcome.value}"
-                    for m in sorted(marks, key=lambda m: m.application_id))
+def fingerprint_of(pairs) -> str:
+    """A short digest of (application id, outcome) pairs: a confirmation then applies only
+    to what the summary showed."""
+    text = ";".join(f"{app_id}:{outcome}" for app_id, outcome in sorted(pairs))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def fingerprint(marks: list[ShortlistMark]) -> str:
+    return fingerprint_of((m.application_id, m.outcome.value) for m in marks)
+
+
+def previews_of(items, outcomes, render) -> dict:
+    """{(outcome value, locale): (letter, sample application) or the template's problem}
+    for each outcome among (application, outcome) items, shown with a real applicant."""
+    previews = {}
+    for outcome in outcomes:
+        sample = next((application for application, o in items if o is outcome), None)
+        if sample is None:
+            continue
+        for locale in LOCALES:
+            try:
+                previews[(outcome.value, locale)] = (render(sample, outcome, locale), sample)
+            except letters.TemplateError as problem:
+                previews[(outcome.value, locale)] = problem.message
+    return previews
 
 
 @dataclass
@@ -215,17 +235,8 @@ def summary(call: Call, by) -> Summary:
     """What sending the outcomes would do now: counts per outcome and a preview of each mail."""
     marks = untold_marks(call.id, by)
     counts = Counter(m.outcome for m in marks)
-    previews = {}
-    for outcome in ShortlistOutcome:
-        sample = next((m.application for m in marks if m.outcome is outcome), None)
-        if sample is None:
-            continue
-        for locale in LOCALES:
-            try:
-                previews[(outcome.value, locale)] = (render_outcome(sample, outcome, locale),
-                                                     sample)
-            except letters.TemplateError as problem:
-                previews[(outcome.value, locale)] = problem.message
+    previews = previews_of([(m.application, m.outcome) for m in marks], ShortlistOutcome,
+                           render_outcome)
     return Summary(counts, previews, fingerprint(marks), len(marks))
 
 

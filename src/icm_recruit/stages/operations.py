@@ -9,7 +9,6 @@ their application ends as not selected. Once every application of the stage is t
 call moves on to the next stage.
 """
 
-import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,8 +44,12 @@ from icm_recruit.selection.operations import (
     lock,
     store_template,
 )
+from icm_recruit.selection.shortlist import (
+    applicant_locale,
+    fingerprint_of,
+    previews_of,
+)
 
-LOCALES = ("en", "fr")
 UNDECIDED = "undecided"
 OUTCOME_KIND = "stages_outcome"
 
@@ -320,11 +323,6 @@ def reset_template(call: Call, verdict: StageVerdict, locale: str, *, by) -> boo
     return drop_template(OUTCOME_KIND, call, verdict, locale, by=by, action="stage_template")
 
 
-def applicant_locale(application: Application) -> str:
-    locale = application.applicant.locale
-    return locale if locale in LOCALES else "en"
-
-
 def render_outcome(application: Application, verdict: StageVerdict,
                    locale: str | None = None) -> letters.Letter:
     locale = locale or applicant_locale(application)
@@ -349,9 +347,7 @@ def untold(call: Call, by) -> list[ApplicationStage]:
 
 
 def fingerprint(entries: list[ApplicationStage]) -> str:
-    text = ";".join(f"{e.application_id}:{e.verdict.value}"
-                    for e in sorted(entries, key=lambda e: e.application_id))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    return fingerprint_of((e.application_id, e.verdict.value) for e in entries)
 
 
 @dataclass
@@ -371,17 +367,9 @@ def summary(call: Call, by) -> Summary:
     undecided = sum(1 for a in stage_applications(call, by) if a.id not in marked)
     counts = Counter(e.verdict for e in entries)
     stage = call.stage(call.current_stage)
-    previews = {}
-    for verdict in StageVerdict:
-        sample = next((e.application for e in entries if e.verdict is verdict), None)
-        if sample is None or (verdict is StageVerdict.STOP and not stage.notify_outcome):
-            continue
-        for locale in LOCALES:
-            try:
-                previews[(verdict.value, locale)] = (render_outcome(sample, verdict, locale),
-                                                     sample)
-            except letters.TemplateError as problem:
-                previews[(verdict.value, locale)] = problem.message
+    mailed = [v for v in StageVerdict if v is not StageVerdict.STOP or stage.notify_outcome]
+    previews = previews_of([(e.application, e.verdict) for e in entries], mailed,
+                           render_outcome)
     return Summary(counts, previews, fingerprint(entries), len(entries), undecided,
                    call.stage(call.current_stage + 1))
 

@@ -26,6 +26,7 @@ from icm_recruit.selection import letters, queries, text_views
 from icm_recruit.selection import operations as selection_ops
 from icm_recruit.selection import rules as selection_rules
 from icm_recruit.selection.forms import SendOutcomesForm
+from icm_recruit.selection.shortlist import LOCALES
 from icm_recruit.stages import operations as ops
 from icm_recruit.stages.forms import MarkForm, StageForm
 from icm_recruit.stages.tasks import send_stage_outcomes
@@ -229,7 +230,7 @@ def outcomes(call_id):
         "stages/outcomes.html", call=call, summary=summary, deciding=deciding,
         form=SendOutcomesForm(fingerprint=summary.fingerprint if summary else ""),
         job=latest_job(JobKind.STAGE_OUTCOMES, call.id), verdicts=list(StageVerdict),
-        locales=ops.LOCALES, stage=call.stage(call.current_stage))
+        locales=LOCALES, stage=call.stage(call.current_stage))
 
 
 @bp.post("/calls/<int:call_id>/outcomes")
