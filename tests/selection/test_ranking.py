@@ -101,6 +101,6 @@ def test_report_shows_the_numbers_as_tables_and_loads_chart_js_locally(client, a
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "/static/vendor/chart.umd.js" in page and "<script>" not in page
-    assert 'type="application/json" id="funnel-data"' in page
-    assert "<td>Submitted</td><td class=\"text-end\">3</td>" in page
+    assert 'class="table table-sm funnel-chart"' in page
+    assert '<th scope="row" class="fw-normal">Submitted</th><td class="text-end">3</td>' in page
     assert client.get("/static/vendor/chart.umd.js").status_code == 200

@@ -7,7 +7,13 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from icm_recruit.applications.forms import country_name
-from icm_recruit.applications.models import Application, ApplicationStatus
+from icm_recruit.applications.models import (
+    Application,
+    ApplicationStage,
+    ApplicationStatus,
+    StageProgress,
+    StageVerdict,
+)
 from icm_recruit.calls.models import Call
 from icm_recruit.extensions import db
 from icm_recruit.selection.models import Decision, Interview, ShortlistMark, ShortlistOutcome
@@ -19,24 +25,77 @@ def _count(stmt) -> int:
     return db.session.scalar(stmt) or 0
 
 
-def funnel(call: Call) -> list[tuple[str, int]]:
-    """How many applications reached each stage (a later state counts for earlier stages)."""
+def _totals(call: Call) -> tuple[dict, dict[int, int]]:
+    """One query: the call's totals, and the withdrawn applications by the stage they were at."""
+    submitted = Application.submitted_at.is_not(None)
+    rows = db.session.execute(
+        select(Application.stage,
+               func.count().filter(submitted),
+               func.count().filter(Application.status.in_(S.eligible),
+                                   Application.screened_at.is_not(None)),
+               func.count().filter(submitted, Application.status == S.WITHDRAWN),
+               func.count().filter(Application.status.in_(S.offer_made)),
+               func.count().filter(Application.status == S.ACCEPTED))
+        .where(Application.call_id == call.id).group_by(Application.stage)).all()
+    keys = ("submitted", "eligible", "withdrawn", "offered", "accepted")
+    totals = {key: sum(row[i + 1] for row in rows) for i, key in enumerate(keys)}
+    return totals, {row[0]: row[3] for row in rows}
+
+
+def _stage_counts(call: Call) -> dict[int, tuple[int, int, int, int]]:
+    """One query: per stage, how many reached it, went on, stopped there, missed its part."""
+    decided = ApplicationStage.decided_at.is_not(None)
+    rows = db.session.execute(
+        select(ApplicationStage.stage,
+               func.count().filter(ApplicationStage.opened_at.is_not(None)),
+               func.count().filter(decided, ApplicationStage.verdict == StageVerdict.ADVANCE),
+               func.count().filter(decided, ApplicationStage.verdict == StageVerdict.STOP),
+               func.count().filter(ApplicationStage.progress == StageProgress.MISSED))
+        .join(Application, Application.id == ApplicationStage.application_id)
+        .where(Application.call_id == call.id).group_by(ApplicationStage.stage)).all()
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def stage_funnel(call: Call, totals: dict, withdrawn_at: dict[int, int]) -> list[dict]:
+    """Per stage of a staged call: reached, went on, stopped, part missed, withdrawn there."""
+    counts = _stage_counts(call)
+    result = []
+    for position in range(1, call.stage_count + 1):
+        reached, advanced, stopped, missed = counts.get(position, (0, 0, 0, 0))
+        if position == 1:
+            reached = totals["eligible"]
+        result.append({"position": position, "name": call.stage_name(position),
+                       "rows": [(_("Reached"), reached), (_("Went on to the next stage"), advanced),
+                                (_("Stopped at this stage"), stopped),
+                                (_("Stage part missed"), missed),
+                                (_("Withdrawn"), withdrawn_at.get(position, 0))]})
+    return result
+
+
+def funnel_report(call: Call) -> dict:
+    """The funnel of a call, in a fixed number of queries whatever its size.
+
+    "rows" are the call's totals; "stages" the same per stage when the call has several.
+    """
+    totals, withdrawn_at = _totals(call)
     in_call = Application.call_id == call.id
-    apps = select(func.count(Application.id)).where(in_call)
-    submitted = _count(apps.where(Application.submitted_at.is_not(None)))
-    eligible = _count(apps.where(Application.status.in_(S.eligible),
-                                 Application.screened_at.is_not(None)))
     shortlisted = _count(select(func.count(ShortlistMark.id)).join(
         Application, Application.id == ShortlistMark.application_id).where(
         in_call, ShortlistMark.outcome == ShortlistOutcome.SHORTLISTED,
         ShortlistMark.told_at.is_not(None)))  # a mark not sent yet can still change
     interviewed = _count(select(func.count(Interview.id)).join(Interview.application).where(
         in_call, Interview.booked_at.is_not(None)))
-    offered = _count(apps.where(Application.status.in_(S.offer_made)))
-    accepted = _count(apps.where(Application.status == S.ACCEPTED))
-    return [(_("Submitted"), submitted), (_("Eligible"), eligible),
+    rows = [(_("Submitted"), totals["submitted"]), (_("Eligible"), totals["eligible"]),
             (_("Shortlisted"), shortlisted), (_("Interviewed"), interviewed),
-            (_("Offered"), offered), (_("Accepted"), accepted)]
+            (_("Offered"), totals["offered"]), (_("Accepted"), totals["accepted"]),
+            (_("Withdrawn"), totals["withdrawn"])]
+    stages = stage_funnel(call, totals, withdrawn_at) if call.is_staged else []
+    return {"rows": rows, "stages": stages, "largest": max([n for _label, n in rows] + [1])}
+
+
+def funnel(call: Call) -> list[tuple[str, int]]:
+    """How many applications reached each step (a later state counts for earlier steps)."""
+    return funnel_report(call)["rows"]
 
 
 def _days(start: datetime | None, end: datetime | None) -> float | None:
@@ -86,5 +145,6 @@ def by_career_stage(call: Call) -> list[tuple[str, int]]:
 
 
 def call_report(call: Call) -> dict:
-    return {"funnel": funnel(call), "stages": stage_times(call), "countries": by_country(call),
-            "careers": by_career_stage(call)}
+    report = funnel_report(call)
+    return {"funnel": report["rows"], "funnel_report": report, "stages": stage_times(call),
+            "countries": by_country(call), "careers": by_career_stage(call)}
