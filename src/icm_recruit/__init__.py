@@ -52,6 +52,7 @@ def _blueprints():
     from icm_recruit.selection.decision_views import bp as decisions_bp
     from icm_recruit.selection.interview_views import bp as interviews_bp
     from icm_recruit.selection.views import bp as selection_bp
+    from icm_recruit.stages import funnel_views as _funnel_views  # noqa: F401 (its routes)
     from icm_recruit.stages.views import bp as stages_bp
 
     return [main_bp, auth_bp, admin_bp, calls_bp, applications_bp, applications_hr_bp,
@@ -93,6 +94,7 @@ def _import_models_and_tasks() -> None:
     from icm_recruit.selection import models as _selection_models  # noqa: F401
     from icm_recruit.selection import search as _selection_search_fields  # noqa: F401
     from icm_recruit.selection import tasks as _selection_tasks  # noqa: F401
+    from icm_recruit.stages import equality as _equality  # noqa: F401
     from icm_recruit.stages import tasks as _stage_tasks  # noqa: F401
 
 

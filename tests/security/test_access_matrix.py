@@ -140,6 +140,9 @@ EXPECTED = {
     "stages.mark": (CHAIRS - CONFLICTED) | HR_OF_APPLICATION,
     "stages.letters": CHAIRS | HR,
     "stages.application_letters": (CHAIRS - CONFLICTED) | HR_OF_APPLICATION,
+    # Gender and career stage: the applicant's own answers; the aggregates for HR and chair.
+    "stages.equality_form": OWNER, "stages.equality_withdraw": OWNER,
+    "stages.equality_report": CHAIRS | HR,
     # The applicant's part of a later stage.
     "applications.stage_upload": OWNER, "applications.stage_send": OWNER,
     # The form names the application (see FORM_DATA).
@@ -187,6 +190,9 @@ FORM_DATA = {
     "stages.mark": lambda ids: {"application_id": ids["application_id"],
                                 "verdict": "advance", "reason": "Strong project."},
     "applications.stage_send": lambda ids: {"confirm": "y"},
+    "stages.equality_form": lambda ids: {"gender": "woman", "career_stage": "r2",
+                                         "consent": "y"},
+    "stages.equality_withdraw": lambda ids: {"confirm": "y"},
     # HR's tags: on one application, or on the rows ticked in the call's list.
     "applications_hr.tag_selected": lambda ids: {"application_id": ids["application_id"],
                                                  "tag": "strong", "action": "add"},

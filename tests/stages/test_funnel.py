@@ -1,7 +1,13 @@
-"""The per-call funnel, per stage, and its fixed number of queries."""
+"""The per-call funnel per stage, and gender and career stage given with consent and
+reported only in cells of at least five people."""
+
+import io
+import json
+import re
+import zipfile
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from icm_recruit.applications.models import (
     ApplicationStage,
@@ -10,11 +16,17 @@ from icm_recruit.applications.models import (
     StageVerdict,
 )
 from icm_recruit.auth.models import Role
+from icm_recruit.board.models import BoardMember
 from icm_recruit.calls.models import CallStage
+from icm_recruit.core.audit import AuditEvent
 from icm_recruit.core.timeutil import utcnow
 from icm_recruit.extensions import db
+from icm_recruit.governance.personal_data import export_personal_data
+from icm_recruit.governance.retention import anonymise_application
 from icm_recruit.selection.reports import funnel_report
+from icm_recruit.stages import equality
 from tests.selection.factories import quick_user, reviewed_application, selection_call
+from tests.support import post_form
 
 S = ApplicationStatus
 
@@ -127,3 +139,130 @@ def test_the_report_page_draws_the_stages_with_their_numbers(client, auth, ctx, 
     else:
         assert "Candidature complète" in page and "Partie de l’étape manquée" in page
     assert 'class="table table-sm funnel-chart"' in page and "<svg" in page
+
+
+# Gender and career stage, with consent ---------------------------------------------------
+
+
+def _own_application(call_slug="equality-2027"):
+    call = selection_call(call_slug)
+    application = reviewed_application(call, "ada@example.org")
+    return call, application
+
+
+def _answer_form(client, application, **data):
+    url = f"/stages/applications/{application.id}/equality"
+    return post_form(client, url, data, page_url=url)
+
+
+def test_nothing_is_kept_without_the_consent_box(client, auth, ctx):
+    _, application = _own_application()
+    auth.login(application.applicant)
+    response = _answer_form(client, application, gender="woman", career_stage="r3")
+    assert response.status_code == 422
+    assert "Tick the consent box" in response.get_data(as_text=True)
+    assert equality.answer_of(application) is None
+
+
+def test_the_applicant_answers_and_withdraws_consent(client, auth, ctx):
+    _, application = _own_application()
+    auth.login(application.applicant)
+    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert f"/stages/applications/{application.id}/equality" in page
+    response = _answer_form(client, application, gender="unsaid", career_stage="unsaid",
+                            consent="y")
+    assert response.status_code == 302
+    answer = equality.answer_of(application)
+    assert (answer.gender, answer.career_stage) == ("unsaid", "unsaid")
+    url = f"/stages/applications/{application.id}/equality/withdraw"
+    page = post_form(client, url, {}, page_url=f"/stages/applications/{application.id}/equality")
+    assert "Withdraw your consent?" in page.get_data(as_text=True)
+    assert equality.answer_of(application) is not None
+    post_form(client, url, {"confirm": "y"},
+              page_url=f"/stages/applications/{application.id}/equality")
+    db.session.expire_all()
+    assert equality.answer_of(application) is None
+    actions = set(db.session.scalars(select(AuditEvent.action)))
+    assert {"equality.answered", "equality.consent_withdrawn"} <= actions
+
+
+def test_another_applicant_cannot_answer_for_an_application(client, auth, ctx):
+    _, application = _own_application()
+    auth.login(quick_user("eve@example.org", Role.APPLICANT))
+    assert client.get(f"/stages/applications/{application.id}/equality").status_code == 403
+
+
+def test_the_answers_are_in_the_personal_data_export_and_erased(app, ctx):
+    _, application = _own_application()
+    equality.save_answers(application, gender="woman", career_stage="r2",
+                          by=application.applicant)
+    db.session.commit()
+    archive = zipfile.ZipFile(io.BytesIO(export_personal_data(application.applicant)))
+    records = json.loads(archive.read("applications.json"))
+    assert records[0]["equality"]["gender"] == "woman"
+    anonymise_application(application)
+    db.session.commit()
+    assert equality.answer_of(application) is None
+
+
+# The equality report -----------------------------------------------------------------
+
+
+def _answered_call(genders: dict, careers: dict):
+    call = selection_call("equality-report-2027")
+    people = sum(genders.values())
+    assert people == sum(careers.values())
+    applications = _applications(call, people, prefix="eq")
+    gender_list = [g for g, n in genders.items() for _ in range(n)]
+    career_list = [c for c, n in careers.items() for _ in range(n)]
+    for application, gender, career in zip(applications, gender_list, career_list,
+                                           strict=True):
+        db.session.add(equality.EqualityAnswer(application_id=application.id, gender=gender,
+                                               career_stage=career))
+    db.session.commit()
+    return call
+
+
+def _cells(page, key):
+    table = page.split(f'id="{key}-h"')[1].split("</table>")[0]
+    row = table.split("Applications submitted</th>")[1].split("</tr>")[0]
+    return re.findall(r'<td class="text-end">([^<]*)</td>', row)
+
+
+def test_the_equality_report_hides_cells_under_five(client, auth, ctx):
+    call = _answered_call({"woman": 4, "man": 5, "unsaid": 16},
+                          {"r2": 4, "r3": 6, "r4": 7, "unsaid": 8})
+    auth.login(quick_user("hr@example.org", Role.ADMIN))
+    response = client.get(f"/stages/calls/{call.id}/equality")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    # woman, man, non-binary, unsaid: two cells are small, the 5 is shown
+    assert _cells(page, "gender") == ["&lt; 5", "5", "&lt; 5", "16"]
+    # one small cell: the next smallest goes with it, so no subtraction gives the 4
+    assert _cells(page, "career") == ["&lt; 5", "&lt; 5", "7", "8"]
+    assert ">25<" not in page and ">21<" not in page and ">9<" not in page
+    assert ">4<" not in page
+
+
+def test_suppression_always_hides_at_least_two_cells_of_a_row():
+    assert equality.suppress([4, 5, 6, 7]) == [None, None, 6, 7]
+    assert equality.suppress([5, 5, 6]) == [5, 5, 6]
+    assert equality.suppress([0, 3, 9]) == [None, None, 9]
+
+
+@pytest.mark.parametrize("role", [Role.REVIEWER, Role.APPLICANT])
+def test_board_members_and_applicants_cannot_open_the_equality_report(client, auth, ctx, role):
+    call = _answered_call({"woman": 5}, {"r2": 5})
+    user = quick_user("member@example.org", role)
+    if role == Role.REVIEWER:
+        db.session.add(BoardMember(user_id=user.id))
+        db.session.commit()
+    auth.login(user)
+    assert client.get(f"/stages/calls/{call.id}/equality").status_code == 403
+
+
+def test_the_equality_report_is_in_french(client, auth, ctx):
+    call = _answered_call({"woman": 5}, {"r2": 5})
+    auth.login(quick_user("rh@example.org", Role.ADMIN, locale="fr"))
+    page = client.get(f"/stages/calls/{call.id}/equality").get_data(as_text=True)
+    assert "Rapport d’égalité" in page and "Femme" in page

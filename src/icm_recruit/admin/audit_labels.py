@@ -169,6 +169,8 @@ ACTION_LABELS: dict[str, LazyString] = {
     "stage.part_missed": _l("Stage part missed its deadline"),
     "stage_template.saved": _l("Stage outcome e-mail text saved"),
     "stage_template.reset": _l("Stage outcome e-mail text reset"),
+    "equality.answered": _l("Gender and career stage given with consent"),
+    "equality.consent_withdrawn": _l("Consent withdrawn: gender and career stage deleted"),
     # Records
     "audit.exported": _l("Audit trail exported"),
     "retention.purged": _l("Old data purged"),
@@ -189,7 +191,7 @@ ACTION_GROUPS: dict[str, tuple[LazyString, tuple[str, ...]]] = {
                   ("ranking.", "shortlist.", "shortlist_template.", "interview.",
                    "interview_slot.", "visit_window.", "visit_part.", "decision.",
                    "letter_template.")),
-    "stages": (_l("Stages"), ("stage.", "stage_template.")),
+    "stages": (_l("Stages"), ("stage.", "stage_template.", "equality.")),
     "meetings": (_l("Board meetings and evaluation reports"),
                  ("meeting.", "evaluation_report.")),
     "mail_texts": (_l("E-mail texts"), ("mail_text.",)),

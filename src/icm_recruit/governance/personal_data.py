@@ -24,6 +24,7 @@ from icm_recruit.core.errors import DomainError
 from icm_recruit.core.timeutil import utcnow
 from icm_recruit.extensions import db
 from icm_recruit.governance.retention import anonymise_application
+from icm_recruit.stages import equality
 
 ERASED_DOMAIN = "erased.invalid"
 
@@ -57,6 +58,8 @@ def _application_record(application: Application) -> dict:
         {"name": r.name, "email": r.email, "institution": r.institution,
          "status": r.status.value, "responded_at": _iso(r.responded_at)}
         for r in application.referee_requests]
+    # Gender and career stage, if the applicant agreed to give them.
+    record["equality"] = equality.export_record(application)
     return record
 
 

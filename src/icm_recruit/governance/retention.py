@@ -22,6 +22,7 @@ from icm_recruit.core import audit
 from icm_recruit.core.outbox import OutboxMessage, OutboxStatus
 from icm_recruit.core.timeutil import utcnow
 from icm_recruit.extensions import db
+from icm_recruit.stages.equality import erase_answers
 
 PERSONAL_FIELDS = ("title", "keywords", "summary", "current_position", "institution",
                    "publications", "screening_reason")
@@ -94,6 +95,7 @@ def anonymise_application(application: Application) -> dict:
     application.excluded_reviewers = []
     application.dossier_key = None
     counts["review_texts"], counts["posts"] = _clear_review_texts(application)
+    counts["equality_answers"] = erase_answers(application)
     return counts
 
 
