@@ -301,6 +301,7 @@ def _init_errors(app: Flask) -> None:
 
 
 def _init_templates(app: Flask) -> None:
+    from icm_recruit.applications.models import count_words
     from icm_recruit.assignment.models import AssignmentOrigin
     from icm_recruit.auth.models import Role
     from icm_recruit.calls.models import DOCUMENT_KIND_LABELS
@@ -312,7 +313,7 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.globals.update(
         {state.__name__: state for state in StateEnum.__subclasses__()},
         AssignmentOrigin=AssignmentOrigin, JobKind=JobKind,
-        DOCUMENT_KIND_LABELS=DOCUMENT_KIND_LABELS)
+        DOCUMENT_KIND_LABELS=DOCUMENT_KIND_LABELS, count_words=count_words)
 
     @app.template_filter("localdt")
     def localdt(value, fmt="%d/%m/%Y %H:%M %Z", zone=None):

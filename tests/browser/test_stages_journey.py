@@ -57,7 +57,10 @@ def test_a_call_in_two_stages(journey, live_server, mail, tmp_path, lang):
             "referee_mode": RefereeMode.INSTITUTION, "referees_required": 1,
             "notify_outcome": True,
             "document_rules": [{"kind": "full_proposal", "required": True, "max_mb": 5,
-                                "max_pages": 20}]}, by=hr)
+                                "max_pages": 20}],
+            "sections": [{"key": "s1", "title_en": "Research programme",
+                          "title_fr": "Programme de recherche", "word_limit": 20,
+                          "required": True}]}, by=hr)
         db.session.commit()
         call_id, hr_email = call.id, hr.email
         ids = [a.id for a in applications]
@@ -107,17 +110,36 @@ def test_a_call_in_two_stages(journey, live_server, mail, tmp_path, lang):
     stage = page.locator("#stage")
     assert TEXT[lang]["asked"] in stage.inner_text()
     assert "Chosen" not in page.locator("main").inner_text()
+    # Typed text survives an upload: the upload button sends it along.
+    area = page.locator("#stage-text-s1")
+    area.fill("Circuits of memory across five years of work.")
+    assert page.locator("#stage-count-s1").inner_text().startswith("8 ")
     pdf = tmp_path / "proposal.pdf"
     pdf.write_bytes(make_pdf(4))
     page.locator("#stage-file-full_proposal").set_input_files(str(pdf))
-    page.locator("#stage form[enctype] button").click()
+    page.locator("#stage button[name=kind][value=full_proposal]").click()
+    page.locator("#stage .text-success").wait_for()
+    assert page.locator("#stage-text-s1").input_value().startswith("Circuits of memory")
+    # Typing left unsaved (the page reloaded, as after an expired session) is offered back.
+    page.locator("#stage-text-s1").fill("Circuits of memory, revised and not saved yet.")
+    page.wait_for_timeout(500)
+    page.reload()
+    assert page.locator("#stage-text-s1").input_value().startswith("Circuits of memory across")
+    banner = page.locator("#stage [data-restore]")
+    banner.wait_for()
+    journey.step("texts-offered-back")
+    banner.locator("button").click()
+    assert page.locator("#stage-text-s1").input_value() == \
+        "Circuits of memory, revised and not saved yet."
     page.locator("#stage-confirm").check()
-    page.locator("#stage form:has(#stage-confirm) button").click()
+    page.locator("#stage button[formaction$='/stage/send']").click()
+    page.locator("#stage .badge.text-bg-success").wait_for()
     journey.step("part-sent")
     journey.assert_accessible()
     with live_server.app_context():
         entry = db.session.scalar(select(ApplicationStage).where(
             ApplicationStage.application_id == ids[0], ApplicationStage.stage == 2))
         assert entry.progress is StageProgress.SUBMITTED
+        assert entry.texts == {"s1": "Circuits of memory, revised and not saved yet."}
         stopped = db.session.get(Application, ids[3])
         assert stopped.stage == 1

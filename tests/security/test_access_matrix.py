@@ -145,6 +145,7 @@ EXPECTED = {
     "stages.equality_report": CHAIRS | HR,
     # The applicant's part of a later stage.
     "applications.stage_upload": OWNER, "applications.stage_send": OWNER,
+    "applications.stage_texts": OWNER,
     # The form names the application (see FORM_DATA).
     "selection.mark": (CHAIRS - CONFLICTED) | HR_OF_APPLICATION,
     # The board meeting: its members (every board persona is invited), HR and the chair

@@ -8,6 +8,7 @@ from icm_recruit.board.models import BoardMember
 from icm_recruit.core.timeutil import to_zone, utcnow
 from icm_recruit.extensions import db
 from tests.selection.factories import (
+    confirm,
     make_conflict,
     quick_user,
     reviewed_application,
@@ -82,3 +83,18 @@ def build(client, auth) -> StagedCall:
     assert response.status_code == 302, response.get_data(as_text=True)
     db.session.expire_all()
     return StagedCall(call, hr, chair, members, conflicted, applications)
+
+
+def mark(client, call, applications, verdict, reason="The board's view"):
+    return post_form(client, f"/stages/calls/{call.id}/decide",
+                     {"application_id": [str(a.id) for a in applications],
+                      "verdict": verdict, "reason": reason})
+
+
+def open_stage_two(client, staged: StagedCall, advancing: list) -> None:
+    """Mark who goes on (the others stop) and confirm the outcomes, as HR does."""
+    call, apps = staged.call, staged.applications
+    mark(client, call, advancing, "advance")
+    mark(client, call, [a for a in apps if a not in advancing], "stop")
+    confirm(client, f"/stages/calls/{call.id}/outcomes")
+    db.session.expire_all()

@@ -53,3 +53,34 @@ def test_upgrade_keeps_everything_at_stage_one(app):
         with db.engine.begin() as conn:
             assert conn.execute(text("SELECT count(*) FROM assignment")).scalar() == 1
             assert conn.execute(text("SELECT count(*) FROM criterion")).scalar() == 1
+
+
+STAGE_ROWS = [
+    "INSERT INTO call_stage (id, call_id, position, name_en, name_fr, instructions_en,"
+    " instructions_fr, document_rules, referee_mode, referees_required, notify_outcome,"
+    " updated_at) VALUES (1, 1, 2, 'Full', 'Complet', '', '', '[]', 'none', 0, true, now())",
+    "INSERT INTO application_stage (id, application_id, stage, progress, reason) VALUES"
+    " (1, 1, 2, 'submitted', 'kept')",
+]
+
+
+def test_stage_texts_arrive_empty_and_keep_the_stages(app):
+    from flask_migrate import downgrade, upgrade
+
+    with _scratch_database(app):
+        upgrade(revision="0022_equality_answers")
+        with db.engine.begin() as conn:
+            for statement in (*FILL, *STAGE_ROWS):
+                conn.execute(text(statement))
+
+        upgrade(revision="0023_stage_sections")
+
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT name_en, sections::text FROM call_stage")).one() \
+                == ("Full", "[]")
+            assert conn.execute(text(
+                "SELECT progress, reason, texts::text FROM application_stage")).one() == (
+                "submitted", "kept", "{}")
+        downgrade(revision="0022_equality_answers")
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT count(*) FROM application_stage")).scalar() == 1

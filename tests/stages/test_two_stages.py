@@ -32,10 +32,7 @@ from tests.support import csrf_from, post_form
 pytestmark = pytest.mark.services
 
 
-def _mark(client, call, applications, verdict, reason="The board's view"):
-    return post_form(client, f"/stages/calls/{call.id}/decide",
-                     {"application_id": [str(a.id) for a in applications],
-                      "verdict": verdict, "reason": reason})
+_mark = factories.mark
 
 
 def _fresh(model, row_id):
@@ -233,12 +230,7 @@ def test_outcomes_are_refused_while_an_application_has_no_mark(client, mail, sta
     assert mail.messages == [] and _fresh(Call, call.id).current_stage == 1
 
 
-def _open_stage_two(client, staged, advancing):
-    call, apps = staged.call, staged.applications
-    _mark(client, call, advancing, "advance")
-    _mark(client, call, [a for a in apps if a not in advancing], "stop")
-    confirm(client, f"/stages/calls/{call.id}/outcomes")
-    db.session.expire_all()
+_open_stage_two = factories.open_stage_two
 
 
 def test_institution_chosen_referees_stay_unknown_to_the_applicant(client, auth, mail, staged):
@@ -292,3 +284,35 @@ def test_a_review_of_an_earlier_stage_is_kept_and_shown_read_only(client, auth, 
     assert "kept as they were and can no longer change" in form
     dossier = client.get(f"/review/applications/{apps[1].id}").get_data(as_text=True)
     assert "Earlier stages" in dossier and "Goes on to the next stage" in dossier
+
+
+def test_a_referee_the_institution_chose_is_reminded_in_their_own_words(
+        client, auth, mail, staged):
+    from icm_recruit.applications.models import RefereeRequest
+    from icm_recruit.applications.referees import send_referee_reminders
+
+    apps = staged.applications
+    _open_stage_two(client, staged, apps[:3])
+    for application, email in ((apps[0], "chosen@example.org"), (apps[1], "other@example.org")):
+        assert post_form(client, f"/stages/applications/{application.id}/letters", {
+            "referee-name": "Prof. Chosen", "referee-email": email,
+            "referee-institution": "EMBL", "referee-locale": "en"}).status_code == 302
+    requests = list(db.session.scalars(select(RefereeRequest).where(
+        RefereeRequest.chosen_by_institution.is_(True))))
+    for request in requests:
+        request.sent_at = utcnow() - timedelta(days=8)
+    # The second application left the stage (withdrawn): its referee is left alone.
+    db.session.get(Application, apps[1].id).status = ApplicationStatus.WITHDRAWN
+    db.session.commit()
+    to_applicant = len(mail.to(apps[0].applicant.email))
+
+    assert send_referee_reminders() == 1
+    db.session.commit()
+    [_request, reminder] = mail.to("chosen@example.org")
+    text = mail.text_of(reminder)
+    assert "asked you for a confidential assessment" in text and "has not received" in text
+    assert "call closes" not in text
+    assert mail.last_link("chosen@example.org") != ""
+    assert len(mail.to("other@example.org")) == 1  # the request only
+    assert len(mail.to(apps[0].applicant.email)) == to_applicant
+    assert send_referee_reminders() == 0  # not again within the week

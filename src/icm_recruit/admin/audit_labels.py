@@ -165,6 +165,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     "stage.advanced": _l("Went on to the next stage"),
     "stage.stopped": _l("Stopped at a stage"),
     "stage.opened": _l("Call moved on to its next stage"),
+    "stage.texts_saved": _l("Stage texts saved by the applicant"),
     "stage.part_sent": _l("Stage part sent by the applicant"),
     "stage.part_missed": _l("Stage part missed its deadline"),
     "stage_template.saved": _l("Stage outcome e-mail text saved"),

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from icm_recruit.applications import deadlines, queries, rules, search, tags
+from icm_recruit.applications import deadlines, queries, rules, search, stage_part, tags
 from icm_recruit.applications import operations as ops
 from icm_recruit.applications.dossier import build_pdf as dossier_pdf
 from icm_recruit.applications.forms import BulkScreeningForm, ScreeningForm, country_name
@@ -252,6 +252,7 @@ def _show_page(application: Application, *, form=None, tag_form=None):
                            tags=queries.tags_by_application([application.id]).get(
                                application.id, []),
                            documents=application.current_documents(),
+                           stage_texts=stage_part.written_texts(application),
                            can_read_letters=rules.can_read_letters(current_user, application))
 
 

@@ -509,6 +509,9 @@ class ApplicationStage(db.Model):
     progress: Mapped[StageProgress | None] = mapped_column(_enum(StageProgress, 10))
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The texts the stage asks for, by section key (kept even if a section is removed).
+    texts: Mapped[dict] = mapped_column(db.JSON, default=dict, server_default="{}")
+    texts_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The board's verdict at the end of the stage.
     verdict: Mapped[StageVerdict | None] = mapped_column(_enum(StageVerdict, 10))
     reason: Mapped[str] = mapped_column(Text, default="")

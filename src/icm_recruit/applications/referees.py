@@ -9,7 +9,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from icm_recruit.applications import rules
 from icm_recruit.applications.models import (
@@ -209,13 +209,19 @@ def send_referee_reminders(*, every_days: int = 7, max_reminders: int = 3) -> in
                RefereeRequest.reminders_sent < max_reminders,
                RefereeRequest.sent_at <= now - timedelta(days=every_days),
                last_contact,
-               Application.status.in_(ApplicationStatus.referees_open))
+               or_(Application.status.in_(ApplicationStatus.referees_open),
+                   # Letters asked at a later stage, while the application is at it.
+                   and_(RefereeRequest.stage > 1, RefereeRequest.stage == Application.stage,
+                        Application.status == ApplicationStatus.UNDER_REVIEW)))
         .with_for_update(of=RefereeRequest, skip_locked=True)).all()
     for request in due:
         request.reminders_sent += 1
         request.reminded_at = now
         url = issue_link(request, now)
-        _mail_referee(request, url, "referee_reminder",
+        # A referee the institution chose is not told of the call's closing date (long
+        # past at a later stage) nor that the applicant named them.
+        _mail_referee(request, url, "referee_institution_reminder"
+                      if request.chosen_by_institution else "referee_reminder",
                       key=f"referee-reminder:{request.id}:{request.reminders_sent}")
         audit.record("referee.reminded", obj=request.application, referee_request_id=request.id,
                      reminder=request.reminders_sent)

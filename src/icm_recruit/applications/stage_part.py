@@ -16,6 +16,7 @@ from icm_recruit.applications.models import (
     ApplicationStatus,
     Document,
     StageProgress,
+    count_words,
 )
 from icm_recruit.calls.models import DOCUMENT_KIND_LABELS, CallStage, DocumentKind, database_now
 from icm_recruit.core import audit, storage
@@ -23,6 +24,8 @@ from icm_recruit.core.errors import DomainError
 from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.urls import external_url
 from icm_recruit.extensions import db
+
+TEXT_MAX_CHARS = 100_000  # far above any word limit HR may set
 
 
 class StagePartError(DomainError):
@@ -63,9 +66,27 @@ def is_open(application: Application, entry: ApplicationStage | None, now) -> bo
             and stage.closes_at is not None and now < stage.closes_at)
 
 
-def missing(application: Application, stage: CallStage) -> list[str]:
+def missing(application: Application, stage: CallStage,
+            entry: ApplicationStage | None = None) -> list[str]:
+    """What stops the part being sent: documents not uploaded, texts empty or too long."""
     documents = application.current_documents()
-    return [str(DOCUMENT_KIND_LABELS[k]) for k in stage.required_kinds if k not in documents]
+    gaps = [str(DOCUMENT_KIND_LABELS[k]) for k in stage.required_kinds if k not in documents]
+    texts = (entry.texts if entry is not None else None) or {}
+    for section in stage.text_sections:
+        words = count_words(texts.get(section.key))
+        if section.required and words == 0:
+            gaps.append(section.title)
+        elif words > section.word_limit:
+            gaps.append(str(_l("%(title)s within %(limit)d words (now %(n)d)",
+                               title=section.title, limit=section.word_limit, n=words)))
+    return gaps
+
+
+def too_long(stage: CallStage, texts: dict) -> list[tuple[str, int, int]]:
+    """(title, words, limit) of each text over its stage's word limit."""
+    return [(section.title, count_words(texts.get(section.key)), section.word_limit)
+            for section in stage.text_sections
+            if count_words(texts.get(section.key)) > section.word_limit]
 
 
 def _lock_entry(application: Application) -> ApplicationStage | None:
@@ -87,6 +108,28 @@ def _require_open(application: Application, by) -> tuple[CallStage, ApplicationS
     if not is_open(application, entry, now):
         raise StagePartError("deadline_passed")
     return stage, entry
+
+
+def save_texts(application: Application, typed: dict, *, by) -> ApplicationStage:
+    """Keep what the applicant typed in the stage's texts, as typed (even over a word
+    limit: sending is what the limits hold back). Texts of sections the stage no longer
+    asks for stay as they were."""
+    stage, entry = _require_open(application, by)
+    texts = dict(entry.texts or {})
+    changed = []
+    for section in stage.text_sections:
+        if section.key not in typed:
+            continue
+        text = (typed[section.key] or "").replace("\r\n", "\n")[:TEXT_MAX_CHARS]
+        if texts.get(section.key, "") != text:
+            texts[section.key] = text
+            changed.append(section.key)
+    if changed:
+        entry.texts, entry.texts_saved_at = texts, database_now()
+        db.session.flush()
+        audit.record("stage.texts_saved", actor=by, obj=application, stage=stage.position,
+                     sections=changed)
+    return entry
 
 
 def upload(application: Application, kind: DocumentKind, checked: storage.CheckedPdf, *,
@@ -114,7 +157,7 @@ def upload(application: Application, kind: DocumentKind, checked: storage.Checke
 def send(application: Application, *, by) -> ApplicationStage:
     """Send in the stage's part before its deadline; the applicant gets a receipt."""
     stage, entry = _require_open(application, by)
-    gaps = missing(application, stage)
+    gaps = missing(application, stage, entry)
     if gaps:
         raise StagePartError("incomplete", missing=gaps)
     now = database_now()
@@ -154,4 +197,51 @@ def record_missed_parts() -> int:
         if stage is not None and stage.closes_at is not None and now >= stage.closes_at:
             _record_missed(application, entry, now)
             count += 1
+    return count
+
+
+def written_texts(application: Application) -> list[tuple[CallStage, list[tuple[str, str]]]]:
+    """The texts the applicant wrote at each later stage reached, as (stage, [(title,
+    text)]), for the board and HR; a text of a section since removed keeps its place."""
+    if application.stage <= 1:
+        return []
+    entries = {e.stage: e for e in db.session.scalars(select(ApplicationStage).where(
+        ApplicationStage.application_id == application.id,
+        ApplicationStage.stage <= application.stage))}
+    shown = []
+    for stage in application.call.stages:
+        entry = entries.get(stage.position)
+        if stage.position == 1 or stage.position > application.stage or entry is None:
+            continue
+        texts = entry.texts or {}
+        rows = [(section.title, texts.get(section.key, "")) for section in stage.text_sections]
+        asked = {section.key for section in stage.text_sections}
+        rows += [(str(_l("Text no longer asked")), text) for key, text in texts.items()
+                 if key not in asked and text]
+        if rows:
+            shown.append((stage, rows))
+    return shown
+
+
+def _entries_with_texts(application: Application) -> list[ApplicationStage]:
+    return [e for e in db.session.scalars(select(ApplicationStage).where(
+        ApplicationStage.application_id == application.id).order_by(ApplicationStage.stage))
+        if e.texts]
+
+
+def export_texts(application: Application) -> list[dict]:
+    """The stage texts, for the applicant's personal-data export."""
+    return [{"stage": e.stage, "texts": dict(e.texts),
+             "saved_at": e.texts_saved_at.isoformat() if e.texts_saved_at else None,
+             "sent_at": e.submitted_at.isoformat() if e.submitted_at else None}
+            for e in _entries_with_texts(application)]
+
+
+def erase_texts(application: Application) -> int:
+    """Blank the stage texts (personal data erased or past retention); return how many."""
+    count = 0
+    for entry in _entries_with_texts(application):
+        count += sum(1 for text in entry.texts.values() if text)
+        entry.texts = {}
+    db.session.flush()
     return count

@@ -150,7 +150,7 @@ def _stage_context(application: Application, now) -> dict:
     entry = stage_part.entry_of(application) if stage else None
     return {"stage": stage, "stage_entry": entry,
             "stage_open": stage_part.is_open(application, entry, now),
-            "stage_missing": stage_part.missing(application, stage) if stage else []}
+            "stage_missing": stage_part.missing(application, stage, entry) if stage else []}
 
 
 def _page(application: Application, form: ApplicationForm, status: int = 200,

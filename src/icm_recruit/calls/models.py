@@ -1,6 +1,7 @@
 """Calls, their evaluation criteria and the documents they require."""
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
@@ -279,6 +280,21 @@ RefereeMode.define(labels={
 })
 
 
+@dataclass(frozen=True)
+class StageSection:
+    """A text a later stage asks the applicant to write, within a word limit."""
+
+    key: str
+    title_en: str
+    title_fr: str
+    word_limit: int
+    required: bool = True
+
+    @property
+    def title(self) -> str:
+        return localized(self, "title")
+
+
 class CallStage(DocumentRules, db.Model):
     """One step of a call's evaluation: what the applicant provides, how the board reviews.
 
@@ -306,6 +322,9 @@ class CallStage(DocumentRules, db.Model):
     instructions_fr: Mapped[str] = mapped_column(Text, default="")
     # Later stages: the documents the applicant adds, and by when (UTC).
     document_rules: Mapped[list] = mapped_column(db.JSON, default=list)
+    # Later stages: texts the applicant writes, each within a word limit:
+    # [{"key", "title_en", "title_fr", "word_limit", "required"}].
+    sections: Mapped[list] = mapped_column(db.JSON, default=list, server_default="[]")
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reviewers_per_application: Mapped[int | None] = mapped_column()
     review_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -336,6 +355,10 @@ class CallStage(DocumentRules, db.Model):
     @property
     def is_first(self) -> bool:
         return self.position == 1
+
+    @property
+    def text_sections(self) -> list["StageSection"]:
+        return [StageSection(**row) for row in self.sections or []]
 
     @property
     def is_open(self) -> bool:

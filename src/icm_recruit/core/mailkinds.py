@@ -264,6 +264,17 @@ KINDS: dict[str, MailKind] = {kind.name: kind for kind in (
            "expires_at": "2027-03-30T21:59:00+00:00",
            "closes_at": "2027-04-01T22:00:00+00:00"},
           required=("url",), secret_links=("url",)),
+    _kind("referee_institution_reminder", _l("Reference letter reminder (referee chosen by "
+                                             "the institution)"),
+          _l("Reminds a referee HR or the chair chose, who has not answered, with a new "
+             "one-time link."),
+          _l("A referee chosen by the institution"),
+          [REFEREE_NAME, APPLICANT, CALL,
+           _url(_l("The new one-time link to upload the letter"), secret=True),
+           _when("expires", "expires_at", _l("Until when the link works"), zone=False)],
+          {"referee": "Grace Hopper", "applicant": "Ada Lovelace", **SAMPLE_CALL,
+           "expires_at": "2027-03-30T21:59:00+00:00"},
+          required=("url",), secret_links=("url",)),
     _kind("referee_letter_received", _l("Reference letter received"),
           _l("Tells the applicant that a referee sent their letter."), _APPLICANT,
           [NAME, REFEREE, REFERENCE, _url(_l("The link to the application"))],

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from icm_recruit.applications import rules as application_rules
+from icm_recruit.applications import stage_part
 from icm_recruit.applications.models import (
     Application,
     ApplicationStatus,
@@ -60,6 +61,7 @@ def _application_record(application: Application) -> dict:
         for r in application.referee_requests]
     # Gender and career stage, if the applicant agreed to give them.
     record["equality"] = equality.export_record(application)
+    record["stage_texts"] = stage_part.export_texts(application)
     return record
 
 

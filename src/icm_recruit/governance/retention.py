@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
+from icm_recruit.applications import stage_part
 from icm_recruit.applications.models import Application, Document
 from icm_recruit.calls.models import Call, CallStatus
 from icm_recruit.core import audit
@@ -96,6 +97,7 @@ def anonymise_application(application: Application) -> dict:
     application.dossier_key = None
     counts["review_texts"], counts["posts"] = _clear_review_texts(application)
     counts["equality_answers"] = erase_answers(application)
+    counts["stage_texts"] = stage_part.erase_texts(application)
     return counts
 
 

@@ -23,6 +23,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import ValidationError
 
 from icm_recruit.applications import rules as application_rules
+from icm_recruit.applications import stage_part
 from icm_recruit.applications.models import Application, Document, RefereeStatus
 from icm_recruit.assignment import rules as assignment_rules
 from icm_recruit.assignment.models import Assignment
@@ -173,7 +174,8 @@ def dossier(application_id):
         documents=application.current_documents(), letters=letters,
         can_read_letters=_may_read_letters(application),
         can_see_reviews=rules.can_see_reviews(current_user, application),
-        earlier_stages=queries.earlier_stages(application))
+        earlier_stages=queries.earlier_stages(application),
+        stage_texts=stage_part.written_texts(application))
     db.session.commit()  # the audit event, after rendering (nothing to load again)
     return page
 

@@ -68,6 +68,13 @@ def _call(admin: User) -> Call:
                                   "plus) : objectifs, méthodes, plan à cinq ans et budget.",
                   document_rules=[{"kind": "full_proposal", "required": True, "max_mb": 10,
                                    "max_pages": 15}],
+                  sections=[
+                      {"key": "s1", "title_en": "Five-year research programme",
+                       "title_fr": "Programme de recherche à cinq ans", "word_limit": 1000,
+                       "required": True},
+                      {"key": "s2", "title_en": "Why the Paris Brain Institute",
+                       "title_fr": "Pourquoi l’Institut du Cerveau", "word_limit": 300,
+                       "required": True}],
                   closes_at=call.closes_at + timedelta(days=30), reviewers_per_application=3,
                   referee_mode=RefereeMode.INSTITUTION, referees_required=1),
     ]

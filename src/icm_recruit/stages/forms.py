@@ -5,7 +5,9 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     FieldList,
+    Form,
     FormField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -27,6 +29,21 @@ from icm_recruit.core.forms import AppForm
 from icm_recruit.core.timeutil import paris_to_utc
 
 UNDECIDED = "undecided"
+SECTION_ROWS = 4  # rows on the form; blank ones are ignored
+
+
+class SectionForm(Form):
+    """One text the stage asks for; a row with both titles empty asks for nothing."""
+
+    key = HiddenField()
+    title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=200)])
+    title_fr = StringField(_l("Title (French)"), validators=[Optional(), Length(max=200)])
+    word_limit = IntegerField(_l("Word limit"), default=500,
+                              validators=[Optional(), NumberRange(min=20, max=10000)])
+    required = BooleanField(_l("Required"), default=True)
+
+    def is_blank(self) -> bool:
+        return not ((self.title_en.data or "").strip() or (self.title_fr.data or "").strip())
 
 
 class StageForm(AppForm):
@@ -49,6 +66,8 @@ class StageForm(AppForm):
     notify_outcome = BooleanField(_l("Send the outcome letter to the applicants who do not "
                                      "go on"), default=True)
     doc_full_proposal = FormField(DocumentRuleForm)
+    sections = FieldList(FormField(SectionForm), min_entries=SECTION_ROWS,
+                         max_entries=SECTION_ROWS)
     criteria = FieldList(FormField(CriterionForm), min_entries=0)
     confirm_change = BooleanField(_l("I understand: applicants have reached this stage. "
                                      "What they already sent is kept."))
@@ -65,9 +84,45 @@ class StageForm(AppForm):
         filled = [e for e in self.criteria if not e.form.is_blank()]
         if later and filled:
             ok = check_criteria(self.criteria) and ok
+        if later:
+            ok = self._check_sections() and ok
         return ok
 
-    def data_for(self, later: bool) -> dict:
+    def _check_sections(self) -> bool:
+        ok = True
+        for entry in self.sections:
+            row = entry.form
+            if row.is_blank():
+                continue
+            for name in ("title_en", "title_fr"):
+                if not (row[name].data or "").strip():
+                    row[name].errors.append(_l("Give the title in both languages."))
+                    ok = False
+            if row.word_limit.data is None:
+                row.word_limit.errors.append(_l("Give the word limit."))
+                ok = False
+        return ok
+
+    def sections_data(self, existing: list[dict]) -> list[dict]:
+        """The filled rows, each keeping its key (new rows get one no earlier row used)."""
+        used = {row["key"] for row in existing}
+        numbers = [int(k[1:]) for k in used if k[1:].isdigit()]
+        following = max(numbers, default=0) + 1
+        rows = []
+        for entry in self.sections:
+            row = entry.form
+            if row.is_blank():
+                continue
+            key = row.key.data if row.key.data in used else None
+            if key is None:
+                key, following = f"s{following}", following + 1
+            rows.append({"key": key, "title_en": row.title_en.data.strip(),
+                         "title_fr": row.title_fr.data.strip(),
+                         "word_limit": row.word_limit.data,
+                         "required": bool(row.required.data)})
+        return rows
+
+    def data_for(self, later: bool, existing_sections: list[dict] = ()) -> dict:
         data = {name: (self[name].data or "").strip() for name in (
             "name_en", "name_fr", "instructions_en", "instructions_fr")}
         data["notify_outcome"] = bool(self.notify_outcome.data)
@@ -86,7 +141,13 @@ class StageForm(AppForm):
                                   "required": sub.requested.data == "required",
                                   "max_mb": sub.max_mb.data, "max_pages": sub.max_pages.data})
             data["document_rules"] = rules
+            data["sections"] = self.sections_data(list(existing_sections))
         return data
+
+    def fill_sections(self, sections: list[dict]) -> None:
+        for entry, row in zip(self.sections, sections, strict=False):
+            for name in ("key", "title_en", "title_fr", "word_limit", "required"):
+                entry.form[name].data = row[name]
 
     def criteria_rows(self) -> list[dict]:
         return criteria_data(self.criteria)

@@ -114,7 +114,7 @@ def started(call: Call, position: int) -> bool:
 
 STAGE_FIELDS = ("name_en", "name_fr", "instructions_en", "instructions_fr", "closes_at",
                 "reviewers_per_application", "review_due_at", "referee_mode",
-                "referees_required", "notify_outcome", "document_rules")
+                "referees_required", "notify_outcome", "document_rules", "sections")
 
 
 def save_stage(call: Call, data: dict, *, by, position: int | None = None,

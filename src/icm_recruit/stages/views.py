@@ -67,6 +67,7 @@ def _fill(form: StageForm, call: Call, position: int) -> None:
         sub.requested.data = ("required" if rule["required"] else "optional") if rule else "no"
         if rule:
             sub.max_mb.data, sub.max_pages.data = rule["max_mb"], rule["max_pages"]
+    form.fill_sections(stage.sections or [])
     fill_criteria(form.criteria, stage.own_criteria)
 
 
@@ -80,8 +81,9 @@ def _save(call: Call, form: StageForm, position: int | None):
             _("Applicants have reached this stage: tick this box to confirm the change."))
         return None
     try:
-        stage = ops.save_stage(call, form.data_for(later), by=current_user, position=position,
-                               confirmed=stage_started)
+        existing = call.stage(position).sections if position else []
+        stage = ops.save_stage(call, form.data_for(later, existing or []), by=current_user,
+                               position=position, confirmed=stage_started)
         if later and not stage_started:
             call_ops.replace_stage_criteria(call, stage.position, form.criteria_rows())
     except ops.StageError as exc:
