@@ -329,6 +329,9 @@ def _init_templates(app: Flask) -> None:
 
     # Templates ask the same rules as the views (never their own copy of a condition).
     app.jinja_env.globals["application_rules"] = application_rules
+    from icm_recruit.selection import rules as selection_rules
+
+    app.jinja_env.globals["selection_rules"] = selection_rules
 
     @app.context_processor
     def inject():

@@ -93,6 +93,8 @@ def build_world() -> World:
         world.users[name] = make_user(f"{name.replace('_', '.')}@example.org", *persona_roles,
                                       name=name.replace("_", " ").title())
     call = make_call(status=CallStatus.IN_REVIEW, opens_in_days=-40, closes_in_days=-1)
+    # The chair may plan visits and record decisions here: the conflicted chair is refused.
+    call.chair_runs_selection = True
     target = make_application(call, world.users["owner"], complete=True,
                               status=ApplicationStatus.UNDER_REVIEW)
     other = make_application(call, world.users["other_applicant"], complete=True,

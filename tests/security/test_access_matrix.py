@@ -124,7 +124,14 @@ EXPECTED = {
     # they sit on (the page lists only those); HR plans, and fixes the slots of a window
     # for one candidate when they may handle that candidate.
     "interviews.visit_availability": BOARD,
-    "interviews.visit_planning": HR, "interviews.fix_visit_slot": HR_OF_APPLICATION,
+    # The world's call lets the chair plan visits and record decisions (calls.chair_rights):
+    # the chair plans, never for an application they are in conflict with.
+    "interviews.visit_planning": CHAIRS | HR,
+    "interviews.fix_visit_slot": (CHAIRS - CONFLICTED) | HR_OF_APPLICATION,
+    "interviews.visit_programme": (CHAIRS - CONFLICTED) | HR_OF_APPLICATION,
+    "decisions.call_decisions": CHAIRS | HR,
+    "decisions.record": (CHAIRS - CONFLICTED) | HR_OF_APPLICATION,
+    "decisions.preview": (CHAIRS - CONFLICTED) | HR_OF_APPLICATION,
     # the chair and HR
     "selection.index": CHAIRS | HR, "selection.overview": CHAIRS | HR,
     "selection.ranking": CHAIRS | HR, "selection.compute": CHAIRS | HR,

@@ -41,6 +41,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     "call.closed_early": _l("Call closed before its deadline"),
     "call.reopened": _l("Call reopened"),
     "call.deadline_extended": _l("Call deadline extended"),
+    "call.chair_rights_changed": _l("What the chair may do on the call changed"),
     # Applications, documents and referees
     "application.started": _l("Application started"),
     "application.saved": _l("Application saved"),

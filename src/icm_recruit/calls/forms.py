@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     FieldList,
     FloatField,
@@ -211,3 +212,8 @@ class NewDeadlineForm(ReasonForm):
         if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
             raise ValidationError(_l("Give a date between %(first)d and %(last)d.",
                                      first=FIRST_YEAR, last=LAST_YEAR))
+
+
+class ChairRightsForm(AppForm):
+    chair_runs_selection = BooleanField(
+        _l("The chair may plan the interview visits and record the decisions"))

@@ -7,7 +7,16 @@ from typing import ClassVar
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, func, select
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    func,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from icm_recruit.core.states import StateEnum
@@ -155,6 +164,9 @@ class Call(DocumentRules, db.Model):
     # The stage the board evaluates now (1 for a call of one stage): its assignments,
     # reviews and ranking are the live ones; earlier stages' are kept as they were.
     current_stage: Mapped[int] = mapped_column(default=1, server_default="1")
+    # HR lets the chair plan the interview visits and record the decisions of this call
+    # (selection.rules.chair_acts_on); the chair always runs meetings and reports.
+    chair_runs_selection: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -103,6 +103,21 @@ def update_call(call: Call, data: dict, *, by, **parts) -> Call:
     return call
 
 
+def set_chair_rights(call: Call, *, runs_selection: bool, by) -> bool:
+    """Let the chair plan the call's visits and record its decisions, or stop them.
+
+    Return whether anything changed; the same answer sent twice changes nothing.
+    """
+    call = locks.lock(Call, call.id)
+    if call.chair_runs_selection == runs_selection:
+        return False
+    call.chair_runs_selection = runs_selection
+    db.session.flush()
+    audit.record("call.chair_rights_changed", actor=by, obj=call,
+                 runs_selection=runs_selection)
+    return True
+
+
 def change_call_status(call: Call, to: CallStatus, *, by) -> Call:
     """Move the call one step along its life; refuse any other move (also the same move
     sent twice: the row is locked first, so the second sees the step already made)."""

@@ -1,6 +1,15 @@
 """Calls: the public list and page of a call, HR creation, editing and status."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -12,6 +21,7 @@ from icm_recruit.calls import operations as ops
 from icm_recruit.calls.forms import (
     CallForm,
     CallStatusForm,
+    ChairRightsForm,
     NewDeadlineForm,
     ReasonForm,
     add_blank_criteria,
@@ -169,6 +179,25 @@ def admin_show(call_id):
     call = db.get_or_404(Call, call_id)
     return render_template("calls/admin_show.html", call=call, kind_labels=_kind_labels(),
                            now=utcnow(), told=lifecycle.audience(call))
+
+
+@bp.route("/admin/calls/<int:call_id>/chair", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def chair_rights(call_id):
+    """What the chair may do on the call beyond meetings and reports (at any stage)."""
+    call = db.get_or_404(Call, call_id)
+    form = ChairRightsForm()
+    if request.method == "GET":
+        form.chair_runs_selection.data = call.chair_runs_selection
+    elif form.validate_on_submit():
+        changed = ops.set_chair_rights(call, runs_selection=form.chair_runs_selection.data,
+                                       by=current_user)
+        db.session.commit()
+        flash(_("What the chair may do is saved.") if changed
+              else _("Nothing changed: the chair already had these rights."), "success")
+        return redirect(url_for(".admin_show", call_id=call.id))
+    return render_template("calls/chair_rights.html", call=call, form=form), (
+        422 if form.is_submitted() else 200)
 
 
 def _confirm_page(call: Call, action: str, form, *, target=None, error=None, status=200):

@@ -41,11 +41,12 @@ def letter_problems(call_id: int) -> list[tuple[str, str]]:
 
 
 @bp.get("/selection/calls/<int:call_id>/decisions")
-@roles_required(Role.ADMIN)
+@roles_required(Role.ADMIN, Role.CHAIR)
 def call_decisions(call_id, typed=None, status_code=200):
     """The decisions of the call; `typed` (application id, form) keeps a refused entry."""
     call = db.get_or_404(Call, call_id)
-    rows = [(a, d) for a, d in queries.decision_rows(call.id) if rules.is_hr_for(current_user, a)]
+    require(current_user.has_role(Role.ADMIN) or rules.chair_acts_on(current_user, call))
+    rows = [(a, d) for a, d in queries.decision_rows(call.id) if rules.may_decide(current_user, a)]
     return render_template(
         "selection/decisions.html", call=call, rows=rows, form=DecisionForm(),
         plain=AppForm(), job=latest_job(JobKind.DECISION_LETTERS, call.id),
@@ -53,16 +54,18 @@ def call_decisions(call_id, typed=None, status_code=200):
         interview=queries.interview_scores(call), typed=typed), status_code
 
 
-def _hr_application(application_id: int) -> Application:
+def _deciding_on(application_id: int) -> Application:
     application = db.get_or_404(Application, application_id)
-    require(rules.is_hr_for(current_user, application))
+    if application_rules.is_applicant(current_user, application):
+        application_rules.refuse_own_application(application)
+    require(rules.may_decide(current_user, application))
     return application
 
 
 @bp.post("/selection/applications/<int:application_id>/decision")
-@roles_required(Role.ADMIN)
+@roles_required(Role.ADMIN, Role.CHAIR)
 def record(application_id):
-    application = _hr_application(application_id)
+    application = _deciding_on(application_id)
     form = DecisionForm()
     if not form.validate_on_submit():
         flash(_("Choose an outcome for %(ref)s; nothing was recorded.",
@@ -83,9 +86,9 @@ def record(application_id):
 
 
 @bp.get("/selection/applications/<int:application_id>/letter")
-@roles_required(Role.ADMIN)
+@roles_required(Role.ADMIN, Role.CHAIR)
 def preview(application_id):
-    application = _hr_application(application_id)
+    application = _deciding_on(application_id)
     decision = ops.decision_of(application)
     require(decision is not None, 404)
     letter, problem = None, None

@@ -214,9 +214,10 @@ def open_slots_for(application: Application) -> list[InterviewSlot]:
 
 
 def book(application: Application, slot_id: int, *, by) -> Interview:
-    """Give the application the slot: by its applicant (when invited) or by HR (any time)."""
+    """Give the application the slot: by its applicant (when invited) or by HR (any time),
+    or by the chair fixing a slot for the candidate where the call lets them."""
     application = lock(application)
-    by_hr = rules.is_hr_for(by, application)
+    by_hr = rules.may_run_selection_on(by, application)
     if not (application_rules.is_applicant(by, application) or by_hr):
         raise SelectionError("forbidden")
     interview = db.session.scalar(select(Interview).where(

@@ -114,7 +114,7 @@ def record_decision(application: Application, *, outcome: Outcome, feedback: str
     offer or a refusal (a new version with its own letter); anything else is refused.
     """
     application = lock(application)
-    if not rules.is_hr_for(by, application):
+    if not rules.may_decide(by, application):
         raise SelectionError("forbidden")
     decision = decision_of(application)
     if decision is not None and decision.sent_at is None:

@@ -25,6 +25,24 @@ def may_shortlist(user, application: Application) -> bool:
             and assignment_rules.can_open_dossier(user, application))
 
 
+def chair_acts_on(user, call) -> bool:
+    """The chair, on a call whose settings let the chair plan visits and record decisions."""
+    return bool(call is not None and call.chair_runs_selection and user.has_role(Role.CHAIR))
+
+
+def may_run_selection_on(user, application: Application) -> bool:
+    """Plan the visit of, book for and decide on an application: HR handling it, or the
+    chair where the call's settings allow, never on one they are in conflict with."""
+    return is_hr_for(user, application) or (
+        chair_acts_on(user, application.call)
+        and assignment_rules.can_open_dossier(user, application))
+
+
+def may_decide(user, application: Application) -> bool:
+    """Record the decision on an interviewed application (HR sends the letters)."""
+    return may_run_selection_on(user, application)
+
+
 def may_handle_slot(user, interview: Interview | None) -> bool:
     """HR may change or withdraw a slot, unless the interview booked on it is their own."""
     return user.has_role(Role.ADMIN) and (
@@ -66,10 +84,30 @@ def seated_on_panel_of(user_id) -> ColumnElement[bool]:
 # ---------------------------------------------------------------- interview visit planning
 
 
-def may_plan_visits(user) -> bool:
-    """HR proposes the visit windows of a call and fixes slots in them."""
+def may_plan_visits(user, call) -> bool:
+    """HR proposes the visit windows of a call and fixes slots in them; so does the chair
+    where the call's settings allow."""
     return bool(user is not None and getattr(user, "is_authenticated", False)
-                and user.has_role(Role.ADMIN))
+                and (user.has_role(Role.ADMIN) or chair_acts_on(user, call)))
+
+
+def may_see_window(user, window) -> bool:
+    """A window for one candidate is shown only to those who may run that candidate's
+    selection; a window for every candidate, to whoever plans the call's visits."""
+    return may_plan_visits(user, window.call) and (
+        window.application is None or may_run_selection_on(user, window.application))
+
+
+def may_set_programme(user, slot: InterviewSlot, interview: Interview | None) -> bool:
+    """Set the parts of a visit: whoever may change the slot, or plan its candidate's visit."""
+    return may_handle_slot(user, interview) or (
+        may_plan_visits(user, slot.call)
+        and (interview is None or may_run_selection_on(user, interview.application)))
+
+
+def may_plan_visit_of(user, application: Application) -> bool:
+    """Propose a window for this candidate, fix its slots, set its programme."""
+    return may_plan_visits(user, application.call) and may_run_selection_on(user, application)
 
 
 def kept_from_visits(user_ids, applications) -> set[int]:

@@ -65,7 +65,7 @@ def _handled_slot(slot_id: int, by):
     interview = interviews.booked_interview(slot)
     if interview is not None and application_rules.is_applicant(by, interview.application):
         raise VisitPartError("own_application")
-    if not rules.may_handle_slot(by, interview):
+    if not rules.may_set_programme(by, slot, interview):
         raise VisitPartError("forbidden")
     return slot, interview
 

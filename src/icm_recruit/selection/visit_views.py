@@ -30,21 +30,23 @@ bp = interview_views.bp  # these pages sit beside the interview pages
 
 def _candidate_choices(call: Call) -> list[tuple[int, str]]:
     handled = [a for a in visits.shortlisted_candidates(call.id)
-               if rules.is_hr_for(current_user, a)]
+               if rules.may_plan_visit_of(current_user, a)]
     return [(0, _("Every shortlisted candidate")),
             *[(a.id, f"{a.reference} · {a.applicant.name}") for a in handled]]
 
 
 def _planning_page(call: Call, form: VisitWindowForm, status: int = 200):
+    plans = [p for p in visits.planning(call) if rules.may_see_window(current_user, p.window)]
     return render_template("selection/visits.html", call=call, form=form,
-                           plans=visits.planning(call)), status
+                           plans=plans), status
 
 
 @bp.route("/selection/calls/<int:call_id>/visits", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@roles_required(Role.ADMIN, Role.CHAIR)
 def visit_planning(call_id):
     """The call's visit windows, who is free in each, and the form to propose one."""
     call = db.get_or_404(Call, call_id)
+    require(rules.may_plan_visits(current_user, call))
     form = VisitWindowForm()
     form.application_id.choices = _candidate_choices(call)
     if not form.validate_on_submit():
@@ -66,11 +68,15 @@ def visit_planning(call_id):
     return redirect(url_for(".visit_planning", call_id=call.id))
 
 
-def _window_for_hr(window_id: int) -> VisitWindow:
+def _refuse_own(application: Application | None) -> None:
+    if application is not None and application_rules.is_applicant(current_user, application):
+        application_rules.refuse_own_application(application)
+
+
+def _window_for_planner(window_id: int) -> VisitWindow:
     window = db.get_or_404(VisitWindow, window_id)
-    require(rules.may_plan_visits(current_user))
-    if window.application is not None:
-        application_rules.require_hr_on(current_user, window.application)
+    _refuse_own(window.application)
+    require(rules.may_see_window(current_user, window))
     return window
 
 
@@ -101,10 +107,10 @@ def _fix_confirm(window: VisitWindow, form: FixSlotForm, plan, starts_at):
 
 
 @bp.route("/selection/visit-windows/<int:window_id>/fix", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@roles_required(Role.ADMIN, Role.CHAIR)
 def fix_visit_slot(window_id):
     """Fix an interview slot in a window, where its whole panel is free."""
-    window = _window_for_hr(window_id)
+    window = _window_for_planner(window_id)
     form = _fix_form(window)
     plan = visits.plan_of(window)
     if form.validate_on_submit():
@@ -184,8 +190,8 @@ def _visit_slot(slot_id: int):
     """The slot and its booked interview, unless that interview is the user's own."""
     slot = db.get_or_404(InterviewSlot, slot_id)
     booked = interviews.booked_interview(slot)
-    if booked is not None:
-        application_rules.require_hr_on(current_user, booked.application)
+    _refuse_own(booked.application if booked is not None else None)
+    require(rules.may_set_programme(current_user, slot, booked))
     return slot, booked
 
 
@@ -223,7 +229,7 @@ def _remove_part(slot, booked):
 
 
 @bp.route("/selection/slots/<int:slot_id>/visit", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@roles_required(Role.ADMIN, Role.CHAIR)
 def visit_programme(slot_id):
     """The parts of the visit of whoever holds the slot: seminar, chalk talk, lab visits."""
     slot, booked = _visit_slot(slot_id)

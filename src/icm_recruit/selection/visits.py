@@ -167,7 +167,7 @@ def unanswered_count(user) -> int:
 
 def _check_window(call: Call, starts_at: datetime, ends_at: datetime, note: str,
                   application: Application | None, by) -> None:
-    if not rules.may_plan_visits(by):
+    if not rules.may_plan_visits(by, call):
         raise VisitError("forbidden")
     if ends_at <= starts_at:
         raise VisitError("window_order")
@@ -178,7 +178,7 @@ def _check_window(call: Call, starts_at: datetime, ends_at: datetime, note: str,
     if has_control_characters(note) or "\n" in note or "\r" in note:
         raise VisitError("note_one_line")
     if application is not None:
-        if not rules.is_hr_for(by, application):
+        if not rules.may_plan_visit_of(by, application):
             raise VisitError("forbidden")
         if (application.call_id != call.id
                 or application.status not in ApplicationStatus.interviewable):
@@ -238,8 +238,7 @@ def save_availability(user, answers: dict[int, Availability], *, by) -> int:
 def check_fix(window: VisitWindow, starts_at: datetime, duration: int, location: str,
               video_url: str, *, by) -> WindowPlan:
     """Refuse a slot outside the window or while a member of its panel is not free."""
-    if not rules.may_plan_visits(by) or (
-            window.application is not None and not rules.is_hr_for(by, window.application)):
+    if not rules.may_see_window(by, window):
         raise VisitError("forbidden")
     plan = plan_of(window)
     if starts_at < window.starts_at or starts_at + timedelta(minutes=duration) > window.ends_at:
