@@ -84,6 +84,7 @@ def _import_models_and_tasks() -> None:
 
     # The meeting moves a member out of the room when a conflict appears (board's signal).
     from icm_recruit.meeting import operations as _meeting_reactions  # noqa: F401
+    from icm_recruit.meeting import reports as _meeting_letter_reactions  # noqa: F401
     from icm_recruit.meeting import tasks as _meeting_tasks  # noqa: F401
     from icm_recruit.reviews import models as _review_models  # noqa: F401
 

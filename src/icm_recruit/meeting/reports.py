@@ -29,6 +29,7 @@ from icm_recruit.meeting import rules
 from icm_recruit.meeting.models import AgendaItem, EvaluationReport, Meeting
 from icm_recruit.reviews import queries as review_queries
 from icm_recruit.reviews import rules as review_rules
+from icm_recruit.selection import signals as selection_signals
 
 LOCALES = ("en", "fr")
 
@@ -167,3 +168,38 @@ def send_report(report_id: int, *, by) -> bool:
                         "url": external_url("evaluation.applicant_report",
                                             application_id=application.id)})
     return True
+
+
+# ---------------------------------------------------------------- with the letters
+
+
+def report_section(application: Application, body: str) -> str:
+    """The report as it follows a letter, headed in the applicant's language."""
+    locale = application.applicant.locale if application.applicant.locale in LOCALES else "en"
+    with force_locale(locale):
+        heading = _("Evaluation report of the Scientific Advisory Board")
+        reread = _("You can read it again on your application page.")
+    return f"{heading}\n\n{body}\n\n{reread}"
+
+
+@selection_signals.letter_going_out.connect
+def release_with_letter(application: Application, *, by, **_extra) -> str | None:
+    """A saved report goes with the applicant's decision or stage outcome letter.
+
+    Not sent yet, it is marked sent in the letter's transaction (the applicant reads it in
+    the portal from then on, and the reports' own batch skips it); sent before, the letter
+    carries it again. A report naming a reviewer, or one the sender may not send, stays.
+    """
+    report = db.session.scalars(
+        select(EvaluationReport).where(EvaluationReport.application_id == application.id)
+        .with_for_update().execution_options(populate_existing=True)).one_or_none()
+    if report is None or not (report.body or "").strip():
+        return None
+    if names_in(report.body, application) or not rules.may_write_report(by, application):
+        return None
+    if not report.is_sent:
+        report.sent_at, report.sent_by_id = utcnow(), by.id
+        db.session.flush()
+        audit.record("evaluation_report.sent", actor=by, obj=application,
+                     report_id=report.id, with_letter=True)
+    return report_section(application, report.body)

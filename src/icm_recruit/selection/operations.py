@@ -23,7 +23,7 @@ from icm_recruit.core.errors import DomainError
 from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.urls import external_url
 from icm_recruit.extensions import db
-from icm_recruit.selection import letters, rules
+from icm_recruit.selection import letters, rules, signals
 from icm_recruit.selection.models import (
     Decision,
     OfferResponse,
@@ -260,7 +260,8 @@ def send_decision_letter(decision_id: int, *, by) -> bool:
     applicant = application.applicant
     queue_mail(to=applicant.email, user=applicant, template=LETTER_KIND,
                locale=applicant.locale, key=f"decision-letter:{decision.id}:v{decision.version}",
-               context={"subject": letter.subject, "body": letter.body,
+               context={"subject": letter.subject,
+                        "body": signals.with_additions(letter.body, application, by=by),
                         "offer": decision.outcome is Outcome.OFFER,
                         "url": external_url("decisions.portal",
                                             application_id=application.id)})

@@ -22,7 +22,7 @@ from icm_recruit.core import audit
 from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.urls import external_url
 from icm_recruit.extensions import db
-from icm_recruit.selection import letters, rules
+from icm_recruit.selection import letters, rules, signals
 from icm_recruit.selection.models import ShortlistMark, ShortlistOutcome
 from icm_recruit.selection.operations import (
     SelectionError,
@@ -266,7 +266,8 @@ def tell_outcome(mark_id: int, *, by) -> bool:
     queue_mail(to=applicant.email, user=applicant, template=OUTCOME_KIND,
                locale=applicant_locale(application),
                key=f"shortlist:{application.id}:{mark.outcome.value}",
-               context={"subject": letter.subject, "body": letter.body,
+               context={"subject": letter.subject,
+                        "body": signals.with_additions(letter.body, application, by=by),
                         "url": external_url("applications.status",
                                             application_id=application.id)})
     return True

@@ -49,6 +49,7 @@ from icm_recruit.selection.shortlist import (
     fingerprint_of,
     previews_of,
 )
+from icm_recruit.selection.signals import with_additions
 
 UNDECIDED = "undecided"
 OUTCOME_KIND = "stages_outcome"
@@ -439,7 +440,8 @@ def tell(entry_id: int, *, by) -> bool:
         queue_mail(to=applicant.email, user=applicant, template=OUTCOME_KIND,
                    locale=applicant_locale(application),
                    key=f"stage:{application.id}:{entry.stage}",
-                   context={"subject": letter.subject, "body": letter.body, "url": url})
+                   context={"subject": letter.subject, "url": url,
+                            "body": with_additions(letter.body, application, by=by)})
     _move_on_if_done(call, entry.stage, by)
     return True
 
