@@ -94,3 +94,33 @@ def test_a_part_far_from_the_interview_is_refused_keeping_what_was_typed(world, 
 def test_only_hr_sees_the_programme_page(world, client, auth):
     auth.login("panel@example.org")
     assert client.get(f"/selection/slots/{world['slot'].id}/visit").status_code == 403
+
+
+def test_the_invitation_mail_lists_the_parts_in_the_candidates_zone_and_language(world, client,
+                                                                                auth, mail):
+    slot, application = world["slot"], world["application"]
+    applicant = application.applicant
+    applicant.locale, applicant.timezone = "fr", "America/New_York"
+    db.session.commit()
+    auth.login(world["hr"])
+    url = f"/selection/slots/{slot.id}/visit"
+    assert post_form(client, url, _part(slot, 4)).status_code == 302  # not booked: no mail
+    post_form(client, url, _part(slot, -2, kind="lab_visit", place="Lab 3.05",
+                                 details="Imaging platform"))
+    assert mail.to(applicant.email) == []
+    response = post_form(client, f"/selection/applications/{application.id}/interview",
+                         {"slot_id": str(slot.id)})
+    assert response.status_code == 302
+    [message] = [m for m in mail.to(applicant.email)
+                 if any(p.get_content_type() == "text/calendar" for p in m.iter_attachments())]
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert "Programme de la visite\u00a0:" in text
+    seminar = to_zone(slot.starts_at - timedelta(hours=4), "America/New_York")
+    assert f"- {seminar:%d/%m/%Y %H:%M} {seminar:%Z}–" in text
+    assert "Séminaire · Amphitheatre B" in text
+    assert "Visite de laboratoire · Lab 3.05 · Imaging platform" in text
+    # The panel member reads it in English, in their own zone.
+    [panel] = [m for m in mail.to("panel@example.org")
+               if any(p.get_content_type() == "text/calendar" for p in m.iter_attachments())]
+    panel_text = panel.get_body(preferencelist=("plain",)).get_content()
+    assert "Programme of the visit:" in panel_text and "Seminar · Amphitheatre B" in panel_text

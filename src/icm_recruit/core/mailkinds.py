@@ -96,6 +96,10 @@ _INTERVIEW_DETAILS = (
     "minute)', 'When: %(when)s (%(num)d minutes)', duration, when=starts_at|from_iso|"
     "localdt(zone=zone)) }}\n{% if location %}{{ _('Room: %(place)s', place=location) }}\n"
     "{% endif %}{% if video_url %}{{ _('Video link: %(url)s', url=video_url) }}\n{% endif %}"
+    "{% if parts %}\n{{ _('Programme of the visit:') }}\n{% for part in parts %}- {{ "
+    "part.starts_at|from_iso|localdt(zone=zone) }}–{{ part.ends_at|from_iso|localdt('%H:%M', "
+    "zone=zone) }} · {{ part.label }}{% if part.place %} · {{ part.place }}{% endif %}{% if "
+    "part.details %} · {{ part.details }}{% endif %}\n{% endfor %}{% endif %}"
     "\n{{ _('The attached calendar file adds it to your calendar.') }}\n\n{{ url }}{% endif %}")
 _INTERVIEW_HEADLINE = (
     "{% if kind == 'cancel' %}{{ _('Interview cancelled: %(ref)s', ref=reference) }}{% elif "
@@ -388,7 +392,10 @@ KINDS: dict[str, MailKind] = {kind.name: kind for kind in (
                        _INTERVIEW_DETAILS)],
           {**SAMPLE_APPLICANT, "kind": "new", "role": "applicant",
            "starts_at": "2027-06-03T08:00:00+00:00", "duration": 45, "location": "Room 3.14",
-           "video_url": "", "zone": ZONE, "url": SAMPLE_URL}, required=("details",)),
+           "video_url": "", "zone": ZONE, "url": SAMPLE_URL,
+           "parts": [{"label": "Seminar", "starts_at": "2027-06-03T07:00:00+00:00",
+                      "ends_at": "2027-06-03T07:45:00+00:00", "place": "Auditorium",
+                      "details": ""}]}, required=("details",)),
     _kind("selection_interview_reminder", _l("Interview reminder"),
           _l("Reminds the applicant and the panel of an interview the day before."),
           _l("The applicant and the panel"),

@@ -10,6 +10,7 @@ from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
@@ -311,6 +312,17 @@ def programme(slot: InterviewSlot) -> str:
     return "\n".join(lines)
 
 
+def visit_parts_for(slot: InterviewSlot, locale: str) -> list[dict]:
+    """The visit's parts for one person's mail: times kept in UTC (the mail shows them in
+    the person's zone), what each part is in the person's language."""
+    parts = db.session.scalars(select(VisitPart).where(VisitPart.slot_id == slot.id)
+                               .order_by(VisitPart.starts_at, VisitPart.id)).all()
+    with force_locale(locale if locale in ("en", "fr") else "en"):
+        return [{"label": str(part.kind.label), "starts_at": part.starts_at.isoformat(),
+                 "ends_at": part.ends_at.isoformat(), "place": part.place,
+                 "details": part.details} for part in parts]
+
+
 def calendar_event(interview: Interview, slot: InterviewSlot) -> ics.Interview:
     application = interview.application
     _, sender = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
@@ -347,6 +359,8 @@ def send_calendar(interview: Interview, slot: InterviewSlot, method: ics.Method,
                      "role": role, "starts_at": slot.starts_at.isoformat(),
                      "duration": slot.duration_minutes, "location": slot.location,
                      "video_url": slot.video_url, "zone": person.timezone,
+                     "parts": [] if method is not ics.Method.REQUEST
+                     else visit_parts_for(slot, person.locale),
                      "url": external_url("interviews.book", application_id=application.id)
                      if role == "applicant" else external_url("interviews.panel_home")})
 
