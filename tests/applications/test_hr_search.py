@@ -116,6 +116,23 @@ def test_selects_combine_with_the_query(client, world):
     assert _names(_list(client, call, country="DE", q="memory")) == set()
 
 
+def test_the_stage_filter_and_its_links_on_a_call_in_stages(client, hr, world):
+    from icm_recruit.calls.models import CallStage
+
+    call, apps = world
+    assert "stage:1" not in _list(client, call)  # a call of one stage has no stage links
+    for position, name in ((1, "Synopsis"), (2, "Full proposal")):
+        db.session.add(CallStage(call_id=call.id, position=position, name_en=name,
+                                 name_fr=name))
+    apps["amina"].stage = 2
+    db.session.commit()
+    page = _list(client, call)
+    assert "applications?q=stage:2" in page and "2. Full proposal" in page
+    assert "Stage</th>" in page
+    assert _names(_list(client, call, q="stage:2")) == {"Amina Diallo"}
+    assert _names(_list(client, call, q="-stage:2 memory")) == {"Sofia Rossi"}
+
+
 def test_sorting_is_done_by_the_database(client, world):
     call, _apps = world
     page = _list(client, call, sort="name")
@@ -131,7 +148,7 @@ def test_sorting_is_done_by_the_database(client, world):
     ("status:sleeping", "Unknown status “sleeping”"),
     ("country:France", "two-letter code"),
     ("tag:", "Give a value after “tag:”"),
-    ("stage:2", "Calls have no stages yet"),
+    ("stage:two", "A stage is its number, such as stage:2."),
 ])
 def test_an_invalid_query_says_why_keeps_the_query_and_lists_unfiltered(client, world,
                                                                          query, message):

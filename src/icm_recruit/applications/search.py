@@ -27,7 +27,6 @@ from icm_recruit.auth.models import User
 
 MAX_QUERY_LENGTH = 300
 MAX_TERMS = 20
-PLANNED_FIELDS = {"stage"}
 _TERM = re.compile(r'(?P<neg>-)?(?:(?P<field>[A-Za-z_]+):)?'
                    r'(?:"(?P<quoted>[^"]*)"|(?P<bare>[^\s"]+))')
 
@@ -104,9 +103,6 @@ def _term(match: re.Match) -> Term:
     name = match["field"].lower()
     field = _ALIASES.get(name)
     if field is None:
-        if name in PLANNED_FIELDS:
-            raise SearchError(_l("Calls have no stages yet: “%(field)s:” cannot filter "
-                                 "anything.", field=name))
         raise SearchError(_l("Unknown filter “%(field)s:”. Filters: %(known)s.", field=name,
                              known=", ".join(f"{f}:" for f in sorted(_FIELDS))))
     if not value.strip():
@@ -160,6 +156,12 @@ def _country(value: str) -> ColumnElement[bool]:
     return Application.country == value.upper()
 
 
+def _stage(value: str) -> ColumnElement[bool]:
+    if not re.fullmatch(r"[1-9]", value):
+        raise SearchError(_l("A stage is its number, such as stage:2."))
+    return Application.stage == int(value)
+
+
 def has_tag(tag: str) -> ColumnElement[bool]:
     return exists(select(ApplicationTag.id).where(
         ApplicationTag.application_id == Application.id,
@@ -168,6 +170,7 @@ def has_tag(tag: str) -> ColumnElement[bool]:
 
 register_field("status", _status)
 register_field("country", _country)
+register_field("stage", _stage)
 register_field("kw", lambda value: _contains(Application.keywords, value),
                aliases=("keyword", "keywords"))
 register_field("tag", has_tag, private=True)
