@@ -203,6 +203,11 @@ def test_two_stages_end_to_end(client, auth, mail, staged):
     auth.login(staged.hr)
     ranking = client.get(f"/selection/calls/{call.id}/ranking").get_data(as_text=True)
     assert "Stage 2 of 2: Full application" in ranking
+    # The first stage stands beside the second: its rank, score and verdict.
+    assert ">Long list</th>" in ranking and "#1 of 5" in ranking and "#2 of 5" in ranking
+    assert "Goes on to the next stage" in ranking
+    shortlist = client.get(f"/selection/calls/{call.id}/shortlist").get_data(as_text=True)
+    assert ">Long list</th>" in shortlist and "#2 of 5" in shortlist
     assert apps[3].reference not in ranking  # stopped at stage 1: not in stage 2's ranking
 
 

@@ -1,6 +1,7 @@
 """Reads of the selection feature used by views and tasks."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from sqlalchemy import func, not_, select
 from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
@@ -229,3 +230,50 @@ def unmarked_counts(user, call_ids=None) -> list[tuple[Call, int]]:
     if call_ids is not None:
         stmt = stmt.where(Call.id.in_(list(call_ids)))
     return [(call, count) for call, count in db.session.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class EarlierStanding:
+    """Where an application stood at an earlier stage: its rank and calibrated score in
+    that stage's latest ranking, and the board's verdict."""
+
+    rank: int | None
+    of: int
+    score: float | None
+    verdict: object | None  # StageVerdict
+    reason: str
+
+
+def earlier_standings(call: Call, before: int) -> dict[int, dict[int, EarlierStanding]]:
+    """{stage position: {application id: standing}} for the stages before `before`, read
+    in two queries, so that later pages show the earlier stages side by side."""
+    from icm_recruit.applications.models import ApplicationStage
+
+    if before <= 1:
+        return {}
+    latest = (select(func.max(RankingSnapshot.id)).where(
+        RankingSnapshot.call_id == call.id, RankingSnapshot.stage < before)
+        .group_by(RankingSnapshot.stage))
+    ranked: dict[int, dict[int, tuple]] = defaultdict(dict)
+    for stage, application_id, rank, score in db.session.execute(
+            select(RankingSnapshot.stage, RankingRow.application_id,
+                   RankingRow.calibrated_rank, RankingRow.calibrated)
+            .join(RankingRow.snapshot).where(RankingSnapshot.id.in_(latest))):
+        ranked[stage][application_id] = (rank, score)
+    verdicts: dict[int, dict[int, tuple]] = defaultdict(dict)
+    for stage, application_id, verdict, reason in db.session.execute(
+            select(ApplicationStage.stage, ApplicationStage.application_id,
+                   ApplicationStage.verdict, ApplicationStage.reason)
+            .join(ApplicationStage.application)
+            .where(Application.call_id == call.id, ApplicationStage.stage < before)):
+        verdicts[stage][application_id] = (verdict, reason)
+    result = {}
+    for stage in range(1, before):
+        rows, marks = ranked.get(stage, {}), verdicts.get(stage, {})
+        result[stage] = {
+            application_id: EarlierStanding(
+                rows.get(application_id, (None, None))[0], len(rows),
+                rows.get(application_id, (None, None))[1],
+                *marks.get(application_id, (None, "")))
+            for application_id in set(rows) | set(marks)}
+    return result

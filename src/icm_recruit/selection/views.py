@@ -64,6 +64,7 @@ def shortlist(call_id, form=None, status_code=200):
                                      a.reference))
     return render_template("selection/shortlist.html", call=call, applications=applications,
                            marks=queries.marks_for(a.id for a in applications), ranks=ranks,
+                           earlier=queries.earlier_standings(call, call.current_stage),
                            form=form or ShortlistForm(), status=status), status_code
 
 
@@ -220,6 +221,7 @@ def ranking(call_id):
         "selection/ranking.html", call=call, snapshot=snapshot, rows=page.items, page=page,
         total=len(rows), interview=interview, snapshots=queries.snapshots(call.id),
         reviewer_names=reviewer_names, job=latest_job(JobKind.RANKING, call.id),
+        earlier=queries.earlier_standings(call, snapshot.stage) if snapshot else {},
         args=request.args, form=AppForm())
 
 

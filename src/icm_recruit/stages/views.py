@@ -174,7 +174,7 @@ def _decide_page(call: Call, form: MarkForm, status: int = 200):
     applications.sort(key=lambda a: (ranks[a.id].calibrated_rank if a.id in ranks else 10**6,
                                      a.reference))
     entries = ops.entries_of(call, call.current_stage)
-    earlier = {p: ops.entries_of(call, p) for p in range(1, call.current_stage)}
+    earlier = queries.earlier_standings(call, call.current_stage)
     return render_template("stages/decide.html", call=call, form=form,
                            applications=applications, ranks=ranks, entries=entries,
                            earlier=earlier, snapshot=snapshot), status
