@@ -129,6 +129,8 @@ EXPECTED = {
     "interviews.visit_planning": CHAIRS | HR,
     "interviews.fix_visit_slot": (CHAIRS - CONFLICTED) | HR_OF_APPLICATION,
     "interviews.visit_programme": (CHAIRS - CONFLICTED) | HR_OF_APPLICATION,
+    "interviews.edit_visit_window": (CHAIRS - CONFLICTED) | HR_OF_APPLICATION,
+    "interviews.withdraw_visit_window": (CHAIRS - CONFLICTED) | HR_OF_APPLICATION,
     "decisions.call_decisions": CHAIRS | HR,
     "decisions.record": (CHAIRS - CONFLICTED) | HR_OF_APPLICATION,
     "decisions.preview": (CHAIRS - CONFLICTED) | HR_OF_APPLICATION,

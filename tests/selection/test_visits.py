@@ -39,6 +39,11 @@ def _member(email, *roles, name=None, locale="en"):
 
 @pytest.fixture
 def world(ctx):
+    return visit_world()
+
+
+def visit_world() -> dict:
+    """A call with a shortlisted candidate, HR, two free members and a conflicted one."""
     call = selection_call()
     candidate = reviewed_application(call, "amina@example.org", name="Amina Diallo",
                                      status=ApplicationStatus.SHORTLISTED)

@@ -137,6 +137,8 @@ ACTION_LABELS: dict[str, LazyString] = {
     "visit_window.proposed": _l("Interview visit window proposed"),
     "visit_window.answered": _l("Availability for a visit window given"),
     "visit_window.slot_fixed": _l("Interview slot fixed in a visit window"),
+    "visit_window.changed": _l("Interview visit window moved or its note changed"),
+    "visit_window.withdrawn": _l("Interview visit window withdrawn"),
     "visit_part.added": _l("Part added to an interview visit"),
     "visit_part.removed": _l("Part removed from an interview visit"),
     "decision.recorded": _l("Decision recorded"),

@@ -105,6 +105,20 @@ _INTERVIEW_HEADLINE = (
     "{% if kind == 'cancel' %}{{ _('Interview cancelled: %(ref)s', ref=reference) }}{% elif "
     "kind == 'update' %}{{ _('Interview changed: %(ref)s', ref=reference) }}{% else %}"
     "{{ _('Interview: %(ref)s', ref=reference) }}{% endif %}")
+_WINDOW_HEADLINE = (
+    "{% if kind == 'withdrawn' %}{{ _('Visit window withdrawn: %(call)s', call=in_lang("
+    "call_title_en, call_title_fr)) }}{% else %}{{ _('Visit window moved: %(call)s', "
+    "call=in_lang(call_title_en, call_title_fr)) }}{% endif %}")
+_WINDOW_DETAILS = (
+    "{% if kind == 'withdrawn' %}{{ _('HR withdrew the interview visit window from %(start)s "
+    "to %(end)s for which you had given your availability. Nothing more is asked of you for "
+    "it.', start=was_starts_at|from_iso|localdt(zone=zone), end=was_ends_at|from_iso|"
+    "localdt(zone=zone)) }}{% else %}{{ _('HR moved the interview visit window from %(start)s "
+    "to %(end)s for which you had given your availability. It now runs from %(new_start)s to "
+    "%(new_end)s; your answer was cleared: please say again whether you are free.', "
+    "start=was_starts_at|from_iso|localdt(zone=zone), end=was_ends_at|from_iso|localdt("
+    "zone=zone), new_start=starts_at|from_iso|localdt(zone=zone), new_end=ends_at|from_iso|"
+    "localdt(zone=zone)) }}{% endif %}\n\n{{ url }}")
 _WHEN_LINE = ("{{ ngettext('When: %(when)s (%(num)d minute)', 'When: %(when)s (%(num)d "
               "minutes)', duration, when=starts_at|from_iso|localdt(zone=zone)) }}")
 _PLACE_LINES = ("{% if location %}{{ _('Room: %(place)s', place=location) }}\n{% endif %}"
@@ -382,6 +396,19 @@ KINDS: dict[str, MailKind] = {kind.name: kind for kind in (
           _l("Invites a shortlisted applicant to choose their interview time."), _APPLICANT,
           [NAME, REFERENCE, CALL, _url(_l("The link to the booking page"))],
           {**SAMPLE_APPLICANT, "url": SAMPLE_URL}, required=("url",)),
+    _kind("selection_visit_window_changed", _l("Visit window changed or withdrawn"),
+          _l("Tells the board members who had answered for an interview visit window that HR "
+             "moved it (their answer is cleared) or withdrew it."), _MEMBER,
+          [NAME, CALL,
+           Placeholder("headline", _l("Window moved or withdrawn (the default subject)"),
+                       _WINDOW_HEADLINE),
+           Placeholder("details", _l("The window's former and new times, with the link"),
+                       _WINDOW_DETAILS)],
+          {**SAMPLE_CALL, "name": "Ada Lovelace", "kind": "changed",
+           "was_starts_at": "2027-06-03T07:00:00+00:00",
+           "was_ends_at": "2027-06-03T15:00:00+00:00",
+           "starts_at": "2027-06-04T07:00:00+00:00", "ends_at": "2027-06-04T15:00:00+00:00",
+           "zone": ZONE, "url": SAMPLE_URL}, required=("details",)),
     _kind("selection_interview", _l("Interview"),
           _l("Sends the interview's details and calendar file, its changes or its "
              "cancellation, to the applicant and the panel."), _l("The applicant and the panel"),

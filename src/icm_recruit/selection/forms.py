@@ -80,8 +80,8 @@ class OfferAnswerForm(AppForm):
                                  ("decline", _l("I decline the offer"))])
 
 
-class VisitWindowForm(AppForm):
-    """A time HR proposes for interview visits; the panel then says whether it is free."""
+class WindowTimesForm(AppForm):
+    """The times and note of a visit window (HR moves a window with it)."""
 
     starts_at = DateTimeLocalField(_l("From (Paris time, Europe/Paris)"),
                                    format=DATETIME_FORMAT, validators=[InputRequired()])
@@ -89,6 +89,11 @@ class VisitWindowForm(AppForm):
                                  format=DATETIME_FORMAT, validators=[InputRequired()])
     note = StringField(_l("Note for the panel (optional)"),
                        validators=[Optional(), Length(max=300)])
+
+
+class VisitWindowForm(WindowTimesForm):
+    """A time HR proposes for interview visits; the panel then says whether it is free."""
+
     application_id = SelectField(_l("For"), coerce=int, default=0)
 
 

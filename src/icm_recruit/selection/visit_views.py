@@ -2,6 +2,7 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from icm_recruit.applications import rules as application_rules
@@ -14,12 +15,20 @@ from icm_recruit.core.params import int32
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import paris_and_own, paris_to_utc, to_zone
 from icm_recruit.extensions import db
-from icm_recruit.selection import interview_views, interviews, rules, visit_parts, visits
+from icm_recruit.selection import (
+    interview_views,
+    interviews,
+    rules,
+    visit_changes,
+    visit_parts,
+    visits,
+)
 from icm_recruit.selection.forms import (
     DATETIME_FORMAT,
     FixSlotForm,
     VisitPartForm,
     VisitWindowForm,
+    WindowTimesForm,
 )
 from icm_recruit.selection.models import InterviewSlot
 from icm_recruit.selection.operations import SelectionError
@@ -139,6 +148,88 @@ def fix_visit_slot(window_id):
                 return redirect(url_for(".visit_planning", call_id=window.call_id))
     return render_template("selection/visit_fix.html", window=window, plan=plan, form=form,
                            call=window.call), 422 if form.is_submitted() else 200
+
+
+def _change_confirm(window: VisitWindow, form: WindowTimesForm, starts_at, ends_at):
+    answered = visit_changes.answered_members(window)
+    lines = [_("From %(start)s to %(end)s.", start=paris_and_own(starts_at,
+                                                                  current_user.timezone),
+               end=paris_and_own(ends_at, current_user.timezone))]
+    if (starts_at, ends_at) != (window.starts_at, window.ends_at) and answered:
+        lines.append(_("The answers given for the former times are cleared; these members "
+                       "are told by e-mail and asked again: %(names)s.",
+                       names=", ".join(u.name for u in answered)))
+    elif answered:
+        lines.append(_("The times stay the same: the answers given are kept."))
+    hidden = [("starts_at", form.starts_at.data.strftime(DATETIME_FORMAT)),
+              ("ends_at", form.ends_at.data.strftime(DATETIME_FORMAT)),
+              ("note", form.note.data or "")]
+    return confirm_page(heading=_("Change this visit window?"), lines=lines, gentle=True,
+                        action=url_for(".edit_visit_window", window_id=window.id),
+                        button=_("Change the window"), hidden=hidden,
+                        back=url_for(".visit_planning", call_id=window.call_id))
+
+
+@bp.route("/selection/visit-windows/<int:window_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.ADMIN, Role.CHAIR)
+def edit_visit_window(window_id):
+    """Move a window with no slot fixed yet, or change its note (confirmed)."""
+    window = _window_for_planner(window_id)
+    form = WindowTimesForm()
+    if request.method == "GET":
+        form.starts_at.data = to_zone(window.starts_at).replace(tzinfo=None)
+        form.ends_at.data = to_zone(window.ends_at).replace(tzinfo=None)
+        form.note.data = window.note
+    elif form.validate_on_submit():
+        starts_at, ends_at = paris_to_utc(form.starts_at.data), paris_to_utc(form.ends_at.data)
+        if not confirmed():
+            return _change_confirm(window, form, starts_at, ends_at)
+        try:
+            cleared = visit_changes.change_window(window, starts_at=starts_at, ends_at=ends_at,
+                                                  note=form.note.data or "", by=current_user)
+        except SelectionError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash(ngettext("Window changed; %(num)d member is asked again.",
+                           "Window changed; %(num)d members are asked again.", cleared)
+                  if cleared else _("Window changed."), "success")
+            return redirect(url_for(".visit_planning", call_id=window.call_id))
+    return render_template("selection/visit_window_edit.html", window=window, form=form,
+                           call=window.call, plain=AppForm()), (
+        422 if form.is_submitted() else 200)
+
+
+@bp.post("/selection/visit-windows/<int:window_id>/withdraw")
+@roles_required(Role.ADMIN, Role.CHAIR)
+def withdraw_visit_window(window_id):
+    """Withdraw a window with no slot fixed yet; the members who answered are told."""
+    window = _window_for_planner(window_id)
+    require(AppForm().validate_on_submit(), 400)
+    back = url_for(".visit_planning", call_id=window.call_id)
+    if not confirmed():
+        answered = visit_changes.answered_members(window)
+        lines = [_("%(start)s – %(end)s", start=paris_and_own(window.starts_at,
+                                                               current_user.timezone),
+                   end=paris_and_own(window.ends_at, current_user.timezone))]
+        if answered:
+            lines.append(_("These members had answered and are told by e-mail: %(names)s.",
+                           names=", ".join(u.name for u in answered)))
+        return confirm_page(heading=_("Withdraw this visit window?"), lines=lines,
+                            action=url_for(".withdraw_visit_window", window_id=window.id),
+                            button=_("Withdraw the window"), back=back)
+    try:
+        told = visit_changes.withdraw_window(window, by=current_user)
+    except SelectionError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash(ngettext("Window withdrawn; %(num)d member who answered is told.",
+                       "Window withdrawn; %(num)d members who answered are told.", told)
+              if told else _("Window withdrawn."), "success")
+    return redirect(back)
 
 
 def _posted_answers(windows) -> tuple[dict[int, Availability], bool]:

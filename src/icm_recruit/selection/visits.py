@@ -165,7 +165,7 @@ def unanswered_count(user) -> int:
 # ---------------------------------------------------------------- changes
 
 
-def _check_window(call: Call, starts_at: datetime, ends_at: datetime, note: str,
+def check_window(call: Call, starts_at: datetime, ends_at: datetime, note: str,
                   application: Application | None, by) -> None:
     if not rules.may_plan_visits(by, call):
         raise VisitError("forbidden")
@@ -189,7 +189,7 @@ def propose_window(call: Call, *, starts_at: datetime, ends_at: datetime, note: 
                    application: Application | None = None, by) -> VisitWindow:
     """Offer the panel a time in which the call's interview visits could take place."""
     note = (note or "").strip()
-    _check_window(call, starts_at, ends_at, note, application, by)
+    check_window(call, starts_at, ends_at, note, application, by)
     locks.lock(Call, call.id)
     window = VisitWindow(call_id=call.id, starts_at=starts_at, ends_at=ends_at, note=note,
                          application_id=application.id if application else None,
@@ -202,7 +202,7 @@ def propose_window(call: Call, *, starts_at: datetime, ends_at: datetime, note: 
     return window
 
 
-def _lock_window(window_id: int) -> VisitWindow:
+def lock_window(window_id: int) -> VisitWindow:
     return locks.lock(VisitWindow, window_id)
 
 
@@ -216,7 +216,7 @@ def save_availability(user, answers: dict[int, Availability], *, by) -> int:
         raise VisitError("forbidden")
     changed = 0
     for window_id in sorted(answers):
-        window = _lock_window(window_id)
+        window = lock_window(window_id)
         if not rules.may_answer_window(user, {u.id for u in window_panel(window)}):
             raise VisitError("not_on_panel")
         answer = answers[window_id]
@@ -259,7 +259,7 @@ def fix_slot(window: VisitWindow, *, starts_at: datetime, duration: int, locatio
     Refused unless every member of the panel said yes or "if needed". A window for one
     candidate books the slot for them at once (invitations go out as for any booking).
     """
-    window = _lock_window(window.id)
+    window = lock_window(window.id)
     plan = check_fix(window, starts_at, duration, location, video_url, by=by)
     slot = interviews.create_slot(window.call, starts_at=starts_at, duration=duration,
                                   location=location, video_url=video_url,
