@@ -266,3 +266,17 @@ def test_the_equality_report_is_in_french(client, auth, ctx):
     auth.login(quick_user("rh@example.org", Role.ADMIN, locale="fr"))
     page = client.get(f"/stages/calls/{call.id}/equality").get_data(as_text=True)
     assert "Rapport d’égalité" in page and "Femme" in page
+
+
+def test_no_small_number_of_people_can_be_found_by_subtracting_two_stages():
+    # 9 women submitted, 7 were eligible: the 2 who were not are a small group.
+    table = equality.suppress_table([[9, 12, 20], [7, 12, 15], [7, 6, 10]])
+    assert table[0] == [9, 12, 20]
+    assert table[1][0] is None  # 9 - 7 < 5: hidden, and a second cell of its row with it
+    assert sum(cell is None for cell in table[1]) >= 2
+    # Among the cells still shown in each column, no difference is small but not zero.
+    for col in range(3):
+        shown = [row[col] for row in table if row[col] is not None]
+        assert all(a - b == 0 or a - b >= 5 for a, b in zip(shown, shown[1:], strict=False))
+    # Large differences and equal counts stay visible.
+    assert equality.suppress_table([[20, 10], [10, 10]]) == [[20, 10], [10, 10]]

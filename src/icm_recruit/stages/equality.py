@@ -153,6 +153,31 @@ def suppress(values: list[int]) -> list[int | None]:
     return shown
 
 
+def suppress_table(matrix: list[list[int]]) -> list[list[int | None]]:
+    """Suppress a funnel table whose rows are nested (each row's people are among those of
+    the row above): each row as `suppress` does, and in each column no two shown cells may
+    differ by less than K_MIN unless equal, since their difference counts the people who
+    stopped between the two rows; the lower cell is hidden then. Repeated until stable."""
+    shown = [suppress(row) for row in matrix]
+    changed = True
+    while changed:
+        changed = False
+        for col in range(len(matrix[0]) if matrix else 0):
+            kept = [r for r in range(len(matrix)) if shown[r][col] is not None]
+            for upper, lower in zip(kept, kept[1:], strict=False):
+                if 0 < matrix[upper][col] - matrix[lower][col] < K_MIN:
+                    shown[lower][col] = None
+                    changed = True
+                    break
+        for r, row in enumerate(shown):
+            hidden = [i for i, n in enumerate(row) if n is None]
+            if len(hidden) == 1 and len(row) > 1:
+                rest = [i for i, n in enumerate(row) if n is not None]
+                row[min(rest, key=lambda i: matrix[r][i])] = None
+                changed = True
+    return shown
+
+
 def _table(call: Call, enum, column) -> dict:
     counts = _counts(call, column)
     labels = [(_("Applications submitted"), 0)]
@@ -161,8 +186,9 @@ def _table(call: Call, enum, column) -> dict:
                     position) for position in range(1, call.stage_count + 1)]
     else:
         labels.append((_("Eligible"), 1))
-    rows = [(label, suppress([counts.get((member.value, row), 0) for member in enum]))
-            for label, row in labels]
+    matrix = [[counts.get((member.value, row), 0) for member in enum] for _label, row in labels]
+    rows = [(label, cells) for (label, _row), cells in zip(labels, suppress_table(matrix),
+                                                           strict=True)]
     return {"columns": [member.label for member in enum], "rows": rows}
 
 
