@@ -145,7 +145,8 @@ def member_assignments(user: User) -> dict[Call, list[MemberRow]]:
                Assignment.status != AssignmentStatus.PROPOSED,
                board_rules.not_conflicted(user.id),
                Application.status.in_(ApplicationStatus.seen_by_board))
-        .options(selectinload(Assignment.application).selectinload(Application.call))
+        .options(selectinload(Assignment.application).selectinload(Application.call)
+                 .selectinload(Call.stages))
         .order_by(Assignment.due_at, Application.reference)).all()
     by_call: dict[Call, list[MemberRow]] = {}
     for assignment, status in rows:

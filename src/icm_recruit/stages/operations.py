@@ -28,7 +28,7 @@ from icm_recruit.applications.models import (
     StageVerdict,
 )
 from icm_recruit.auth.models import Role, User
-from icm_recruit.calls.models import Call, CallStage, RefereeMode, database_now
+from icm_recruit.calls.models import Call, CallStage, CallStatus, RefereeMode, database_now
 from icm_recruit.core import audit, locks
 from icm_recruit.core.maillimit import actor_key, require_mail_allowed
 from icm_recruit.core.outbox import queue_mail
@@ -108,7 +108,7 @@ def ensure_first_stage(call: Call) -> CallStage:
 def started(call: Call, position: int) -> bool:
     """Applicants are at this stage already (their work there must be kept)."""
     if position == 1:
-        return call.status.value != "draft"
+        return call.status != CallStatus.DRAFT
     return bool(db.session.scalar(select(func.count(Application.id)).where(
         Application.call_id == call.id, Application.stage >= position)))
 
