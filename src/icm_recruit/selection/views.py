@@ -14,13 +14,14 @@ from icm_recruit.calls.models import Call, CallStatus
 from icm_recruit.core.forms import AppForm
 from icm_recruit.core.jobs import JobKind, JobRun, active_job, latest_job, start_job
 from icm_recruit.core.paging import ListPage
-from icm_recruit.core.params import int32, int32_list, page_number
+from icm_recruit.core.params import int32, page_number
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.extensions import db
 from icm_recruit.selection import letters, queries, tables, text_views
 from icm_recruit.selection import operations as ops
 from icm_recruit.selection import shortlist as shortlisting
 from icm_recruit.selection.forms import SendOutcomesForm, ShortlistForm
+from icm_recruit.selection.marking import mark_ticked
 from icm_recruit.selection.models import RankingSnapshot, ShortlistOutcome
 from icm_recruit.selection.tasks import compute_ranking, send_shortlist_outcomes
 
@@ -73,31 +74,18 @@ def shortlist(call_id, form=None, status_code=200):
 def mark(call_id):
     call = db.get_or_404(Call, call_id)
     form = ShortlistForm()
-    ids = int32_list(request.form.getlist("application_id"))
-    if not form.validate_on_submit() or not ids:
-        if form.is_submitted() and not ids:
-            flash(_("Tick at least one application."), "danger")
-        return shortlist(call.id, form=form, status_code=422)
-    applications = db.session.scalars(select(Application).where(
-        Application.id.in_(ids), Application.call_id == call.id)).all()
-    require(len(applications) == len(ids), 404)
-    require(ids <= visible_ids(call.id))
-    try:
-        done, refused = shortlisting.mark_many(applications, outcome=form.outcome.data,
-                                               reason=form.reason.data, by=current_user)
-    except ops.SelectionError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return shortlist(call.id, form=form, status_code=422)
-    db.session.commit()
-    if done:
-        flash(ngettext("%(num)d application marked: %(refs)s. Nothing is sent until you send "
-                       "the outcomes; you can still change this mark.",
-                       "%(num)d applications marked: %(refs)s. Nothing is sent until you send "
-                       "the outcomes; you can still change these marks.",
-                       len(done), refs=", ".join(done)), "success")
-    for reference, code in refused:
-        flash(shortlisting.ShortlistError(code, reference=reference).message, "warning")
+    page = mark_ticked(
+        call, form, error=ops.SelectionError, refusal=shortlisting.ShortlistError,
+        mark=lambda rows: shortlisting.mark_many(rows, outcome=form.outcome.data,
+                                                 reason=form.reason.data, by=current_user),
+        again=lambda: shortlist(call.id, form=form, status_code=422),
+        done_message=lambda done: ngettext(
+            "%(num)d application marked: %(refs)s. Nothing is sent until you send the "
+            "outcomes; you can still change this mark.",
+            "%(num)d applications marked: %(refs)s. Nothing is sent until you send the "
+            "outcomes; you can still change these marks.", len(done), refs=", ".join(done)))
+    if page is not None:
+        return page
     return redirect(url_for(".shortlist", call_id=call.id))
 
 

@@ -5,11 +5,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
 
 from icm_recruit.applications.forms import RefereeForm
 from icm_recruit.applications.models import Application, StageVerdict
-from icm_recruit.assignment.rules import visible_applications
 from icm_recruit.auth.models import Role
 from icm_recruit.calls import operations as call_ops
 from icm_recruit.calls.forms import add_blank_criteria, fill_criteria
@@ -18,7 +16,6 @@ from icm_recruit.core.confirm import confirm_page, confirmed
 from icm_recruit.core.forms import AppForm
 from icm_recruit.core.jobs import JobKind, active_job, latest_job, start_job
 from icm_recruit.core.maillimit import MailLimitError
-from icm_recruit.core.params import int32_list
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import to_zone
 from icm_recruit.extensions import db
@@ -26,6 +23,7 @@ from icm_recruit.selection import letters, queries, text_views
 from icm_recruit.selection import operations as selection_ops
 from icm_recruit.selection import rules as selection_rules
 from icm_recruit.selection.forms import SendOutcomesForm
+from icm_recruit.selection.marking import mark_ticked
 from icm_recruit.selection.shortlist import LOCALES
 from icm_recruit.stages import operations as ops
 from icm_recruit.stages.forms import MarkForm, StageForm
@@ -192,33 +190,19 @@ def decide(call_id):
 def mark(call_id):
     call = db.get_or_404(Call, call_id)
     form = MarkForm()
-    ids = int32_list(request.form.getlist("application_id"))
-    if not form.validate_on_submit() or not ids:
-        if form.is_submitted() and not ids:
-            flash(_("Tick at least one application."), "danger")
-        return _decide_page(call, form, 422)
-    applications = db.session.scalars(select(Application).where(
-        Application.id.in_(ids), Application.call_id == call.id)).all()
-    require(len(applications) == len(ids), 404)
-    visible = set(db.session.scalars(
-        visible_applications(current_user, call.id).with_only_columns(Application.id)))
-    require(set(ids) <= visible)
-    try:
-        done, refused = ops.mark_many(applications, verdict=form.verdict.data,
-                                      reason=form.reason.data, by=current_user)
-    except ops.StageError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return _decide_page(call, form, 422)
-    db.session.commit()
-    if done:
-        flash(ngettext("%(num)d application marked: %(refs)s. Nothing is sent until you send "
-                       "the stage's outcomes; you can still change this mark.",
-                       "%(num)d applications marked: %(refs)s. Nothing is sent until you send "
-                       "the stage's outcomes; you can still change these marks.",
-                       len(done), refs=", ".join(done)), "success")
-    for reference, code in refused:
-        flash(ops.StageError(code, reference=reference).message, "warning")
+    page = mark_ticked(
+        call, form, error=ops.StageError,
+        mark=lambda rows: ops.mark_many(rows, verdict=form.verdict.data,
+                                        reason=form.reason.data, by=current_user),
+        again=lambda: _decide_page(call, form, 422),
+        done_message=lambda done: ngettext(
+            "%(num)d application marked: %(refs)s. Nothing is sent until you send the "
+            "stage's outcomes; you can still change this mark.",
+            "%(num)d applications marked: %(refs)s. Nothing is sent until you send the "
+            "stage's outcomes; you can still change these marks.", len(done),
+            refs=", ".join(done)))
+    if page is not None:
+        return page
     return redirect(url_for(".decide", call_id=call.id))
 
 
