@@ -60,6 +60,9 @@ def seed_demo(applications: int | None = None, reviewers: int | None = None) -> 
     from icm_recruit.selection.demo import DEMO_SELECTION_SLUG
 
     lines += seed_meeting(DEMO_SELECTION_SLUG, "chair@demo.icm-recruit.org")
+    from icm_recruit.selection.visit_demo import seed_visits
+
+    lines += seed_visits(DEMO_SELECTION_SLUG, "hr@demo.icm-recruit.org")
     from icm_recruit.stages.demo import seed_staged_call
 
     lines += seed_staged_call("hr@demo.icm-recruit.org")

@@ -1,0 +1,36 @@
+"""The demo's visit planning: windows with answers, a fixed slot with its programme, booked;
+the chair of the demo may plan visits. Seeding twice adds nothing."""
+
+import pytest
+from sqlalchemy import func, select
+
+from icm_recruit.calls.models import call_by_slug
+from icm_recruit.extensions import db
+from icm_recruit.seed import seed_demo
+from icm_recruit.selection.demo import DEMO_SELECTION_SLUG
+from icm_recruit.selection.models import Interview
+from icm_recruit.selection.visit_models import VisitAvailability, VisitPart, VisitWindow
+from tests.reviews.helpers import sign_in
+
+pytestmark = pytest.mark.services
+
+
+def test_the_demo_shows_the_visit_planning_at_work(client, ctx):
+    from icm_recruit.auth.models import User
+
+    seed_demo()
+    seed_demo()
+    call = call_by_slug(DEMO_SELECTION_SLUG)
+    assert call.chair_runs_selection
+    assert db.session.scalar(select(func.count(VisitWindow.id))) == 2
+    assert db.session.scalar(select(func.count(VisitAvailability.id))) >= 4
+    assert db.session.scalar(select(func.count(VisitPart.id))) == 3
+    assert db.session.scalar(select(func.count(Interview.id))) == 1
+    sign_in(client, User.by_email("chair@demo.icm-recruit.org"))
+    page = client.get(f"/selection/calls/{call.id}/visits").get_data(as_text=True)
+    assert "Slots fixed" in page and "No slot can be fixed yet" in page
+    sign_in(client, User.by_email("applicant1@demo.icm-recruit.org"))
+    interview = db.session.scalars(select(Interview)).one()
+    page = client.get(f"/applications/{interview.application_id}/interview").get_data(
+        as_text=True)
+    assert "Amphithéâtre Charcot" in page
