@@ -165,6 +165,8 @@ EXPECTED = {
     "meeting.call_meetings": CHAIRS | HR, "meeting.create": CHAIRS | HR,
     "meeting.pointer": CHAIRS | HR, "meeting.attendance": CHAIRS | HR,
     "meeting.agenda": CHAIRS | HR, "meeting.publish": CHAIRS | HR,
+    # A group's order after a drag and drop: the items out of the room keep their places.
+    "meeting.reorder": CHAIRS | HR,
     # Minutes not published yet: HR and the chair only.
     "meeting.minutes": CHAIRS | HR, "meeting.minutes_pdf": CHAIRS | HR,
     "meeting.move_item": (CHAIRS - CONFLICTED) | HR_OF_APPLICATION,

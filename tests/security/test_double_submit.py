@@ -45,7 +45,9 @@ from icm_recruit.core.jobs import JobKind, JobRun
 from icm_recruit.core.mailtexts import MailText
 from icm_recruit.core.timeutil import to_zone, utcnow
 from icm_recruit.extensions import db
+from icm_recruit.meeting.models import EvaluationReport, Meeting
 from icm_recruit.reviews.models import DiscussionPost, Review
+from icm_recruit.selection import visits
 from icm_recruit.selection.models import (
     Decision,
     Interview,
@@ -55,6 +57,8 @@ from icm_recruit.selection.models import (
     Outcome,
     ShortlistMark,
 )
+from icm_recruit.selection.ranking import build_snapshot
+from icm_recruit.selection.visit_models import VisitAvailability, VisitWindow
 from tests.applications.factories import make_application, make_call, make_pdf
 from tests.applications.helpers import DRAFT
 from tests.selection.factories import make_slot, quick_user, submitted_review
@@ -617,6 +621,50 @@ def hr_books_slot() -> Race:
                                                 Interview.status == InterviewStatus.BOOKED))
 
 
+def _visit_window_data(days: int = 12) -> dict:
+    start = to_zone(utcnow() + timedelta(days=days))
+    return {"starts_at": start.strftime("%Y-%m-%dT09:00"),
+            "ends_at": start.strftime("%Y-%m-%dT17:00"), "note": "Seminar first",
+            "application_id": "0"}
+
+
+def propose_visit_window() -> Race:
+    call, _applicant, _application = _selection_world(ApplicationStatus.SHORTLISTED)
+    return Race(_hr(), f"/selection/calls/{call.id}/visits", _visit_window_data(),
+                lambda: select(VisitWindow).where(VisitWindow.call_id == call.id))
+
+
+def answer_visit_window() -> Race:
+    call, _applicant, _application = _selection_world(ApplicationStatus.SHORTLISTED)
+    member = _member()
+    window = visits.propose_window(
+        call, starts_at=utcnow() + timedelta(days=12),
+        ends_at=utcnow() + timedelta(days=12, hours=8), by=_hr())
+    db.session.commit()
+    return Race(member, "/panel/visits", {f"answer_{window.id}": "yes"},
+                lambda: select(VisitAvailability).where(VisitAvailability.window_id == window.id))
+
+
+def save_evaluation_report() -> Race:
+    _call, _applicant, application = _selection_world(ApplicationStatus.UNDER_REVIEW)
+    return Race(_hr(), f"/evaluation/applications/{application.id}",
+                {"body": "The board praised the clarity of the project."},
+                lambda: select(EvaluationReport)
+                .where(EvaluationReport.application_id == application.id))
+
+
+def plan_meeting() -> Race:
+    call, _applicant, _application = _selection_world(ApplicationStatus.UNDER_REVIEW)
+    hr, member = _hr(), _member()
+    snapshot = build_snapshot(call, by=hr)
+    db.session.commit()
+    start = to_zone(utcnow() + timedelta(days=3)).strftime("%Y-%m-%dT14:00")
+    data = {"starts_at": start, "duration": "120", "location": "Room 1", "video_url": "",
+            "snapshot": str(snapshot.id), "members": [str(member.id)]}
+    return Race(hr, f"/meeting/calls/{call.id}/new", data,
+                lambda: select(Meeting).where(Meeting.call_id == call.id))
+
+
 def edit_roles() -> Race:
     user = quick_user(_email("promoted"), Role.APPLICANT)
     return Race(_hr(), f"/admin/users/{user.id}/roles", {"roles": ["applicant", "reviewer"]},
@@ -675,6 +723,10 @@ CASES = [
     ("hr", "book a slot for an applicant", hr_books_slot),
     ("applicant", "turn on two-factor sign-in", two_factor_setup),
     ("hr", "give a user a role", edit_roles),
+    ("hr", "propose a visit window", propose_visit_window),
+    ("member", "answer for a visit window", answer_visit_window),
+    ("hr", "save an evaluation report", save_evaluation_report),
+    ("hr", "plan a board meeting", plan_meeting),
 ]
 
 

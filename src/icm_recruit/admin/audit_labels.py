@@ -149,6 +149,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     # Board meetings and evaluation reports
     "meeting.created": _l("Board meeting planned and members invited"),
     "meeting.agenda_moved": _l("Meeting agenda reordered"),
+    "meeting.agenda_reordered": _l("Meeting agenda group put in a new order (drag and drop)"),
     "meeting.agenda_regrouped": _l("Meeting agenda item moved to another group"),
     "meeting.pointer_moved": _l("Meeting moved to another item"),
     "meeting.item_recorded": _l("Meeting outcome recorded"),

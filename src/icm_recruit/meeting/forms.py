@@ -43,6 +43,13 @@ class MoveForm(AppForm):
                             validators=[InputRequired()])
 
 
+class OrderForm(AppForm):
+    """The order of one group after a drag and drop (the item ids come as `item_id`)."""
+
+    group = SelectField(choices=[(g.value, g.value) for g in AgendaGroup],
+                        validators=[InputRequired()])
+
+
 class GroupForm(AppForm):
     group = SelectField(_l("Group"), choices=AgendaGroup.choices(), validators=[InputRequired()])
 

@@ -50,6 +50,8 @@ class MeetingError(DomainError):
         "published": _l("The minutes are published: the meeting can no longer change."),
         "not_on_agenda": _l("This item is not on the meeting's agenda."),
         "too_many_votes": _l("A vote count cannot exceed %(max)d.", max=MAX_VOTES),
+        "agenda_changed": _l("The agenda changed meanwhile (someone else moved an item): "
+                             "here it is as it stands now; move the item again."),
     }
 
 
@@ -107,6 +109,13 @@ def create_meeting(call: Call, *, snapshot: RankingSnapshot | None, starts_at: d
         raise MeetingError("wrong_snapshot")
     _check_place(location, video_url)
     users = _board_users(member_ids)
+    # The call's row is locked: the same form sent twice finds the meeting the first made.
+    locks.lock(Call, call.id)
+    same = db.session.scalar(select(Meeting).where(
+        Meeting.call_id == call.id, Meeting.snapshot_id == snapshot.id,
+        Meeting.starts_at == starts_at).limit(1))
+    if same is not None:
+        return same
     meeting = Meeting(call_id=call.id, snapshot_id=snapshot.id, starts_at=starts_at,
                       duration_minutes=duration, location=(location or "").strip(),
                       video_url=(video_url or "").strip(), created_by_id=by.id)
@@ -184,6 +193,30 @@ def move_item(item: AgendaItem, direction: str, *, by) -> bool:
     db.session.flush()
     audit.record("meeting.agenda_moved", actor=by, obj=item.meeting, item_id=item.id,
                  direction=direction)
+    return True
+
+
+def reorder_group(meeting: Meeting, group: AgendaGroup, item_ids: list[int], *, by) -> bool:
+    """Put the items of a group the runner is in the room for in this order (a drag and
+    drop); the items they are out of the room for keep their places. Refused unless the
+    ids are exactly those items, so a stale page changes nothing. False if nothing moved."""
+    meeting = locks.lock(Meeting, meeting.id)
+    _require_open(meeting)
+    if not rules.may_run(by, meeting):
+        raise MeetingError("forbidden")
+    in_group = [i for i in ordered_items(meeting) if i.group == group]
+    movable = [i for i in in_group if rules.may_handle_item(by, i)]
+    if sorted(item_ids) != sorted(i.id for i in movable) or len(set(item_ids)) != len(item_ids):
+        raise MeetingError("agenda_changed")
+    if item_ids == [i.id for i in movable]:
+        return False
+    slots = [i.position for i in movable]
+    by_id = {i.id: i for i in movable}
+    for position, item_id in zip(slots, item_ids, strict=True):
+        by_id[item_id].position = position
+    db.session.flush()
+    audit.record("meeting.agenda_reordered", actor=by, obj=meeting, group=group.value,
+                 item_ids=item_ids)
     return True
 
 

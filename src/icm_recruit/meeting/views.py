@@ -26,6 +26,7 @@ from icm_recruit.board.models import BoardMember
 from icm_recruit.calls.models import Call
 from icm_recruit.core.confirm import confirm_page, confirmed
 from icm_recruit.core.forms import AppForm
+from icm_recruit.core.params import int32
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import paris_to_utc
 from icm_recruit.extensions import csrf, db
@@ -37,6 +38,7 @@ from icm_recruit.meeting.forms import (
     GroupForm,
     MeetingForm,
     MoveForm,
+    OrderForm,
     PointerForm,
     RecordForm,
 )
@@ -332,6 +334,28 @@ def move_item(item_id):
     require(form.validate_on_submit(), 400)
     return _agenda_change(item_id, lambda item: ops.move_item(
         item, form.direction.data, by=current_user))
+
+
+@bp.post("/<int:meeting_id>/agenda/order")
+@roles_required(*STAFF)
+def reorder(meeting_id):
+    """A group's order after a drag and drop on the agenda page."""
+    meeting = _meeting_or_404(meeting_id)
+    require(rules.may_run(current_user, meeting))
+    form = OrderForm()
+    try:
+        ids = [int32(v) for v in request.form.getlist("item_id")]
+    except ValueError:
+        ids = None
+    require(form.validate_on_submit() and ids is not None, 400)
+    try:
+        ops.reorder_group(meeting, AgendaGroup(form.group.data), ids, by=current_user)
+    except ops.MeetingError as exc:
+        db.session.rollback()
+        flash(exc.message, "warning")
+    else:
+        db.session.commit()
+    return redirect(url_for(".agenda", meeting_id=meeting.id))
 
 
 @bp.post("/items/<int:item_id>/group")

@@ -191,6 +191,14 @@ def propose_window(call: Call, *, starts_at: datetime, ends_at: datetime, note: 
     note = (note or "").strip()
     check_window(call, starts_at, ends_at, note, application, by)
     locks.lock(Call, call.id)
+    # The same window sent twice (a double click) finds the one the first request made.
+    same = db.session.scalar(select(VisitWindow).where(
+        VisitWindow.call_id == call.id, VisitWindow.starts_at == starts_at,
+        VisitWindow.ends_at == ends_at,
+        (VisitWindow.application_id == application.id) if application
+        else VisitWindow.application_id.is_(None)).limit(1))
+    if same is not None:
+        return same
     window = VisitWindow(call_id=call.id, starts_at=starts_at, ends_at=ends_at, note=note,
                          application_id=application.id if application else None,
                          created_by_id=by.id)
