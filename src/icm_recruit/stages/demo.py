@@ -23,8 +23,10 @@ from icm_recruit.core import audit
 from icm_recruit.core.timeutil import utcnow
 from icm_recruit.extensions import db
 from icm_recruit.selection.demo import applicant_user
+from icm_recruit.stages.equality import EqualityAnswer
 
 DEMO_STAGED_SLUG = "junior-group-leaders-2027"
+EQUALITY = [("woman", "r2"), ("man", "r2"), ("woman", "r3"), ("unsaid", "r2")]
 SUBMITTED = [
     ("ines.moreau@demo.icm-recruit.org", "Dr. Inès Moreau", "Sleep and memory replay", "FR"),
     ("david.cohen@demo.icm-recruit.org", "Dr. David Cohen", "Dopamine and motivation", "IL"),
@@ -109,5 +111,10 @@ def seed_staged_call(admin_email: str) -> list[str]:
         db.session.add(application)
         db.session.flush()
         application.reference = make_reference(application)
+        # Four of the five answered the optional equality questions, with consent.
+        if index < len(EQUALITY):
+            gender, career = EQUALITY[index]
+            db.session.add(EqualityAnswer(application_id=application.id, gender=gender,
+                                          career_stage=career))
     db.session.commit()
     return [f"Call in two stages (open): /stages/calls/{call.id}"]
