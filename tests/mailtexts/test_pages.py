@@ -184,3 +184,42 @@ def test_the_list_costs_the_same_queries_with_few_or_many_edited_texts(client, a
     page, many = counter.measure(client, "/admin/mail-texts")
     assert page.get_data(as_text=True).count("<strong>edited</strong>") == 10
     assert many == few
+
+
+def test_hr_writes_the_conditional_parts_of_a_mail_in_french(client, auth, hr):
+    """The interview mail says different things when it is cancelled or goes to the
+    panel: HR writes each part, sees each case in the preview, and the mail sent takes
+    the part that fits it."""
+    hr.locale = "fr"
+    db.session.commit()
+    auth.login(hr)
+    url = "/admin/mail-texts/selection_interview/fr"
+    page = client.get(url).get_data(as_text=True)
+    assert "{if cancelled}" in page and "{if applicant}" in page  # the default, in parts
+    assert "Parties écrites pour certains e-mails seulement" in page
+    assert "{details}" not in page  # the old whole-sentence placeholder is not offered
+    text = {"subject": "{if cancelled}Annulé{else}Entretien{end} : {reference}",
+            "body": "{if applicant}Bonjour {name},{else}Au jury,{end}\n\n"
+                    "{if cancelled}L’entretien du {time} est annulé.{else}Rendez-vous le "
+                    "{time}{if location}, salle {location}{end}.{end}"}
+    unbalanced = post_form(client, url, {**text, "body": "{if cancelled}{time}",
+                                         "action": "preview"})
+    assert unbalanced.status_code == 422
+    assert "{if cancelled}" in unbalanced.get_data(as_text=True)
+    preview = post_form(client, url, {**text, "action": "preview"}).get_data(as_text=True)
+    assert "Entretien : ICM-2027-0042" in preview and "Annulé : ICM-2027-0042" in preview
+    assert "Bonjour Ada Lovelace" in preview and "Au jury," in preview
+    assert "salle Room 3.14" in preview
+    assert db.session.scalar(select(MailText)) is None
+    assert post_form(client, url, {**text, "action": "save"}).status_code == 302
+    panelist = quick_user("panel@example.org", name="Paul Jury")
+    message_id = queue_mail(
+        to=panelist.email, user=panelist, template="selection_interview", key="cancel-1",
+        locale="fr",
+        context={"name": panelist.name, "reference": "ICM-2027-0001", "kind": "cancel",
+                 "role": "panel", "call_title_en": "Call", "call_title_fr": "Appel",
+                 "starts_at": "2027-06-03T08:00:00+00:00", "duration": 30, "location": "",
+                 "video_url": "", "zone": "Europe/Paris", "url": "http://localhost/x"})
+    row = db.session.get(OutboxMessage, message_id)
+    assert row.subject == "Annulé : ICM-2027-0001"
+    assert row.body_text.strip() == "Au jury,\n\nL’entretien du 03/06/2027 10:00 CEST est annulé."

@@ -51,22 +51,80 @@ def test_every_value_a_default_uses_is_declared_by_a_placeholder(app, kind):
     assert set(mailkinds.sample_context(kind)) >= used
 
 
+def _jinja_default(kind, locale: str, context: dict) -> tuple[str, str]:
+    """The default mail as the default files render it for this context."""
+    if kind.parts is None:
+        subject, body, _html = mailrender.render_default(kind.name, locale, context,
+                                                         mailkinds.ZONE)
+        return subject, body
+    return mailrender._default_parts(kind, locale, context)
+
+
 @pytest.mark.parametrize("kind", EDITABLE, ids=lambda k: k.name)
 @pytest.mark.parametrize("locale", ["en", "fr"])
 def test_the_default_text_in_placeholders_gives_back_the_default_mail(app, kind, locale):
-    """HR starts from the default written with placeholders; filled with the sample values
-    it is the default mail, and it uses only declared placeholders."""
+    """HR starts from the default written with placeholders and {if …} parts; filled with
+    the values of the sample and of each other case, it is the default mail of that case,
+    and it uses only declared placeholders and conditions."""
     with app.test_request_context():
         subject, body = mailrender.default_text(kind, locale)
-        placeholders.check([subject, body], kind.names)
         assert mailkinds.check(kind, subject, body) == {}
-        context = mailkinds.sample_context(kind, locale)
-        with force_locale(locale), recipient_zone(mailkinds.ZONE):
-            values = mailkinds.values(kind, context)
-        expected_subject, expected_body = mailrender._default_parts(kind, locale, context)
-        assert placeholders.fill(subject, values) == expected_subject
-        assert placeholders.fill(body, values) == mailrender.tidy(expected_body)
-        assert placeholders.used(subject + body) <= set(kind.names)
+        offered = {p.name for p in kind.offered}
+        assert placeholders.used_anywhere(placeholders.parse(
+            subject + body, kind.names, kind.condition_names)) <= offered
+        for label, context in mailkinds.case_contexts(kind, locale):
+            with force_locale(locale), recipient_zone(mailkinds.ZONE):
+                values, flags = mailkinds.values(kind, context), mailkinds.flags(kind, context)
+            expected_subject, expected_body = _jinja_default(kind, locale, context)
+            assert placeholders.fill_choosing(subject, values, flags) == expected_subject, label
+            assert mailrender.tidy(placeholders.fill_choosing(body, values, flags)) == \
+                mailrender.tidy(expected_body), label
+
+
+@pytest.mark.parametrize("kind", [k for k in EDITABLE if k.conditions], ids=lambda k: k.name)
+def test_every_branch_of_a_default_can_be_written_by_hr(app, kind):
+    """Each condition of a kind is a tag of its default text: no sentence chosen by the
+    mail is left inside a placeholder."""
+    with app.test_request_context():
+        subject, body = mailrender.default_text(kind, "en")
+    for condition in kind.conditions:
+        assert f" {condition.name}}}" in subject + body, condition.name
+    assert not {p.name for p in kind.placeholders if p.legacy} & placeholders.used(
+        placeholders.choose(placeholders.parse(subject + body, kind.names,
+                                               kind.condition_names), {}))
+
+
+def test_conditional_parts_are_checked_like_placeholders(app):
+    kind = mailkinds.KINDS["selection_interview"]
+    with app.test_request_context():
+        unknown = mailkinds.check(kind, "{if maybe}Hi{end}", "{time}")
+        unclosed = mailkinds.check(kind, "Interview", "{if cancelled}Cancelled {time}")
+        stray = mailkinds.check(kind, "Interview", "{time}{else}")
+        one_branch = mailkinds.check(kind, "Interview", "{if cancelled}Cancelled {time}{end}")
+        fine = mailkinds.check(kind, "{if cancelled}Cancelled{else}Interview{end}",
+                               "{if cancelled}Off: {time}{else}On {time}{end} {{if}}")
+    assert "{if maybe}" in unknown["subject"] and "{if cancelled}" in unknown["subject"]
+    assert "{if cancelled}" in unclosed["body"] and "{else}" in stray["body"]
+    assert "{time}" in one_branch["body"] and "each of its versions" in one_branch["body"]
+    assert fine == {}
+
+
+def test_an_hr_text_with_conditional_parts_fills_the_branch_of_each_mail(app):
+    kind = mailkinds.KINDS["selection_interview"]
+    text = ("{if cancelled}Off: {reference}{else}On: {reference}{end}",
+            "{if applicant}Dear {name}{else}Dear panel{end}, {time}"
+            "{if location} in {location}{end}{if not video} (no video){end}.")
+    with app.test_request_context():
+        for changes, expected in (
+                ({}, ("On: ICM-2027-0042", "Dear Ada Lovelace, 03/06/2027 10:00 CEST in "
+                                           "Room 3.14.")),
+                ({"kind": "cancel", "role": "panel", "location": "", "video_url": ""},
+                 ("Off: ICM-2027-0042", "Dear panel, 03/06/2027 10:00 CEST (no video)."))):
+            context = {**mailkinds.sample_context(kind), **changes}
+            subject, body, html = mailrender.render_text(kind, text, "en", context,
+                                                         mailkinds.ZONE)
+            assert (subject, body.strip()) == expected
+            assert "{" not in html
 
 
 def test_a_template_error_names_the_unknown_placeholder(app):

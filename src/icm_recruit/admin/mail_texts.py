@@ -57,8 +57,11 @@ def mail_kind(kind):
         with force_locale(locale), recipient_zone(mailkinds.ZONE):
             with_values[locale] = mailkinds.values(kind, mailkinds.sample_context(kind, locale))
     previews = {locale: mailrender.preview(kind, locale) for locale in LOCALES}
+    cases = {locale: [(label, mailrender.preview(kind, locale, context=context))
+                      for label, context in mailkinds.case_contexts(kind, locale)[1:]]
+             for locale in LOCALES}
     edited = {locale: mailtexts.find(kind.name, locale) for locale in LOCALES}
-    return render_template("admin/mail_kind.html", kind=kind, previews=previews,
+    return render_template("admin/mail_kind.html", kind=kind, previews=previews, cases=cases,
                            samples=with_values, edited=edited, locales=LOCALES,
                            languages=LANGUAGES)
 
@@ -99,10 +102,12 @@ def edit_mail_text(kind, locale):
             flash(_("E-mail text saved: the e-mails queued from now on use it."), "success")
             return redirect(url_for(".mail_kind", kind=kind.name))
         if not problems:
-            preview = mailrender.preview(kind, locale, (form.subject.data, form.body.data))
+            preview = [(label, mailrender.preview(kind, locale, (form.subject.data,
+                                                                 form.body.data), context))
+                       for label, context in mailkinds.case_contexts(kind, locale)]
     status = 422 if form.is_submitted() and form.errors else 200
     return render_template("admin/mail_text_edit.html", kind=kind, locale=locale, form=form,
-                           preview=preview, edited=mailtexts.find(kind.name, locale),
+                           previews=preview, edited=mailtexts.find(kind.name, locale),
                            samples=_samples(kind, locale), languages=LANGUAGES), status
 
 

@@ -21,6 +21,20 @@ class Placeholder:
     description: object  # a lazy string
     source: str  # Jinja snippet computing the value from the mail's context
     link: bool = False  # a one-time link: never in the subject, never shown in a preview
+    # A whole sentence chosen by the mail, from before its parts could be written with
+    # {if …}: still filled in texts saved with it, no longer offered. `covers`: the
+    # required placeholders its sentence holds.
+    legacy: bool = False
+    covers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A yes or no about one mail, for the parts of a text written {if name}…{end}."""
+
+    name: str
+    description: object  # a lazy string
+    source: str  # Jinja expression on the mail's context, as the default files write it
 
 
 @dataclass(frozen=True)
@@ -39,10 +53,23 @@ class MailKind:
     # Partials holding one language's subject and body, for bilingual kinds.
     parts: tuple[str, str] | None = None
     secret_links: tuple[str, ...] = field(default=())
+    conditions: tuple[Condition, ...] = ()
+    # Other mails of the kind shown in the preview: (label, values changed from the sample).
+    cases: tuple[tuple[object, dict], ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
+        """Every placeholder a text may use (the legacy ones too)."""
         return tuple(p.name for p in self.placeholders)
+
+    @property
+    def offered(self) -> tuple[Placeholder, ...]:
+        """The placeholders offered to HR: not the legacy ones."""
+        return tuple(p for p in self.placeholders if not p.legacy)
+
+    @property
+    def condition_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.conditions)
 
     def placeholder(self, name: str) -> Placeholder:
         return next(p for p in self.placeholders if p.name == name)
@@ -70,10 +97,26 @@ def _when(name: str, key: str, description, zone: bool = True,
     return Placeholder(name, description, f"{{{{ {key}|from_iso|localdt({args}) }}}}")
 
 
+def _legacy(placeholder: Placeholder, covers: tuple[str, ...] = ()) -> Placeholder:
+    return Placeholder(placeholder.name, placeholder.description, placeholder.source,
+                       placeholder.link, legacy=True, covers=covers)
+
+
+def _length(name: str = "length") -> Placeholder:
+    return Placeholder(name, _l("How long it lasts, in minutes"),
+                       "{{ ngettext('%(num)d minute', '%(num)d minutes', duration) }}")
+
+
+LOCATION = Placeholder("location", _l("The room or place"), "{{ location }}")
+VIDEO = Placeholder("video", _l("The video link"), "{{ video_url }}")
+HAS_LOCATION = Condition("location", _l("A room or place is given"), "location")
+HAS_VIDEO = Condition("video", _l("A video link is given"), "video_url")
+
 SAMPLE_CALL = {"call_title_en": "Team leaders in neuroscience 2027",
                "call_title_fr": "Chefs d’équipe en neurosciences 2027"}
 SAMPLE_APPLICANT = {"name": "Ada Lovelace", "reference": "ICM-2027-0042", **SAMPLE_CALL}
 SAMPLE_URL = "https://recruit.example.org/applications/42"
+SAMPLE_REVIEW_URL = "https://recruit.example.org/review/assignments/7"
 ZONE = "Europe/Paris"
 
 _APPLICANT = _l("The applicant")
@@ -101,6 +144,11 @@ _INTERVIEW_DETAILS = (
     "zone=zone) }} · {{ part.label }}{% if part.place %} · {{ part.place }}{% endif %}{% if "
     "part.details %} · {{ part.details }}{% endif %}\n{% endfor %}{% endif %}"
     "\n{{ _('The attached calendar file adds it to your calendar.') }}\n\n{{ url }}{% endif %}")
+_PROGRAMME = (
+    "{% for part in parts %}- {{ part.starts_at|from_iso|localdt(zone=zone) }}–{{ part.ends_at"
+    "|from_iso|localdt('%H:%M', zone=zone) }} · {{ part.label }}{% if part.place %} · "
+    "{{ part.place }}{% endif %}{% if part.details %} · {{ part.details }}{% endif %}"
+    "{% if not loop.last %}\n{% endif %}{% endfor %}")
 _INTERVIEW_HEADLINE = (
     "{% if kind == 'cancel' %}{{ _('Interview cancelled: %(ref)s', ref=reference) }}{% elif "
     "kind == 'update' %}{{ _('Interview changed: %(ref)s', ref=reference) }}{% else %}"
@@ -153,7 +201,7 @@ _REMINDER_ITEMS = (
     "{% for item in items %}- {{ item.reference }} · {{ item.title }}\n  {% if item.step == "
     "'overdue' %}{{ _('Overdue since %(date)s.', date=item.due) }}{% elif item.due %}"
     "{{ _('Due on %(date)s.', date=item.due) }}{% endif %}\n  {{ item.url }}"
-    "{% if not loop.last %}\n{% endif %}{% endfor %}")
+    "{% if not loop.last %}\n\n{% endif %}{% endfor %}")
 
 
 def _kind(name, title, purpose, recipients, placeholders_, sample, **options) -> MailKind:
@@ -198,27 +246,49 @@ KINDS: dict[str, MailKind] = {kind.name: kind for kind in (
           _l("Tells an applicant that their personal deadline is withdrawn and which deadline "
              "applies."), _APPLICANT,
           [NAME, REFERENCE, CALL,
-           Placeholder("deadline", _l("The deadline that applies now, or that it has passed"),
-                       "{% if still_open %}{{ _('The deadline of the call applies: %(date)s.', "
-                       "date=closes_at|from_iso|localdt(zone=zone)) }}{% else %}{{ _('The "
-                       "deadline of the call, %(date)s, has passed: the application can no "
-                       "longer be submitted. What you saved is kept.', date=closes_at|"
-                       "from_iso|localdt(zone=zone)) }}{% endif %}"),
+           _when("closes", "closes_at", _l("The deadline of the call")),
+           _legacy(Placeholder(
+               "deadline", _l("The deadline that applies now, or that it has passed"),
+               "{% if still_open %}{{ _('The deadline of the call applies: %(date)s.', "
+               "date=closes_at|from_iso|localdt(zone=zone)) }}{% else %}{{ _('The "
+               "deadline of the call, %(date)s, has passed: the application can no "
+               "longer be submitted. What you saved is kept.', date=closes_at|"
+               "from_iso|localdt(zone=zone)) }}{% endif %}"), covers=("closes",)),
            _url(_l("The link to the application form"))],
           {**SAMPLE_APPLICANT, "zone": ZONE, "closes_at": "2027-04-01T22:00:00+00:00",
-           "still_open": True, "url": SAMPLE_URL}, required=("deadline",)),
+           "still_open": True, "url": SAMPLE_URL}, required=("closes",),
+          conditions=(Condition("still_open", _l("The call's deadline has not passed"),
+                                "still_open"),),
+          cases=((_l("The call's deadline has passed"), {"still_open": False}),)),
     _kind("call_deadline_changed", _l("Call deadline changed"),
           _l("Tells applicants with a draft that the call closed early, reopened or has a "
              "new deadline."), _APPLICANT,
           [NAME, REFERENCE, CALL,
-           Placeholder("headline", _l("What changed, in a few words (the default subject)"),
-                       _DEADLINE_HEADLINE),
-           Placeholder("details", _l("What changed and what it means for the draft"),
-                       _DEADLINE_DETAILS),
+           _when("closes", "closes_at", _l("The call's deadline now")),
+           _when("previous", "previous", _l("The call's deadline before the change")),
+           _when("personal_deadline", "personal_deadline",
+                 _l("The applicant's personal deadline, if they have one")),
+           _legacy(Placeholder("headline", _l("What changed, in a few words (the default "
+                                              "subject)"), _DEADLINE_HEADLINE)),
+           _legacy(Placeholder("details", _l("What changed and what it means for the draft"),
+                               _DEADLINE_DETAILS), covers=("call",)),
            _url(_l("The link to the application form"))],
           {**SAMPLE_APPLICANT, "action": "extended", "zone": ZONE,
            "closes_at": "2027-04-15T22:00:00+00:00", "previous": "2027-04-01T22:00:00+00:00",
-           "personal_deadline": None, "url": SAMPLE_URL}, required=("details",)),
+           "personal_deadline": "2027-04-08T22:00:00+00:00", "url": SAMPLE_URL},
+          required=("call",),
+          conditions=(
+              Condition("closed_early", _l("The call was closed before its deadline"),
+                        "action == 'closed_early'"),
+              Condition("reopened", _l("The call was opened again"),
+                        "action == 'reopened'"),
+              Condition("personal_deadline", _l("The applicant has a personal deadline"),
+                        "personal_deadline")),
+          cases=((_l("The call was closed early, the applicant has a personal deadline"),
+                  {"action": "closed_early"}),
+                 (_l("The call was closed early"),
+                  {"action": "closed_early", "personal_deadline": None}),
+                 (_l("The call was opened again"), {"action": "reopened"}))),
     _kind("verify_email", _l("Confirm the e-mail address"),
           _l("Asks a new applicant to confirm their address with a one-time link."), _ACCOUNT,
           [NAME, _url(_l("The one-time confirmation link"), secret=True)],
@@ -232,14 +302,18 @@ KINDS: dict[str, MailKind] = {kind.name: kind for kind in (
     _kind("invitation", _l("Invitation"),
           _l("Invites a person HR added (board member, HR) to the system."), _ACCOUNT,
           [NAME, Placeholder("inviter", _l("Who sent the invitation"), "{{ inviter }}"),
-           Placeholder("step", _l("What to do with the link (choose a password, or sign in)"),
-                       "{% if has_password %}{{ _('Sign in with your existing password:') }}"
-                       "{% else %}{{ _('Choose your password with this link (valid for 14 "
-                       "days):') }}{% endif %}"),
+           _legacy(Placeholder(
+               "step", _l("What to do with the link (choose a password, or sign in)"),
+               "{% if has_password %}{{ _('Sign in with your existing password:') }}"
+               "{% else %}{{ _('Choose your password with this link (valid for 14 "
+               "days):') }}{% endif %}")),
            _url(_l("The link: one-time to choose a password, or the sign-in page"),
                 secret=True)],
           {"name": "Grace Hopper", "inviter": "Marie Curie", "has_password": False,
-           "roles": ["reviewer"]}, required=("url",), secret_links=("url",)),
+           "roles": ["reviewer"]}, required=("url",), secret_links=("url",),
+          conditions=(Condition("has_password", _l("The person already has a password"),
+                                "has_password"),),
+          cases=((_l("The person already has a password"), {"has_password": True}),)),
     _kind("registration_attempt", _l("Registration with a known address"),
           _l("Tells the owner of an address that someone tried to register with it."),
           _ACCOUNT,
@@ -302,10 +376,16 @@ KINDS: dict[str, MailKind] = {kind.name: kind for kind in (
           _l("Tells the applicant that a referee declined, so they can name another."),
           _APPLICANT,
           [NAME, REFEREE, REFERENCE, _url(_l("The link to the application")),
-           Placeholder("message", _l("The referee's message with its heading, or nothing"),
-                       "{% if message %}{{ _('Their message:') }}\n{{ message }}{% endif %}")],
+           _legacy(Placeholder("message", _l("The referee's message with its heading, or "
+                                             "nothing"),
+                               "{% if message %}{{ _('Their message:') }}\n{{ message }}"
+                               "{% endif %}")),
+           Placeholder("referee_message", _l("The referee's message"), "{{ message }}")],
           {"name": "Ada Lovelace", "referee": "Grace Hopper", "reference": "ICM-2027-0042",
-           "url": SAMPLE_URL, "message": "I am travelling until June."}),
+           "url": SAMPLE_URL, "message": "I am travelling until June."},
+          conditions=(Condition("has_message", _l("The referee wrote a message"),
+                                "message"),),
+          cases=((_l("The referee wrote no message"), {"message": ""}),)),
     _kind("board_assignments", _l("Applications to review"),
           _l("Lists the applications assigned to a board member."), _MEMBER,
           [NAME, CALL,
@@ -321,22 +401,44 @@ KINDS: dict[str, MailKind] = {kind.name: kind for kind in (
           required=("assignments",)),
     _kind("review_reminder", _l("Review reminder"),
           _l("Reminds a board member of reviews that are due or overdue."), _MEMBER,
-          [NAME, Placeholder("headline", _l("Which review is waiting (the default subject)"),
-                             _REMINDER_HEADLINE),
-           Placeholder("intro", _l("Who sends the reminder"),
-                       "{% if manual %}{{ _('The recruitment team reminds you of a review "
-                       "that is still waiting for you.') }}{% else %}{{ _('A reminder about "
-                       "the reviews assigned to you:') }}{% endif %}"),
+          [NAME, _legacy(Placeholder("headline", _l("Which review is waiting (the default "
+                                                    "subject)"), _REMINDER_HEADLINE)),
+           _legacy(Placeholder("intro", _l("Who sends the reminder"),
+                               "{% if manual %}{{ _('The recruitment team reminds you of a "
+                               "review that is still waiting for you.') }}{% else %}{{ _('A "
+                               "reminder about the reviews assigned to you:') }}{% endif %}")),
+           Placeholder("count", _l("How many reviews are waiting"), "{{ items|length }}"),
+           Placeholder("first_reference", _l("The reference of the first review listed"),
+                       "{{ items[0].reference }}"),
            Placeholder("reviews", _l("The list of reviews, with their dates and links"),
                        _REMINDER_ITEMS),
            Placeholder("dashboard", _l("The link to the member's assignments"),
                        "{{ dashboard }}")],
           {"name": "Grace Hopper", "manual": False,
-           "dashboard": "https://recruit.example.org/review/",
+           "dashboard": "https://recruit.example.org/review/dashboard",
            "items": [{"reference": "ICM-2027-0042", "title": "Memory circuits",
                       "step": "overdue", "due": "10/05/2027",
-                      "url": "https://recruit.example.org/review/7"}]},
-          required=("reviews",)),
+                      "url": SAMPLE_REVIEW_URL},
+                     {"reference": "ICM-2027-0051", "title": "Sleep and synapses",
+                      "step": "due", "due": "11/05/2027",
+                      "url": SAMPLE_REVIEW_URL.replace("7", "9")}]},
+          required=("reviews",),
+          conditions=(
+              Condition("several", _l("More than one review is waiting"), "items|length > 1"),
+              Condition("overdue", _l("The first review listed is overdue"),
+                        "items[0].step == 'overdue'"),
+              Condition("due_today", _l("The first review listed is due today"),
+                        "items[0].step == 'due'"),
+              Condition("manual", _l("HR sends the reminder by hand"), "manual")),
+          cases=((_l("One overdue review, reminded by HR"),
+                  {"manual": True, "items": [{"reference": "ICM-2027-0042",
+                                              "title": "Memory circuits", "step": "overdue",
+                                              "due": "10/05/2027",
+                                              "url": SAMPLE_REVIEW_URL}]}),
+                 (_l("One review due later"),
+                  {"items": [{"reference": "ICM-2027-0042", "title": "Memory circuits",
+                              "step": "ahead", "due": "20/05/2027",
+                              "url": SAMPLE_REVIEW_URL}]}))),
     _kind("review_escalation", _l("Overdue reviews"),
           _l("Tells HR which reviews are overdue after their members were reminded."), _HR,
           [Placeholder("headline", _l("How many reviews are overdue (the default subject)"),
@@ -412,53 +514,88 @@ KINDS: dict[str, MailKind] = {kind.name: kind for kind in (
     _kind("selection_interview", _l("Interview"),
           _l("Sends the interview's details and calendar file, its changes or its "
              "cancellation, to the applicant and the panel."), _l("The applicant and the panel"),
-          [NAME, REFERENCE, CALL,
-           Placeholder("headline", _l("Interview, changed or cancelled (the default subject)"),
-                       _INTERVIEW_HEADLINE),
-           Placeholder("details", _l("When and where, or what was cancelled, with the link"),
-                       _INTERVIEW_DETAILS)],
+          [NAME, REFERENCE, CALL, _when("time", "starts_at", _l("When the interview is")),
+           _length(), LOCATION, VIDEO,
+           Placeholder("programme", _l("The parts of the visit, with their times and places"),
+                       _PROGRAMME),
+           _url(_l("The link to the interview (the booking page if it is cancelled)")),
+           _legacy(Placeholder("headline", _l("Interview, changed or cancelled (the default "
+                                              "subject)"), _INTERVIEW_HEADLINE)),
+           _legacy(Placeholder("details", _l("When and where, or what was cancelled, with the "
+                                             "link"), _INTERVIEW_DETAILS), covers=("time",))],
           {**SAMPLE_APPLICANT, "kind": "new", "role": "applicant",
            "starts_at": "2027-06-03T08:00:00+00:00", "duration": 45, "location": "Room 3.14",
-           "video_url": "", "zone": ZONE, "url": SAMPLE_URL,
+           "video_url": "https://visio.example.org/icm-42", "zone": ZONE, "url": SAMPLE_URL,
            "parts": [{"label": "Seminar", "starts_at": "2027-06-03T07:00:00+00:00",
                       "ends_at": "2027-06-03T07:45:00+00:00", "place": "Auditorium",
-                      "details": ""}]}, required=("details",)),
+                      "details": ""}]},
+          required=("time",),
+          conditions=(
+              Condition("cancelled", _l("The interview is cancelled"), "kind == 'cancel'"),
+              Condition("changed", _l("The interview has changed"), "kind == 'update'"),
+              Condition("applicant", _l("The mail goes to the applicant (not the panel)"),
+                        "role == 'applicant'"),
+              HAS_LOCATION, HAS_VIDEO,
+              Condition("programme", _l("The visit has a programme of several parts"),
+                        "parts")),
+          cases=((_l("To a panel member"), {"role": "panel"}),
+                 (_l("Changed, to the applicant, without a video link"),
+                  {"kind": "update", "video_url": "", "parts": []}),
+                 (_l("Cancelled, to the applicant"), {"kind": "cancel"}),
+                 (_l("Cancelled, to a panel member"), {"kind": "cancel", "role": "panel"}))),
     _kind("selection_interview_reminder", _l("Interview reminder"),
           _l("Reminds the applicant and the panel of an interview the day before."),
           _l("The applicant and the panel"),
-          [NAME, REFERENCE, CALL,
-           Placeholder("when", _l("The time and duration of the interview"), _WHEN_LINE),
-           Placeholder("place", _l("The room and the video link"), _PLACE_LINES)],
+          [NAME, REFERENCE, CALL, _when("time", "starts_at", _l("When the interview is")),
+           _length(), LOCATION, VIDEO,
+           _legacy(Placeholder("when", _l("The time and duration of the interview"),
+                               _WHEN_LINE), covers=("time",)),
+           _legacy(Placeholder("place", _l("The room and the video link"), _PLACE_LINES))],
           {**SAMPLE_APPLICANT, "starts_at": "2027-06-03T08:00:00+00:00", "duration": 45,
-           "location": "Room 3.14", "video_url": "", "zone": ZONE}, required=("when",)),
+           "location": "Room 3.14", "video_url": "https://visio.example.org/icm-42",
+           "zone": ZONE}, required=("time",), conditions=(HAS_LOCATION, HAS_VIDEO),
+          cases=((_l("Without a video link"), {"video_url": ""}),)),
     _kind("selection_panel_seat_withdrawn", _l("Panel member withdrawn"),
           _l("Tells HR that a conflict took a member off an interview panel."), _HR,
           [NAME, MEMBER, REFERENCE, _when("when", "starts_at", _l("When the interview is")),
-           Placeholder("suggestions", _l("Who could take the seat"),
-                       "{% if suggestions %}{{ _('Board members free at that time, without a "
-                       "conflict: %(names)s.', names=suggestions|join(', ')) }}{% else %}"
-                       "{{ _('No other board member is free at that time without a "
-                       "conflict.') }}{% endif %}"),
+           _legacy(Placeholder(
+               "suggestions", _l("Who could take the seat"),
+               "{% if suggestions %}{{ _('Board members free at that time, without a "
+               "conflict: %(names)s.', names=suggestions|join(', ')) }}{% else %}"
+               "{{ _('No other board member is free at that time without a "
+               "conflict.') }}{% endif %}")),
+           Placeholder("free_members", _l("The board members free at that time, without a "
+                                          "conflict"), "{{ suggestions|join(', ') }}"),
            _url(_l("The link to the interviews page"))],
           {**SAMPLE_APPLICANT, "name": "Marie Curie", "member": "Grace Hopper",
            "starts_at": "2027-06-03T08:00:00+00:00", "zone": ZONE,
-           "suggestions": ["Rosalind Franklin"],
-           "url": "https://recruit.example.org/interviews"}),
+           "suggestions": ["Rosalind Franklin", "Chien-Shiung Wu"],
+           "url": "https://recruit.example.org/interviews"},
+          conditions=(Condition("has_free_members", _l("Some board member is free at that "
+                                                       "time, without a conflict"),
+                                "suggestions"),),
+          cases=((_l("Nobody is free at that time"), {"suggestions": []}),)),
     _kind("meeting_invitation", _l("Board meeting invitation"),
           _l("Invites a board member to the board meeting of a call, with its calendar "
              "file."), _MEMBER,
           [NAME, CALL,
-           Placeholder("when", _l("The time and duration of the meeting"),
-                       "{{ ngettext('When: %(when)s (%(num)d minute)', 'When: %(when)s "
-                       "(%(num)d minutes)', duration, when=starts_at|from_iso|localdt) }}"),
-           Placeholder("place", _l("The place and the video link"),
-                       "{% if location %}{{ _('Place: %(place)s', place=location) }}\n"
-                       "{% endif %}{% if video_url %}{{ _('Video link: %(url)s', url="
-                       "video_url) }}{% endif %}"),
+           Placeholder("time", _l("When the meeting is"), "{{ starts_at|from_iso|localdt }}"),
+           _length(), LOCATION, VIDEO,
+           _legacy(Placeholder("when", _l("The time and duration of the meeting"),
+                               "{{ ngettext('When: %(when)s (%(num)d minute)', 'When: "
+                               "%(when)s (%(num)d minutes)', duration, when=starts_at|"
+                               "from_iso|localdt) }}"), covers=("time",)),
+           _legacy(Placeholder("place", _l("The place and the video link"),
+                               "{% if location %}{{ _('Place: %(place)s', place=location) }}"
+                               "\n{% endif %}{% if video_url %}{{ _('Video link: %(url)s', "
+                               "url=video_url) }}{% endif %}")),
            _url(_l("The link to the meeting's page"))],
           {"name": "Grace Hopper", **SAMPLE_CALL, "starts_at": "2027-06-10T07:30:00+00:00",
-           "duration": 180, "location": "Board room", "video_url": "",
-           "url": "https://recruit.example.org/meetings/1"}, required=("when",)),
+           "duration": 180, "location": "Board room",
+           "video_url": "https://visio.example.org/board",
+           "url": "https://recruit.example.org/meetings/1"}, required=("time",),
+          conditions=(HAS_LOCATION, HAS_VIDEO),
+          cases=((_l("Without a video link"), {"video_url": ""}),)),
     _kind("meeting_evaluation_report", _l("Evaluation report"),
           _l("Sends the applicant the board's evaluation of their application."), _APPLICANT,
           [NAME, REFERENCE, CALL,
@@ -479,21 +616,26 @@ KINDS: dict[str, MailKind] = {kind.name: kind for kind in (
            "url": SAMPLE_URL}, per_call=True),
     _kind("selection_offer_answered", _l("Offer answered"),
           _l("Tells HR that an applicant accepted or declined the offer."), _HR,
-          [Placeholder("headline", _l("Accepted or declined, with the reference (the "
-                                      "default subject)"),
-                       "{% if accepted %}{{ _('Offer accepted: %(ref)s', ref=reference) }}"
-                       "{% else %}{{ _('Offer declined: %(ref)s', ref=reference) }}{% endif %}"),
-           Placeholder("answer", _l("Who answered what, for which call"),
-                       "{% if accepted %}{{ _('%(name)s accepted the offer for the call "
-                       "\"%(call)s\" (%(ref)s).', name=name, ref=reference, call=in_lang("
-                       "call_title_en, call_title_fr)) }}{% else %}{{ _('%(name)s declined "
-                       "the offer for the call \"%(call)s\" (%(ref)s).', name=name, "
-                       "ref=reference, call=in_lang(call_title_en, call_title_fr)) }}"
-                       "{% endif %}"),
+          [_legacy(Placeholder("headline", _l("Accepted or declined, with the reference (the "
+                                              "default subject)"),
+                               "{% if accepted %}{{ _('Offer accepted: %(ref)s', ref=reference)"
+                               " }}{% else %}{{ _('Offer declined: %(ref)s', ref=reference) }}"
+                               "{% endif %}")),
+           _legacy(Placeholder("answer", _l("Who answered what, for which call"),
+                               "{% if accepted %}{{ _('%(name)s accepted the offer for the call "
+                               "\"%(call)s\" (%(ref)s).', name=name, ref=reference, call="
+                               "in_lang(call_title_en, call_title_fr)) }}{% else %}{{ _('"
+                               "%(name)s declined the offer for the call \"%(call)s\" "
+                               "(%(ref)s).', name=name, ref=reference, call=in_lang("
+                               "call_title_en, call_title_fr)) }}{% endif %}"),
+                   covers=("reference",)),
            Placeholder("name", _l("The applicant's name"), "{{ name }}"), REFERENCE, CALL,
            _url(_l("The link to the call's decisions"))],
           {**SAMPLE_APPLICANT, "accepted": True,
-           "url": "https://recruit.example.org/decisions"}, required=("answer",)),
+           "url": "https://recruit.example.org/decisions"}, required=("reference",),
+          conditions=(Condition("accepted", _l("The applicant accepted the offer"),
+                                "accepted"),),
+          cases=((_l("The applicant declined the offer"), {"accepted": False}),)),
 )}
 
 # Names the snippets may use that are not the mail's context.
@@ -528,21 +670,48 @@ def values(kind: MailKind, context: dict) -> dict[str, str]:
     return {p.name: _snippet(p.source).render(**context).strip() for p in kind.placeholders}
 
 
+def flags(kind: MailKind, context: dict) -> dict[str, bool]:
+    """Each condition's yes or no for this mail."""
+    return {c.name: _snippet("{% if " + c.source + " %}1{% endif %}").render(**context) == "1"
+            for c in kind.conditions}
+
+
+def case_contexts(kind: MailKind, locale: str = "en") -> list[tuple[object | None, dict]]:
+    """The sample mail and the kind's other cases: (label or None, context)."""
+    sample = sample_context(kind, locale)
+    return [(None, sample), *((label, {**sample, **changes}) for label, changes in kind.cases)]
+
+
+def _tree(kind: MailKind, text: str) -> tuple:
+    return placeholders.parse(text, kind.names, kind.condition_names)
+
+
+def _missing(kind: MailKind, found: set[str]) -> list[str]:
+    covered = found | {name for p in kind.placeholders if p.name in found for name in p.covers}
+    return [n for n in kind.required if n not in covered]
+
+
 def check(kind: MailKind, subject: str, body: str) -> dict[str, str]:
     """Problems of HR's text, by field ("subject", "body"): {} when it can be saved."""
-    problems = {}
+    problems, trees = {}, {}
     for name, text in (("subject", subject), ("body", body)):
         try:
-            placeholders.check([text], kind.names)
+            trees[name] = _tree(kind, text)
         except placeholders.PlaceholderError as error:
             problems[name] = error.message
     links = sorted(p.name for p in kind.placeholders if p.link)
-    in_subject = [n for n in links if n in placeholders.used(subject)]
-    if "subject" not in problems and in_subject:
-        problems["subject"] = placeholders.PlaceholderError(
-            code="link_in_subject", names=["{" + n + "}" for n in in_subject]).message
-    missing = [n for n in kind.required if n not in placeholders.used(body)]
-    if "body" not in problems and missing:
-        problems["body"] = placeholders.PlaceholderError(
-            code="missing", names=["{" + n + "}" for n in missing]).message
+    if "subject" not in problems:
+        in_subject = [n for n in links if n in placeholders.used_anywhere(trees["subject"])]
+        if in_subject:
+            problems["subject"] = placeholders.PlaceholderError(
+                code="link_in_subject", names=["{" + n + "}" for n in in_subject]).message
+    if "body" not in problems:
+        body_tree = trees["body"]
+        if _missing(kind, placeholders.used_anywhere(body_tree)):
+            missing = _missing(kind, placeholders.used_anywhere(body_tree))
+            problems["body"] = placeholders.PlaceholderError(
+                code="missing", names=["{" + n + "}" for n in missing]).message
+        elif missing := _missing(kind, placeholders.used_everywhere(body_tree)):
+            problems["body"] = placeholders.PlaceholderError(
+                code="missing_somewhere", names=["{" + n + "}" for n in missing]).message
     return problems

@@ -9,7 +9,7 @@ writes is trusted.
 import logging
 import re
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 from markupsafe import Markup, escape
 
@@ -82,9 +82,9 @@ def _text_of(kind, locale: str) -> tuple[str, str] | None:
 
 def _filled(kind, text: tuple[str, str], locale: str, context: dict) -> tuple[str, str]:
     with force_locale(locale):
-        values = mailkinds.values(kind, context)
-    return (mailtext.one_line(placeholders.fill(text[0], values)),
-            tidy(placeholders.fill(text[1], values)))
+        values, flags = mailkinds.values(kind, context), mailkinds.flags(kind, context)
+    return (mailtext.one_line(placeholders.fill_choosing(text[0], values, flags)),
+            tidy(placeholders.fill_choosing(text[1], values, flags)))
 
 
 def render_text(kind, text: tuple[str, str], locale: str, context: dict,
@@ -125,7 +125,76 @@ def render_mail(template: str, locale: str, context: dict,
         return render_default(template, locale, context, zone)
 
 
+# The default files' {% if %} on a declared condition, written out as HR's {if …} tags
+# between these two characters (private use: in no text), so every branch is rendered.
+_TAG_OPEN, _TAG_CLOSE = "\ue000", "\ue001"
+_BLOCK_RE = re.compile(r"{%-?\s*(if|elif|else|endif|for|endfor)\b\s*(.*?)\s*-?%}", re.S)
+_TAG_MARK_RE = re.compile(f"{_TAG_OPEN}([^{_TAG_CLOSE}]*){_TAG_CLOSE}")
+_branching: dict[tuple[int, str], object] = {}
+
+
+def _tag(expression: str, kind, word: str) -> str | None:
+    """`{word flag}` for a declared condition's expression (or its `not`), else None."""
+    names = {c.source: c.name for c in kind.conditions}
+    negated = expression.startswith("not ") and expression[4:] in names
+    name = names.get(expression[4:] if negated else expression)
+    if name is None:
+        return None
+    return f"{_TAG_OPEN}{word} {'not ' if negated else ''}{name}{_TAG_CLOSE}"
+
+
+def _all_branches_source(kind) -> str:
+    """The kind's default text file with its conditions turned into HR's tags.
+
+    A condition inside a loop stays Jinja (its list is one placeholder); any other must
+    be declared on the kind, so no branch of the default is lost to HR."""
+    env = current_app.jinja_env
+    source = env.loader.get_source(env, f"mail/{kind.name}.txt")[0]
+    out, position, stack = [], 0, []  # stack: "for", or whether an if is written as tags
+    for match in _BLOCK_RE.finditer(source):
+        word, expression = match.groups()
+        out.append(source[position:match.start()])
+        position = match.end()
+        written = match.group(0)
+        if word == "for":
+            stack.append("for")
+        elif word == "endfor":
+            stack.pop()
+        elif word == "if":
+            tag = None if "for" in stack else _tag(expression, kind, "if")
+            if tag is None and "for" not in stack:
+                raise ValueError(f"mail/{kind.name}.txt: declare the condition {expression!r}")
+            stack.append(tag is not None)
+            written = tag or written
+        elif stack and stack[-1] is True:
+            written = (_tag(expression, kind, "elif") if word == "elif"
+                       else f"{_TAG_OPEN}{'else' if word == 'else' else 'end'}{_TAG_CLOSE}")
+            if written is None:
+                raise ValueError(f"mail/{kind.name}.txt: declare the condition {expression!r}")
+            if word == "endif":
+                stack.pop()
+        elif word == "endif":
+            stack.pop()
+        out.append(written)
+    out.append(source[position:])
+    return "".join(out)
+
+
+def _all_branches_parts(kind, locale: str, context: dict) -> tuple[str, str]:
+    env = current_app.jinja_env
+    template = _branching.get((id(env), kind.name))
+    if template is None:
+        template = _branching[(id(env), kind.name)] = env.from_string(
+            _all_branches_source(kind))
+    with force_locale(locale), recipient_zone(mailkinds.ZONE):
+        text = template.render(**context)
+    subject, _newline, body = text.partition("\n")
+    return mailtext.one_line(subject.removeprefix("Subject:")), body.strip() + "\n"
+
+
 def _default_parts(kind, locale: str, context: dict) -> tuple[str, str]:
+    if kind.conditions:
+        return _all_branches_parts(kind, locale, context)
     if kind.parts is None:
         subject, body, _html = render_default(kind.name, locale, context, mailkinds.ZONE)
         return subject, body
@@ -142,7 +211,7 @@ def _placeholders_back(text: str, values: dict[str, str]) -> str:
         shown = re.escape(placeholders.escape_braces(value))
         text = re.sub(rf"(?<!\w){shown}(?!\w)" if value[0].isalnum() and value[-1].isalnum()
                       else shown, lambda _m, n=name: "{" + n + "}", text)
-    return text
+    return _TAG_MARK_RE.sub(lambda match: "{" + match.group(1) + "}", text)
 
 
 def default_text(kind, locale: str) -> tuple[str, str]:
@@ -151,14 +220,18 @@ def default_text(kind, locale: str) -> tuple[str, str]:
     context = mailkinds.sample_context(kind, locale)
     subject, body = _default_parts(kind, locale, context)
     with force_locale(locale), recipient_zone(mailkinds.ZONE):
-        values = mailkinds.values(kind, context)
+        values = {p.name: value for p, value in zip(
+            kind.placeholders, mailkinds.values(kind, context).values(), strict=True)
+            if not p.legacy}
     return _placeholders_back(subject, values), tidy(_placeholders_back(body, values))
 
 
-def preview(kind, locale: str, text: tuple[str, str] | None = None) -> dict:
-    """The mail of `kind` as its recipient gets it, with the sample values: HR's saved text
-    (or `text` being written, or the default); one-time links shown as a label."""
-    context = mailkinds.sample_context(kind, locale)
+def preview(kind, locale: str, text: tuple[str, str] | None = None,
+            context: dict | None = None) -> dict:
+    """The mail of `kind` as its recipient gets it, with the sample values (or those of
+    `context`): HR's saved text (or `text` being written, or the default); one-time links
+    shown as a label."""
+    context = context or mailkinds.sample_context(kind, locale)
     if text is None:
         subject, body, html = render_mail(kind.name, locale, context, mailkinds.ZONE)
     else:

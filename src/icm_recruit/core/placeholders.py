@@ -2,10 +2,17 @@
 
 Only declared names are allowed. Filling is done here, piece by piece, never with
 str.format, so a text cannot reach attributes (`{name.__class__}`) or format specs.
+
+A text may also hold parts written for some mails only: `{if cancelled}…{else}…{end}`,
+with `{elif other}` and `{if not cancelled}`, nested if need be. Only the conditions
+declared for the text are allowed, each a yes or no computed from the mail (never an
+expression HR writes), and every `{if}` is closed by its `{end}`.
 """
 
+import re
 import string
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
@@ -23,18 +30,25 @@ class PlaceholderError(DomainError, ValueError):
         "missing": _l("This e-mail must contain %(names)s: it is what the e-mail is for."),
         "link_in_subject": _l("A one-time link cannot go in the subject (%(names)s): put it "
                               "in the text."),
+        "unknown_condition": _l("This text uses unknown conditions: %(names)s. Allowed here: "
+                                "%(allowed)s."),
+        "unbalanced": _l("Each {if …} needs its {end}, and {elif …}, {else} and {end} go "
+                         "after an {if …}: %(names)s."),
+        "missing_somewhere": _l("This e-mail must contain %(names)s in each of its versions "
+                                "(in every branch of {if …}): it is what the e-mail is for."),
     }
     codes = {"unknown": "unknown", "malformed": "malformed"}
 
     def __init__(self, unknown: list[str] | None = None, malformed: bool = False, *,
                  code: str | None = None, allowed: Iterable[str] = (),
-                 names: Iterable[str] = ()):
+                 names: Iterable[str] = (), conditions: Iterable[str] | None = None):
         self.unknown = unknown or []
         self.malformed = malformed
         code = code or self.codes["unknown" if self.unknown else "malformed"]
         shown = self.unknown or list(names)
-        super().__init__(code, names=", ".join(shown),
-                         allowed=", ".join("{" + name + "}" for name in allowed))
+        allowed_text = (", ".join("{" + name + "}" for name in allowed) if conditions is None
+                        else ", ".join("{if " + name + "}" for name in conditions) or "—")
+        super().__init__(code, names=", ".join(shown), allowed=allowed_text)
 
 
 def pieces(text: str, allowed: Iterable[str], error=PlaceholderError
@@ -87,3 +101,130 @@ def fill(text: str, values: dict[str, str], error=PlaceholderError) -> str:
 
 def escape_braces(text: str) -> str:
     return text.replace("{", "{{").replace("}", "}}")
+
+
+# ---------------------------------------------------------------- conditional parts
+
+_TAG_RE = re.compile(r"(?P<word>if|elif) (?P<negated>not )?(?P<flag>[a-z_][a-z0-9_]*)"
+                     r"|(?P<bare>else|end)")
+MAX_DEPTH = 4
+
+
+@dataclass(frozen=True)
+class Branch:
+    flag: str | None  # None: the {else}
+    negated: bool
+    nodes: tuple
+
+
+@dataclass(frozen=True)
+class Choice:
+    branches: tuple[Branch, ...]
+
+
+def _tokens(text: str) -> list:
+    """The text cut at its condition tags: strings, and (word, negated, flag) tuples."""
+    out, start, i = [], 0, 0
+    while i < len(text):
+        char = text[i]
+        if char in "{}" and text[i + 1:i + 2] == char:  # a written brace
+            i += 2
+            continue
+        if char == "{":
+            end = text.find("}", i)
+            match = _TAG_RE.fullmatch(text[i + 1:end]) if end != -1 else None
+            if match is not None:
+                out.append(text[start:i])
+                word = match["word"] or match["bare"]
+                out.append((word, bool(match["negated"]), match["flag"]))
+                start = i = end + 1
+                continue
+        i += 1
+    out.append(text[start:])
+    return out
+
+
+def _shown(tag) -> str:
+    word, negated, flag = tag
+    return "{" + word + (" not" if negated else "") + (f" {flag}" if flag else "") + "}"
+
+
+def parse(text: str, allowed: Iterable[str], conditions: Iterable[str] = (),
+          error=PlaceholderError) -> tuple:
+    """The text as a tree of strings (checked placeholders) and Choices; raise `error`."""
+    allowed, conditions = tuple(allowed), tuple(conditions)
+    stack = [[]]  # the open nodes lists; choices under construction beside them
+    open_choices: list[list] = []
+    unknown = []
+    for token in _tokens(text):
+        if isinstance(token, str):
+            pieces(token, allowed, error)
+            stack[-1].append(token)
+            continue
+        word, negated, flag = token
+        if flag is not None and flag not in conditions:
+            unknown.append(_shown(token))
+        if word == "if":
+            if len(open_choices) >= MAX_DEPTH:
+                raise error(code="unbalanced", names=[_shown(token)])
+            open_choices.append([(flag, negated)])
+            stack.append([])
+            continue
+        if not open_choices or (word != "end" and open_choices[-1][-1][0] is None):
+            raise error(code="unbalanced", names=[_shown(token)])
+        branches = open_choices[-1]
+        branches[-1] = Branch(branches[-1][0], branches[-1][1], tuple(stack.pop()))
+        if word == "end":
+            open_choices.pop()
+            stack[-1].append(Choice(tuple(branches)))
+        else:
+            branches.append((flag, negated) if word == "elif" else (None, False))
+            stack.append([])
+    if open_choices:
+        raise error(code="unbalanced", names=["{if " + str(open_choices[-1][0][0]) + "}"])
+    if unknown:
+        raise error(code="unknown_condition", names=sorted(set(unknown)),
+                    conditions=conditions)
+    return tuple(stack[0])
+
+
+def choose(nodes: tuple, flags: dict[str, bool]) -> str:
+    """The text of the branches the flags choose, placeholders still in it."""
+    out = []
+    for node in nodes:
+        if isinstance(node, str):
+            out.append(node)
+            continue
+        for branch in node.branches:
+            if branch.flag is None or bool(flags.get(branch.flag)) != branch.negated:
+                out.append(choose(branch.nodes, flags))
+                break
+    return "".join(out)
+
+
+def used_everywhere(nodes: tuple) -> set[str]:
+    """The placeholders every version of the text contains, whichever branches are taken."""
+    found = set()
+    for node in nodes:
+        if isinstance(node, str):
+            found |= used(node)
+            continue
+        versions = [used_everywhere(b.nodes) for b in node.branches]
+        if node.branches[-1].flag is not None:
+            versions.append(set())  # no {else}: nothing is written when no branch holds
+        found |= set.intersection(*versions)
+    return found
+
+
+def used_anywhere(nodes: tuple) -> set[str]:
+    found = set()
+    for node in nodes:
+        found |= used(node) if isinstance(node, str) else set().union(
+            *(used_anywhere(b.nodes) for b in node.branches))
+    return found
+
+
+def fill_choosing(text: str, values: dict[str, str], flags: dict[str, bool],
+                  error=PlaceholderError) -> str:
+    """The text of the branches the flags choose, its placeholders replaced by the values."""
+    return fill(choose(parse(text, values.keys(), flags.keys(), error), flags), values, error)
