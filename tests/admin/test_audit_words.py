@@ -244,3 +244,56 @@ def test_the_trail_costs_the_same_queries_for_few_and_many_events(client, auth, 
                  after="in_review")
     db.session.commit()
     assert measure() == few
+
+
+def test_the_person_filter_finds_people_named_only_in_the_details(client, auth, trail):
+    """An event about an application whose details name a board member, or a panel of
+    them, is found by the member's name; their name is shown in the details."""
+    member, hr, application = trail["member"], trail["hr"], trail["application"]
+    rosa = make_user("rosa@example.org", Role.REVIEWER, name="Rosa Diaz")
+    audit.record("interview.booked", actor=hr, obj=application,
+                 starts_at="2027-06-03T08:00:00+00:00", panel=[rosa.id, member.id])
+    audit.record("assignment.proposed", actor=hr, obj=trail["call"], members=3)
+    db.session.commit()
+    auth.login(hr)
+    by_jean = client.get("/admin/audit?who=dupuis").get_data(as_text=True)
+    # The conflict names Jean in its details only; the interview, in its panel.
+    assert "Conflict of interest added" in by_jean
+    assert "Interview booked" in by_jean
+    assert "Rosa Diaz, Jean Dupuis" in by_jean  # the panel, by names
+    assert "Application submitted" not in by_jean
+    by_rosa = client.get("/admin/audit?who=rosa").get_data(as_text=True)
+    assert "interview.booked" in by_rosa and "conflict.added" not in by_rosa
+    # A count kept under a list's key names nobody (user 3 is not in that event).
+    by_number = client.get(f"/admin/audit?actor={rosa.id}").get_data(as_text=True)
+    assert "interview.booked" in by_number and "assignment.proposed" not in by_number
+    export = client.get("/admin/audit.csv?who=dupuis").data.decode("utf-8-sig")
+    assert "conflict.added" in export and "interview.booked" in export
+
+
+def test_the_filtered_trail_costs_the_same_queries_for_few_and_many_events(client, auth,
+                                                                          trail):
+    auth.login(trail["hr"])
+
+    def measure() -> int:
+        counter = _Counter()
+        event.listen(Engine, "before_cursor_execute", counter)
+        try:
+            assert client.get("/admin/audit?who=dupuis").status_code == 200
+        finally:
+            event.remove(Engine, "before_cursor_execute", counter)
+        return counter.count
+
+    few = measure()
+    for n in range(30):
+        applicant = make_user(f"named{n}@example.org", name=f"Applicant {n}")
+        application = make_application(trail["call"], applicant,
+                                        status=ApplicationStatus.SUBMITTED)
+        audit.record("conflict.added", actor=trail["hr"], object_type="conflict",
+                     object_id=n + 1, reviewer_id=trail["member"].id,
+                     application_id=application.id)
+        audit.record("interview.booked", actor=trail["hr"], obj=application,
+                     panel=[trail["member"].id])
+    audit.record("user.role_granted", actor=trail["hr"], obj=trail["member"], role="chair")
+    db.session.commit()
+    assert measure() == few

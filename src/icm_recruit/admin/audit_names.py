@@ -87,7 +87,11 @@ DATA_KEY_LABELS = {
     "consent_privacy_notice": _l("Privacy notice accepted"),
 }
 _APPLICATION_KEYS = {"application_id"}
-_USER_KEYS = {"reviewer_id", "member_id", "user_id"}
+# Keys of an event's data naming one person by their user id, and a list of them (a key
+# of the second kind may also hold a count, in other events).
+PERSON_KEYS = ("reviewer_id", "member_id", "user_id")
+PERSON_LIST_KEYS = ("panel", "members")
+_USER_KEYS = set(PERSON_KEYS)
 _ASSIGNMENT_KEYS = {"assignment_id", "declined_id", "previous_id"}
 # Which states the "before"/"after"/"status" of an action's data are, by action prefix.
 _STATES = (("call.", CallStatus), ("assignment.", AssignmentStatus),
@@ -143,6 +147,8 @@ class _Names:
                               "slot_id": "interview_slot"}.get(key))
                 if key == "application_ids" and isinstance(value, list):
                     kind, values = "application", value[:LIST_MAX]
+                elif key in PERSON_LIST_KEYS and isinstance(value, list):
+                    kind, values = "user", value[:LIST_MAX]
                 else:
                     values = [value]
                 if kind:
@@ -312,6 +318,9 @@ def _detail(names: _Names, action: str, key: str, value) -> str:
         return shown + (" …" if len(value) > LIST_MAX else "")
     if key in _USER_KEYS:
         return names.user(value)
+    if key in PERSON_LIST_KEYS and isinstance(value, list):
+        shown = ", ".join(names.user(v) for v in value[:LIST_MAX])
+        return shown + (" …" if len(value) > LIST_MAX else "")
     if key == "call_id":
         return names.call(value)
     if key == "slot_id":

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from icm_recruit.admin import audit_labels, rules
 from icm_recruit.admin.audit_names import describe
+from icm_recruit.admin.audit_people import about_people
 from icm_recruit.applications.models import Application
 from icm_recruit.assignment.models import AssignmentStatus
 from icm_recruit.assignment.queries import open_counts_of
@@ -176,13 +177,6 @@ def _people_named(text: str):
                                      User.email.contains(text, autoescape=True)))
 
 
-def _about_people(people) -> ColumnElement[bool]:
-    """What these people did, and what was done to their accounts."""
-    return or_(AuditEvent.actor_id.in_(people),
-               (AuditEvent.object_type == "user")
-               & AuditEvent.object_id.in_(select(cast(people.subquery().c.id, String))))
-
-
 def _about_applications(text: str) -> ColumnElement[bool]:
     """Events about the applications whose reference contains the text."""
     ids = select(Application.id).where(Application.reference.contains(text.upper(),
@@ -213,9 +207,9 @@ def _audit_filters() -> tuple:
     if filters["action"]:
         stmt = stmt.where(AuditEvent.action.startswith(filters["action"], autoescape=True))
     if filters["who"]:
-        stmt = stmt.where(_about_people(_people_named(filters["who"])))
+        stmt = stmt.where(about_people(_people_named(filters["who"])))
     if filters["actor"]:
-        stmt = stmt.where(_about_people(select(User.id).where(User.id == filters["actor"])))
+        stmt = stmt.where(about_people(select(User.id).where(User.id == filters["actor"])))
     if filters["application"]:
         stmt = stmt.where(_about_applications(filters["application"]))
     if filters["object_type"]:
