@@ -32,23 +32,42 @@ def _statuses(*applications):
     return [db.session.get(Application, a.id).status for a in applications]
 
 
-def _url(world, *applications, **args):
-    query = "&".join([*(f"application_id={a.id}" for a in applications),
-                      *(f"{k}={v}" for k, v in args.items())])
-    return f"/admin/calls/{world['call'].id}/applications/screening?{query}"
+def _confirm(client, world, *applications, **fields):
+    """Open the confirmation page as the list's buttons do: a POST with the list's token."""
+    url = f"/admin/calls/{world['call'].id}/applications"
+    token = csrf_from(client.get(url).get_data(as_text=True))
+    return client.post(f"{url}/screening/confirm", data={
+        "csrf_token": token, "application_id": [a.id for a in applications], **fields})
 
 
 def test_list_offers_bulk_screening(client, world):
     sign_in(client, world["hr"])
     body = client.get(f"/admin/calls/{world['call'].id}/applications").get_data(as_text=True)
     assert "Mark selected eligible" in body and "Mark selected ineligible" in body
+    assert 'formmethod="get"' not in body  # the list's form (and its token) is posted
+
+
+def test_confirmation_is_a_post_with_the_token(client, world):
+    sign_in(client, world["hr"])
+    base = f"/admin/calls/{world['call'].id}/applications/screening"
+    assert client.get(f"{base}/confirm?application_id={world['apps'][0].id}"
+                      "&decision=eligible").status_code == 405
+    refused = client.post(f"{base}/confirm", data={"application_id": [world["apps"][0].id],
+                                                   "decision": "eligible"})
+    assert refused.status_code == 400  # no token: the form had expired
+    page = _confirm(client, world, world["apps"][0], decision="eligible",
+                    reason="Checked")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Applications to mark eligible: 1." in body
+    assert "Checked</textarea>" in body  # the reason typed on the list is carried over
+    assert _statuses(world["apps"][0]) == [ApplicationStatus.SUBMITTED]
 
 
 def test_confirmation_counts_skips_own_and_changes_nothing(client, world):
     sign_in(client, world["hr"])
     apps, own = world["apps"], world["own"]
-    response = client.get(_url(world, apps[0], apps[1], own, decision="ineligible",
-                               reason="No+PhD"))
+    response = _confirm(client, world, apps[0], apps[1], own, decision="ineligible",
+                        reason="No PhD")
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Applications to mark not eligible: 2." in body
@@ -61,7 +80,7 @@ def test_confirmation_counts_skips_own_and_changes_nothing(client, world):
 def test_ineligible_in_bulk_tells_each_applicant_and_audits(client, world):
     sign_in(client, world["hr"])
     apps, own = world["apps"], world["own"]
-    page = client.get(_url(world, apps[0], apps[1], decision="ineligible"))
+    page = _confirm(client, world, apps[0], apps[1], decision="ineligible")
     response = client.post(f"/admin/calls/{world['call'].id}/applications/screening", data={
         "csrf_token": csrf_from(page.get_data(as_text=True)), "decision": "ineligible",
         "reason": "The PhD is more than 12 years old.", "status": "submitted",
@@ -86,7 +105,7 @@ def test_ineligible_in_bulk_tells_each_applicant_and_audits(client, world):
 def test_eligible_in_bulk_and_ineligible_needs_a_reason(client, world):
     sign_in(client, world["hr"])
     apps = world["apps"]
-    token = csrf_from(client.get(_url(world, apps[2])).get_data(as_text=True))
+    token = csrf_from(_confirm(client, world, apps[2]).get_data(as_text=True))
     url = f"/admin/calls/{world['call'].id}/applications/screening"
     refused = client.post(url, data={"csrf_token": token, "decision": "ineligible",
                                      "reason": " ", "application_id": [apps[2].id]})
@@ -102,7 +121,9 @@ def test_eligible_in_bulk_and_ineligible_needs_a_reason(client, world):
 
 def test_only_own_application_is_refused(client, world):
     sign_in(client, world["hr"])
-    token = csrf_from(client.get(_url(world)).get_data(as_text=True))
+    token = csrf_from(client.get(f"/admin/calls/{world['call'].id}/applications")
+                      .get_data(as_text=True))
+    assert _confirm(client, world, world["own"], decision="eligible").status_code == 403
     response = client.post(f"/admin/calls/{world['call'].id}/applications/screening", data={
         "csrf_token": token, "decision": "eligible", "application_id": [world["own"].id]})
     assert response.status_code == 403
@@ -113,6 +134,6 @@ def test_in_french(client, world):
     world["hr"].locale = "fr"
     db.session.commit()
     sign_in(client, world["hr"])
-    body = client.get(_url(world, world["apps"][0], decision="eligible")).get_data(
+    body = _confirm(client, world, world["apps"][0], decision="eligible").get_data(
         as_text=True)
     assert "Candidatures à déclarer éligibles\u00a0: 1." in body

@@ -49,6 +49,13 @@ def _statuses(*conflicts):
     return [db.session.get(Conflict, c.id).status for c in conflicts]
 
 
+def _prepare(client, call, action, **fields):
+    """Open the confirmation page as the list's buttons do: a POST with the list's token."""
+    token = csrf_from(client.get(f"/admin/calls/{call.id}/conflicts").get_data(as_text=True))
+    return client.post(f"/admin/calls/{call.id}/conflicts/bulk/{action}/confirm",
+                       data={"csrf_token": token, **fields})
+
+
 def _events(action):
     return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
 
@@ -67,23 +74,34 @@ def test_filter_by_reason_code_shows_only_those_rows(client, world):
 def test_confirmation_page_counts_and_changes_nothing(client, world):
     sign_in(client, world["admin"])
     call, domain = world["call"], world["domain"]
-    url = (f"/admin/calls/{call.id}/conflicts/bulk/dismiss?reason=Large+institute"
-           f"&conflict_id={domain[0].id}&conflict_id={domain[1].id}"
-           f"&conflict_id={world['own'].id}")
-    response = client.get(url)
+    response = _prepare(client, call, "dismiss", reason="Large institute",
+                        conflict_id=[domain[0].id, domain[1].id, world["own"].id])
     body = response.get_data(as_text=True)
     assert response.status_code == 200
+    assert 'value="Large institute"' in body  # the reason typed on the list
     assert "Conflicts to dismiss: 2." in body
     assert "left alone: 1." in body
     assert _statuses(*domain, world["own"]) == [ConflictStatus.SUGGESTED] * 4
     assert _events("conflict.dismissed") == []
 
 
+def test_confirmation_is_a_post_with_the_token(client, world):
+    sign_in(client, world["admin"])
+    call = world["call"]
+    body = client.get(f"/admin/calls/{call.id}/conflicts").get_data(as_text=True)
+    assert 'id="bulk-conflicts" class="card mb-3" method="post"' in body
+    base = f"/admin/calls/{call.id}/conflicts/bulk/dismiss"
+    assert client.get(f"{base}/confirm?conflict_id={world['domain'][0].id}").status_code == 405
+    assert client.get(base).status_code == 405
+    assert client.post(f"{base}/confirm", data={
+        "conflict_id": [world["domain"][0].id]}).status_code == 400  # no token
+
+
 def test_dismiss_all_shown_acts_on_exactly_the_filtered_rows(client, world):
     sign_in(client, world["admin"])
     call, domain = world["call"], world["domain"]
-    page = client.get(f"/admin/calls/{call.id}/conflicts/bulk/dismiss"
-                      "?all_shown=1&source=email_domain&status=suggested&reason=x")
+    page = _prepare(client, call, "dismiss", all_shown="1", source="email_domain",
+                    status="suggested", reason="x")
     body = page.get_data(as_text=True)
     assert "Conflicts to dismiss: 3." in body
     heard = []
@@ -139,8 +157,13 @@ def test_reason_is_required(client, world):
 def test_reviewer_cannot_decide_in_bulk(client, world):
     user = db.session.scalar(select(User).where(User.email == "jean@inserm.fr"))
     sign_in(client, user)
-    response = client.get(f"/admin/calls/{world['call'].id}/conflicts/bulk/dismiss")
-    assert response.status_code in (302, 403)
+    token = csrf_from(client.get("/account").get_data(as_text=True))
+    for url in (f"/admin/calls/{world['call'].id}/conflicts/bulk/dismiss/confirm",
+                f"/admin/calls/{world['call'].id}/conflicts/bulk/dismiss"):
+        response = client.post(url, data={"csrf_token": token, "reason": "x",
+                                          "conflict_id": [world["domain"][0].id]})
+        assert response.status_code in (302, 403)
+    assert _statuses(world["domain"][0]) == [ConflictStatus.SUGGESTED]
 
 
 def test_in_french(client, world):
@@ -148,6 +171,6 @@ def test_in_french(client, world):
     admin.locale = "fr"
     db.session.commit()
     sign_in(client, admin)
-    body = client.get(f"/admin/calls/{world['call'].id}/conflicts/bulk/confirm"
-                      f"?conflict_id={world['domain'][0].id}").get_data(as_text=True)
+    body = _prepare(client, world["call"], "confirm",
+                    conflict_id=[world["domain"][0].id]).get_data(as_text=True)
     assert "Conflits à confirmer\u00a0: 1." in body

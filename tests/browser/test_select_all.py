@@ -59,5 +59,6 @@ def test_screening_the_ticked_rows_opens_its_confirmation_without_a_tag(journey,
     with page.expect_navigation():
         page.locator("button[name=decision][value=eligible]").click()
     assert "/applications/screening" in page.url
+    assert "?" not in page.url  # posted: neither the selection nor the token in the URL
     assert "Screened 0" in page.locator("main").inner_text()
     journey.assert_accessible()

@@ -28,11 +28,18 @@ def _reminders():
         OutboxMessage.template == "review_reminder")).all()
 
 
+def _prepare(client, world, **fields):
+    """Open the confirmation page as the progress page's buttons do: a POST with its token."""
+    page = client.get(f"/review/calls/{world.call.id}/progress").get_data(as_text=True)
+    return client.post(f"/review/calls/{world.call.id}/reminders/confirm",
+                       data={"csrf_token": csrf_from(page), **fields})
+
+
 def test_confirmation_names_late_members_and_sends_nothing(client, world):
     sign_in(client, world.hr)
     assert "Remind the selected members" in client.get(
         f"/review/calls/{world.call.id}/progress").get_data(as_text=True)
-    response = client.get(f"/review/calls/{world.call.id}/reminders?late=1")
+    response = _prepare(client, world, late="1")
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Reminder mails to send: 2." in body
@@ -44,12 +51,12 @@ def test_confirmation_names_late_members_and_sends_nothing(client, world):
 def test_selected_members_get_one_mail_each_once_a_day(client, world, mail):
     sign_in(client, world.hr)
     url = f"/review/calls/{world.call.id}/reminders"
-    page = client.get(f"{url}?assignment_id={world.mine.id}").get_data(as_text=True)
+    page = _prepare(client, world, assignment_id=[world.mine.id]).get_data(as_text=True)
     assert "Reminder mails to send: 1." in page
     data = {"csrf_token": csrf_from(page), "assignment_id": [world.mine.id]}
     assert client.post(url, data=data).status_code == 302
     assert len(mail.to(world.member.email)) == 1 and mail.to(world.other.email) == []
-    again = client.get(f"{url}?assignment_id={world.mine.id}").get_data(as_text=True)
+    again = _prepare(client, world, assignment_id=[world.mine.id]).get_data(as_text=True)
     assert "Already reminded today" in again and "Reminder mails to send" not in again
     client.post(url, data=data)
     assert len(mail.to(world.member.email)) == 1
@@ -60,7 +67,7 @@ def test_selected_members_get_one_mail_each_once_a_day(client, world, mail):
 def test_all_late_members_are_reminded_not_the_conflicted(client, world, mail):
     sign_in(client, world.hr)
     url = f"/review/calls/{world.call.id}/reminders"
-    page = client.get(f"{url}?late=1").get_data(as_text=True)
+    page = _prepare(client, world, late="1").get_data(as_text=True)
     response = client.post(url, data={"csrf_token": csrf_from(page),
                                       "assignment_id": [world.mine.id, world.others.id,
                                                         world.conflicted_assignment.id]},
@@ -72,14 +79,28 @@ def test_all_late_members_are_reminded_not_the_conflicted(client, world, mail):
 
 def test_reviewer_cannot_send_reminders(client, world):
     sign_in(client, world.member)
-    assert client.get(f"/review/calls/{world.call.id}/reminders?late=1").status_code in (
-        302, 403)
+    token = csrf_from(client.get("/account").get_data(as_text=True))
+    for url in (f"/review/calls/{world.call.id}/reminders/confirm",
+                f"/review/calls/{world.call.id}/reminders"):
+        response = client.post(url, data={"csrf_token": token, "late": "1",
+                                          "assignment_id": [world.mine.id]})
+        assert response.status_code in (302, 403)
+    assert _reminders() == []
+
+
+def test_confirmation_is_a_post_with_the_token(client, world):
+    sign_in(client, world.hr)
+    body = client.get(f"/review/calls/{world.call.id}/progress").get_data(as_text=True)
+    assert 'method="get"' not in body
+    url = f"/review/calls/{world.call.id}/reminders/confirm"
+    assert client.get(f"{url}?late=1").status_code == 405
+    assert client.post(url, data={"late": "1"}).status_code == 400  # no token
+    assert _reminders() == []
 
 
 def test_in_french(client, world):
     world.hr.locale = "fr"
     db.session.commit()
     sign_in(client, world.hr)
-    body = client.get(f"/review/calls/{world.call.id}/reminders?late=1").get_data(
-        as_text=True)
+    body = _prepare(client, world, late="1").get_data(as_text=True)
     assert "Rappels à envoyer\u00a0: 2." in body

@@ -208,7 +208,9 @@ FORM_DATA = {
     # HR's tags: on one application, or on the rows ticked in the call's list.
     "applications_hr.tag_selected": lambda ids: {"application_id": ids["application_id"],
                                                  "tag": "strong", "action": "add"},
-    # HR screens the rows ticked in the call's list.
+    # HR screens the rows ticked in the call's list, after a confirmation page (a POST).
+    "applications_hr.confirm_screening": lambda ids: {"application_id": ids["application_id"],
+                                                      "decision": "eligible"},
     "applications_hr.screen_selected": lambda ids: {"application_id": ids["application_id"],
                                                     "decision": "eligible"},
     # Routes already about one application: a valid form makes a leak an action taken.
@@ -223,7 +225,8 @@ FORM_DATA = {
                                          "body": "Hello {name}, {url}"},
 }
 FORM_NAMES_APPLICATION = {"assignment.add", "board.add_manual", "selection.mark", "stages.mark",
-                          "applications_hr.tag_selected", "applications_hr.screen_selected"}
+                          "applications_hr.tag_selected", "applications_hr.confirm_screening",
+                          "applications_hr.screen_selected"}
 
 
 def _url(rule, ids: dict) -> str:

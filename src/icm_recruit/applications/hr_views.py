@@ -125,13 +125,14 @@ def _ticked(call: Call, values) -> list[Application]:
     return applications
 
 
-@bp.get("/calls/<int:call_id>/applications/screening")
+@bp.post("/calls/<int:call_id>/applications/screening/confirm")
 @roles_required(Role.ADMIN)
 def confirm_screening(call_id):
-    """Show how many ticked rows a screening would change; nothing changes here."""
+    """Show how many ticked rows a screening would change; nothing changes here.
+
+    A POST, so the selection, the reason and the form's token stay out of the URL."""
     call = db.get_or_404(Call, call_id)
-    return _screening_page(call, BulkScreeningForm(request.args),
-                           _ticked(call, request.args), 200)
+    return _screening_page(call, BulkScreeningForm(), _ticked(call, request.form), 200)
 
 
 @bp.post("/calls/<int:call_id>/applications/screening")

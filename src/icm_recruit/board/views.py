@@ -193,22 +193,35 @@ def _bulk_selection(call: Call, values) -> tuple[list[Conflict], int]:
     return chosen, len(ids) - len(chosen)
 
 
-@bp.route("/admin/calls/<int:call_id>/conflicts/bulk/<any(confirm, dismiss):action>",
-          methods=["GET", "POST"])
+def _bulk_page(call: Call, action: str, form, chosen, left_out: int, status: int):
+    applications, users = queries.conflict_context(chosen)
+    return render_template(
+        "board/bulk_confirm.html", call=call, action=action, conflicts=chosen,
+        left_out=left_out, form=form, applications=applications, users=users,
+        filters=_filter_args(_conflict_filters(request.form))), status
+
+
+@bp.post("/admin/calls/<int:call_id>/conflicts/bulk/<any(confirm, dismiss):action>/confirm")
+@roles_required(Role.ADMIN)
+def confirm_bulk_decision(call_id, action):
+    """Say how many conflicts the decision will touch; nothing changes here.
+
+    A POST, so the selection, the reason and the form's token stay out of the URL."""
+    call = db.get_or_404(Call, call_id)
+    chosen, left_out = _bulk_selection(call, request.form)
+    return _bulk_page(call, action, BulkDecisionForm(), chosen, left_out, 200)
+
+
+@bp.post("/admin/calls/<int:call_id>/conflicts/bulk/<any(confirm, dismiss):action>")
 @roles_required(Role.ADMIN)
 def bulk_decide(call_id, action):
-    """GET: say how many conflicts the decision will touch; POST: decide them all."""
+    """Decide every conflict listed on the confirmation page with its one reason."""
     call = db.get_or_404(Call, call_id)
-    values = request.form if request.method == "POST" else request.args
+    values = request.form
     chosen, left_out = _bulk_selection(call, values)
-    form = BulkDecisionForm() if request.method == "POST" else BulkDecisionForm(request.args)
-    if request.method == "GET" or not chosen or not form.validate_on_submit():
-        applications, users = queries.conflict_context(chosen)
-        return render_template(
-            "board/bulk_confirm.html", call=call, action=action, conflicts=chosen,
-            left_out=left_out, form=form, applications=applications, users=users,
-            filters=_filter_args(_conflict_filters(values))), (
-            200 if request.method == "GET" else 422)
+    form = BulkDecisionForm()
+    if not chosen or not form.validate_on_submit():
+        return _bulk_page(call, action, form, chosen, left_out, 422)
     decided, skipped = ops.decide_conflicts(chosen, confirm=action == "confirm",
                                             reason=form.reason.data, by=current_user)
     db.session.commit()

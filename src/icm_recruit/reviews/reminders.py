@@ -20,7 +20,6 @@ from icm_recruit.assignment import rules as assignment_rules
 from icm_recruit.assignment.models import Assignment, AssignmentStatus
 from icm_recruit.auth.models import User
 from icm_recruit.board.models import BoardMember, DigestPreference
-from icm_recruit.calls.models import Call
 from icm_recruit.core import audit
 from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.timeutil import to_zone, utcnow
@@ -194,18 +193,6 @@ def remind_many(assignments: list[Assignment], *, by: User,
         except ReviewError:
             continue
     return sent, len(assignments) - sent
-
-
-def remind_late(call: Call, *, by: User, now: datetime | None = None) -> int:
-    """HR reminds every member with a late review of the call; returns mails queued."""
-    now = now or utcnow()
-    sent = 0
-    for assignment in queries.late_assignments(call, now, by):
-        try:
-            sent += remind_now(assignment, by=by, now=now)
-        except ReviewError:  # conflicted since: skipped
-            continue
-    return sent
 
 
 # ---------------------------------------------------------------- discussion digest

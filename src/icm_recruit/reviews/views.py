@@ -14,7 +14,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale, ngettext
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
@@ -379,18 +379,6 @@ def remind(assignment_id):
     return redirect(url_for(".progress", call_id=assignment.application.call_id))
 
 
-@bp.post("/calls/<int:call_id>/remind-late")
-@roles_required(Role.ADMIN)
-def remind_late(call_id):
-    call = db.get_or_404(Call, call_id)
-    sent = reminders.remind_late(call, by=current_user)
-    db.session.commit()
-    flash(ngettext("%(num)d reminder sent (members already reminded today are skipped).",
-                   "%(num)d reminders sent (members already reminded today are skipped).", sent),
-          "success")
-    return redirect(url_for(".progress", call_id=call.id))
-
-
 def _chosen_reviews(call: Call, values) -> tuple[list[Assignment], int]:
     """The late reviews (when asked) or the ticked ones, and how many ticked were left out."""
     if values.get("late"):
@@ -400,12 +388,14 @@ def _chosen_reviews(call: Call, values) -> tuple[list[Assignment], int]:
     return chosen, len(ids) - len(chosen)
 
 
-@bp.get("/calls/<int:call_id>/reminders")
+@bp.post("/calls/<int:call_id>/reminders/confirm")
 @roles_required(Role.ADMIN)
 def confirm_reminders(call_id):
-    """Show who will get a reminder mail; nothing is sent here."""
+    """Show who will get a reminder mail; nothing is sent here.
+
+    A POST, so the selection and the form's token stay out of the URL."""
     call = db.get_or_404(Call, call_id)
-    chosen, left_out = _chosen_reviews(call, request.args)
+    chosen, left_out = _chosen_reviews(call, request.form)
     due, already = reminders.reminder_plan(chosen)
     return render_template("reviews/remind_confirm.html", call=call, due=due,
                            already=already, left_out=left_out)
