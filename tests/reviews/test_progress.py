@@ -113,8 +113,15 @@ def test_reassign_a_late_review_keeps_the_draft_private(client, ctx, mail):
     world.mine.due_at = utcnow() - timedelta(days=1)
     db.session.commit()
     sign_in(client, world.hr)
-    response = post_form(client, f"/review/assignments/{world.mine.id}/reassign", {},
-                         page_url=f"/review/calls/{world.call.id}/progress")
+    url = f"/review/assignments/{world.mine.id}/reassign"
+    page = f"/review/calls/{world.call.id}/progress"
+    asked = post_form(client, url, {}, page_url=page)
+    body = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Give the review of" in body
+    assert "is told by e-mail" in body and world.member.name in body
+    db.session.expire_all()
+    assert world.mine.status == AssignmentStatus.ACTIVE  # nothing changed before confirming
+    response = post_form(client, url, {"confirm": "y"}, page_url=page)
     assert response.status_code == 302
     db.session.expire_all()
     assert world.mine.status == AssignmentStatus.DECLINED

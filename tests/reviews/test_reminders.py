@@ -94,8 +94,11 @@ def test_hr_reminds_one_member_once_a_day(client, world, mail):
     sign_in(client, world.hr)
     url = f"/review/assignments/{world.mine.id}/remind"
     page = f"/review/calls/{world.call.id}/progress"
-    assert post_form(client, url, {}, page_url=page).status_code == 302
-    assert post_form(client, url, {}, page_url=page).status_code == 302
+    asked = post_form(client, url, {}, page_url=page)
+    assert asked.status_code == 200 and "Send the reminder" in asked.get_data(as_text=True)
+    assert mail.to(world.member.email) == []  # nothing sent before confirming
+    assert post_form(client, url, {"confirm": "y"}, page_url=page).status_code == 302
+    assert post_form(client, url, {"confirm": "y"}, page_url=page).status_code == 302
     messages = mail.to(world.member.email)
     assert len(messages) == 1
     assert "still waiting for you" in mail.text_of(messages[0])

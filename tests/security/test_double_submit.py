@@ -548,7 +548,7 @@ def reassign_late() -> Race:
     _call, application, _member_, assignment = _published(due_in_days=-1, k=1)
     _member("free")
     _member("also.free")
-    return Race(_hr(), f"/review/assignments/{assignment.id}/reassign", {},
+    return Race(_hr(), f"/review/assignments/{assignment.id}/reassign", {"confirm": "y"},
                 lambda: select(Assignment).where(Assignment.application_id == application.id),
                 page=f"/review/calls/{application.call_id}/progress")
 

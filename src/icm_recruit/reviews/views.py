@@ -26,10 +26,11 @@ from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications import stage_part
 from icm_recruit.applications.models import Application, Document, RefereeStatus
 from icm_recruit.assignment import rules as assignment_rules
-from icm_recruit.assignment.models import Assignment
+from icm_recruit.assignment.models import Assignment, AssignmentStatus
 from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call, CallStatus, DocumentKind
 from icm_recruit.core import audit, storage
+from icm_recruit.core.confirm import confirm_page, confirmed
 from icm_recruit.core.paging import ListPage
 from icm_recruit.core.params import int32_list, page_number
 from icm_recruit.core.permissions import require, roles_required
@@ -365,7 +366,17 @@ def _hr_assignment(assignment_id: int) -> Assignment:
 @bp.post("/assignments/<int:assignment_id>/remind")
 @roles_required(Role.ADMIN)
 def remind(assignment_id):
+    """Remind one member of one review, after a page saying who gets the e-mail."""
     assignment = _hr_assignment(assignment_id)
+    back = url_for(".progress", call_id=assignment.application.call_id)
+    if not confirmed():
+        name, reference = assignment.reviewer.name, assignment.application.reference
+        return confirm_page(
+            heading=_("Remind %(name)s of %(ref)s?", name=name, ref=reference),
+            lines=[_("%(name)s receives a reminder e-mail now, in their language.", name=name),
+                   _("A member is reminded by hand of a review at most once a day.")],
+            action=url_for(".remind", assignment_id=assignment.id),
+            button=_("Send the reminder"), back=back, gentle=True)
     try:
         sent = reminders.remind_now(assignment, by=current_user)
     except ops.ReviewError as exc:
@@ -377,6 +388,23 @@ def remind(assignment_id):
               _("%(name)s was already reminded of this review today.",
                 name=assignment.reviewer.name), "success" if sent else "info")
     return redirect(url_for(".progress", call_id=assignment.application.call_id))
+
+
+def _confirm_reassign(assignment: Assignment):
+    name, reference = assignment.reviewer.name, assignment.application.reference
+    first = (_("%(name)s declined this review.", name=name)
+             if assignment.status == AssignmentStatus.DECLINED else
+             _("%(name)s no longer reviews %(ref)s: their draft is kept, seen by nobody else, "
+               "and they cannot take the review back.", name=name, ref=reference))
+    return confirm_page(
+        heading=_("Give the review of %(ref)s to another member?", ref=reference),
+        lines=[first,
+               _("The best free board member without a conflict of interest gets it, with "
+                 "at least %(days)d days to review, and is told by e-mail.",
+                 days=ops.REASSIGN_DAYS)],
+        action=url_for(".reassign", assignment_id=assignment.id),
+        button=_("Reassign the review"),
+        back=url_for(".progress", call_id=assignment.application.call_id))
 
 
 def _chosen_reviews(call: Call, values) -> tuple[list[Assignment], int]:
@@ -419,7 +447,11 @@ def remind_selected(call_id):
 @bp.post("/assignments/<int:assignment_id>/reassign")
 @roles_required(Role.ADMIN)
 def reassign(assignment_id):
+    """Give a late or declined review to the best free member, after a page saying what
+    changes and who is told."""
     assignment = _hr_assignment(assignment_id)
+    if not confirmed():
+        return _confirm_reassign(assignment)
     try:
         new = ops.reassign(assignment, by=current_user)
     except ops.ReviewError as exc:
