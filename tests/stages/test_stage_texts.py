@@ -131,6 +131,12 @@ def test_the_applicant_writes_within_the_limits_and_nothing_typed_is_lost(
     dossier = client.get(f"/review/applications/{applicant.id}").get_data(as_text=True)
     assert "Texts of stage 2" in dossier and "A plan of twelve words" in dossier
     assert "Because of the platforms." in dossier
+    pdf = client.get(f"/review/applications/{applicant.id}/dossier.pdf")
+    assert pdf.status_code == 200, pdf.status_code
+    from pypdf import PdfReader
+
+    cover = PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
+    assert "Texts of stage 2" in cover and "A plan of twelve words" in cover
     auth.login(staged.hr)
     hr_page = client.get(f"/admin/applications/{applicant.id}").get_data(as_text=True)
     assert "Research programme" in hr_page and "A plan of twelve words" in hr_page

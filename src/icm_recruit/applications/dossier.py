@@ -13,6 +13,7 @@ from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from icm_recruit.applications.forms import country_name
 from icm_recruit.applications.models import Application
+from icm_recruit.applications.stage_part import written_texts as stage_texts
 from icm_recruit.calls.models import APPLICANT_KINDS, LATER_STAGE_KINDS
 from icm_recruit.core import audit, pdfclean, storage
 from icm_recruit.extensions import db
@@ -48,6 +49,12 @@ def _cover_lines(application: Application, locale: str = "en") -> list[str]:
         lines += _wrap(application.summary)
         lines += ["", _("Selected publications") + colon]
         lines += _wrap(application.publications)
+        for stage, rows in stage_texts(application):
+            lines += ["", _("Texts of stage %(n)d: %(name)s", n=stage.position,
+                            name=stage.name)]
+            for title, text in rows:
+                lines += ["", title + colon]
+                lines += _wrap(text)
     return lines
 
 

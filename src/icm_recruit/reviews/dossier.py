@@ -17,6 +17,7 @@ from pypdf import PdfReader, PdfWriter
 
 from icm_recruit.applications.dossier import build_pdf
 from icm_recruit.applications.models import Application, RefereeStatus
+from icm_recruit.applications.stage_part import written_texts
 from icm_recruit.core import pdfclean, storage
 
 FORM_FIELDS = ("reference", "current_position", "institution", "country", "phd_year", "title",
@@ -35,6 +36,7 @@ def content_hash(application: Application, locale: str = "en") -> str:
         "form": [str(getattr(application, name) or "") for name in FORM_FIELDS],
         "documents": sorted(d.sha256 for d in application.current_documents().values()),
         "letters": [d.sha256 for d in _letters(application)],
+        "stage_texts": [(stage.position, rows) for stage, rows in written_texts(application)],
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
