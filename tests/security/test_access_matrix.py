@@ -182,6 +182,8 @@ EXPECTED = {
     # HR's e-mail texts: every kind of mail, its previews, its edited text.
     "admin.mail_texts": HR, "admin.mail_kind": HR, "admin.mail_kind_html": HR,
     "admin.edit_mail_text": HR,
+    # The shortlist, stage and decision texts HR sets for every call (a call may override).
+    "admin.edit_institute_text": HR,
 }
 ADMIN_PREFIXES = ("admin.", "applications_hr.", "assignment.", "board.", "calls.",
                   "decisions.", "governance.", "interviews.", "reviews.", "selection.")
@@ -223,6 +225,8 @@ FORM_DATA = {
     # A valid text: a leak would be a saved text.
     "admin.edit_mail_text": lambda ids: {"subject": "New password", "action": "save",
                                          "body": "Hello {name}, {url}"},
+    "admin.edit_institute_text": lambda ids: {"subject": "Offer {reference}", "action": "save",
+                                              "body": "Dear {name}, {feedback}"},
 }
 FORM_NAMES_APPLICATION = {"assignment.add", "board.add_manual", "selection.mark", "stages.mark",
                           "applications_hr.tag_selected", "applications_hr.confirm_screening",
@@ -246,6 +250,10 @@ def _url(rule, ids: dict) -> str:
             values[arg] = 2  # the world's call has one stage: nothing to show there
         elif arg == "locale":
             values[arg] = "en"
+        elif arg == "kind" and "for-all-calls" in rule.rule:
+            values[arg] = "selection_decision_letter"  # a kind written per call
+        elif arg == "variant":
+            values[arg] = "offer"
         elif arg == "document_id" and "letters" in rule.rule:
             values[arg] = ids["letter_id"]
         else:

@@ -15,6 +15,8 @@ from icm_recruit.core.forms import AppForm, MailTextForm
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import recipient_zone
 from icm_recruit.extensions import db
+from icm_recruit.selection import letters
+from icm_recruit.selection import operations as selection_ops
 
 LOCALES = ("en", "fr")
 LANGUAGES = {"en": "English", "fr": "Français"}
@@ -62,6 +64,7 @@ def mail_kind(kind):
              for locale in LOCALES}
     edited = {locale: mailtexts.find(kind.name, locale) for locale in LOCALES}
     return render_template("admin/mail_kind.html", kind=kind, previews=previews, cases=cases,
+                           variants=institute_variants(kind),
                            samples=with_values, edited=edited, locales=LOCALES,
                            languages=LANGUAGES)
 
@@ -137,3 +140,96 @@ def _reset(kind, locale: str):
         flash(_("The default text is back; the text you had written is kept in the audit "
                 "trail."), "success")
     return redirect(url_for(".mail_kind", kind=kind.name))
+
+
+# ---------------------------------------------------------------- per-call kinds, for all calls
+
+
+def _per_call_specs() -> dict:
+    """The per-call kinds and their editors' specs (outcomes, defaults, placeholders)."""
+    from icm_recruit.selection.decision_views import LETTER_TEXT
+    from icm_recruit.selection.views import OUTCOME_TEXT
+    from icm_recruit.stages.views import OUTCOME_TEXT as STAGE_TEXT
+
+    return {spec.kind: spec for spec in (OUTCOME_TEXT, LETTER_TEXT, STAGE_TEXT)}
+
+
+def _institute_spec_or_404(kind: str, variant: str, locale: str):
+    require(rules.may_edit_mail_texts(current_user))
+    spec = _per_call_specs().get(kind)
+    if spec is None or variant not in {o.value for o in spec.outcomes}:
+        abort(404)
+    return spec, spec.outcomes(variant), _locale_or_404(locale)
+
+
+def institute_variants(kind) -> list[tuple[object, dict]]:
+    """A per-call kind's outcomes, each with whether HR set its text for all calls, by
+    language."""
+    spec = _per_call_specs().get(kind.name)
+    if spec is None:
+        return []
+    edited = {(row.variant, row.locale) for row in db.session.scalars(
+        select(mailtexts.MailText).where(mailtexts.MailText.kind == kind.name,
+                                         mailtexts.MailText.call_id.is_(None)))}
+    return [(outcome, {locale: (outcome.value, locale) in edited for locale in LOCALES})
+            for outcome in spec.outcomes]
+
+
+@bp.route("/mail-texts/<kind>/for-all-calls/<variant>/<locale>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def edit_institute_text(kind, variant, locale):
+    """The text of a per-call mail for every call that has none of its own."""
+    spec, outcome, locale = _institute_spec_or_404(kind, variant, locale)
+    here = url_for(".edit_institute_text", kind=kind, variant=variant, locale=locale)
+    if request.method == "POST" and request.form.get("action") == "reset":
+        return _reset_institute(spec, outcome, locale, here)
+    current = selection_ops.institute_text(spec.kind, outcome, locale, spec.defaults)
+    form = MailTextForm(data={"subject": current.subject, "body": current.body}
+                        if request.method == "GET" else None)
+    preview = None
+    if form.validate_on_submit():
+        try:
+            preview = selection_ops.compose(letters.Letter(form.subject.data, form.body.data),
+                                            _institute_sample(locale))
+            if request.form.get("action") == "save":
+                selection_ops.store_institute_text(
+                    spec.kind, outcome, locale, subject=form.subject.data,
+                    body=form.body.data, by=current_user, action=spec.action)
+                db.session.commit()
+                flash(_("Text saved for every call that has no text of its own."), "success")
+                return redirect(url_for(".mail_kind", kind=kind))
+        except letters.TemplateError as exc:
+            db.session.rollback()
+            form.body.errors.append(exc.message)
+    status = 422 if form.is_submitted() and form.errors else 200
+    edited = mailtexts.find(spec.kind, locale, variant=outcome.value) is not None
+    return render_template("admin/institute_text_edit.html", kind=mailkinds.kind_of(kind),
+                           spec=spec, outcome=outcome, locale=locale, form=form,
+                           preview=preview, edited=edited, languages=LANGUAGES), status
+
+
+def _institute_sample(locale: str) -> dict[str, str]:
+    with force_locale(locale):
+        return {"name": _("Dr. Ada Example"), "reference": "ICM-0000-0000",
+                "call": _("(the call's title)"),
+                "feedback": _("(feedback written for this applicant)")}
+
+
+def _reset_institute(spec, outcome, locale: str, here: str):
+    require(AppForm().validate_on_submit(), 400)
+    if not confirmed():
+        return confirm_page(
+            heading=_("Restore the default text for all calls?"),
+            lines=[_("%(what)s, in %(language)s: the calls without a text of their own use "
+                     "the default text again.", what=spec.heading(outcome),
+                     language=LANGUAGES[locale]),
+                   _("Calls with their own text keep it."),
+                   _("The text you wrote stays in the audit trail.")],
+            action=here, button=_("Restore the default"), back=here,
+            hidden=[("action", "reset")])
+    if selection_ops.drop_institute_text(spec.kind, outcome, locale, by=current_user,
+                                         action=spec.action):
+        db.session.commit()
+        flash(_("The default text is back; the text you had written is kept in the audit "
+                "trail."), "success")
+    return redirect(here)

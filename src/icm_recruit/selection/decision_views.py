@@ -110,7 +110,8 @@ LETTER_TEXT = text_views.CallText(
     reset=ops.reset_template, defaults=letters.DEFAULTS, placeholders=letters.PLACEHOLDERS,
     heading=lambda outcome: _("Letter template: %(outcome)s", outcome=outcome.label),
     title=lambda: _("Letter template"), saved=lambda: _("Letter template saved."),
-    back_endpoint=".call_decisions")
+    back_endpoint=".call_decisions", kind=ops.LETTER_KIND,
+    action="letter_template")
 
 
 @bp.route("/selection/calls/<int:call_id>/letters/<outcome>/<locale>",

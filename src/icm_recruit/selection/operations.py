@@ -8,7 +8,7 @@ import hashlib
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import (
@@ -147,11 +147,41 @@ def template_for(call: Call, outcome: Outcome, locale: str) -> letters.Letter:
 
 
 def call_text(kind: str, call: Call, outcome, locale: str, defaults) -> letters.Letter:
-    """HR's text of a per-call mail for that outcome and language, or its default."""
-    row = mailtexts.find(kind, locale, call_id=call.id, variant=outcome.value)
+    """The text of a per-call mail for that outcome and language: the call's own, else the
+    one HR set for every call, else the default (one query)."""
+    row = db.session.scalar(
+        select(mailtexts.MailText)
+        .where(mailtexts.MailText.kind == kind, mailtexts.MailText.locale == locale,
+               mailtexts.MailText.variant == outcome.value,
+               or_(mailtexts.MailText.call_id == call.id,
+                   mailtexts.MailText.call_id.is_(None)))
+        .order_by(mailtexts.MailText.call_id.is_(None)).limit(1))
     if row is not None:
         return letters.Letter(row.subject, row.body)
     return defaults[(outcome.value, locale)]
+
+
+def institute_text(kind: str, outcome, locale: str, defaults) -> letters.Letter:
+    """The text HR set for every call (for that outcome and language), or the default."""
+    row = mailtexts.find(kind, locale, variant=outcome.value)
+    if row is not None:
+        return letters.Letter(row.subject, row.body)
+    return defaults[(outcome.value, locale)]
+
+
+def store_institute_text(kind: str, outcome, locale: str, *, subject: str, body: str, by,
+                         action: str):
+    """Store the text of a per-call mail for every call without its own, audited."""
+    letters.check(subject, body)
+    return mailtexts.store(kind, locale, subject=subject, body=body, by=by,
+                           variant=outcome.value, action=action, outcome=outcome.value,
+                           for_all_calls=True)
+
+
+def drop_institute_text(kind: str, outcome, locale: str, *, by, action: str) -> bool:
+    """Go back to the default for every call without its own text; False if unchanged."""
+    return mailtexts.drop(kind, locale, by=by, variant=outcome.value, action=action,
+                          outcome=outcome.value, for_all_calls=True)
 
 
 def store_template(kind: str, call: Call, outcome, locale: str, *, subject: str, body: str,

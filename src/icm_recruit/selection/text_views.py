@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from icm_recruit.calls.models import Call
+from icm_recruit.core import mailtexts
 from icm_recruit.core.confirm import confirm_page, confirmed
 from icm_recruit.core.forms import AppForm, MailTextForm
 from icm_recruit.core.permissions import require
@@ -36,6 +37,8 @@ class CallText:
     title: Callable[[], str]
     saved: Callable[[], str]
     back_endpoint: str  # the call's page the editor is reached from
+    kind: str = ""  # the mail kind (core/mailkinds.py): its rows in the mail_text table
+    action: str = ""  # the audit events' prefix of its saves and resets
 
 
 def load(call_id: int, spec: CallText, outcome: str, locale: str):
@@ -56,7 +59,8 @@ def edit(spec: CallText, call: Call, outcome, locale: str, *, values: dict[str, 
             return confirm_page(
                 heading=_("Go back to the default text?"),
                 lines=[_("%(what)s, in %(language)s: the text written for this call is "
-                         "replaced by the default text.", what=spec.heading(outcome),
+                         "replaced by the default text (the one set for all calls, if HR "
+                         "set one).", what=spec.heading(outcome),
                          language=LANGUAGE_NAMES[locale]),
                        _("The text written is kept in the audit trail.")],
                 action=here, button=_("Restore the default text"), back=here,
@@ -88,4 +92,11 @@ def edit(spec: CallText, call: Call, outcome, locale: str, *, values: dict[str, 
         preview=preview, sample=sample, placeholders=spec.placeholders,
         heading=spec.heading(outcome), title=spec.title(),
         back=url_for(spec.back_endpoint, call_id=call.id),
-        edited=current != spec.defaults[(outcome.value, locale)]), status
+        edited=own_text(spec, call, outcome, locale),
+        for_all_calls=mailtexts.find(spec.kind, locale, variant=outcome.value) is not None,
+        kind=spec.kind), status
+
+
+def own_text(spec: CallText, call: Call, outcome, locale: str) -> bool:
+    """Whether the call has its own text for that outcome and language."""
+    return mailtexts.find(spec.kind, locale, call_id=call.id, variant=outcome.value) is not None

@@ -136,7 +136,8 @@ OUTCOME_TEXT = text_views.CallText(
     defaults=shortlisting.DEFAULTS, placeholders=letters.PLACEHOLDERS[:3],
     heading=lambda outcome: _("Outcome e-mail: %(outcome)s", outcome=outcome.label),
     title=lambda: _("Outcome e-mail"), saved=lambda: _("E-mail text saved."),
-    back_endpoint=".outcomes")
+    back_endpoint=".outcomes", kind=shortlisting.OUTCOME_KIND,
+    action="shortlist_template")
 
 
 @bp.route("/calls/<int:call_id>/outcomes/<outcome>/<locale>", methods=["GET", "POST"])

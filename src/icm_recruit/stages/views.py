@@ -242,7 +242,8 @@ OUTCOME_TEXT = text_views.CallText(
     reset=ops.reset_template, defaults=ops.DEFAULTS, placeholders=letters.PLACEHOLDERS[:3],
     heading=lambda verdict: _("Stage outcome e-mail: %(outcome)s", outcome=verdict.label),
     title=lambda: _("Stage outcome e-mail"), saved=lambda: _("E-mail text saved."),
-    back_endpoint=".outcomes")
+    back_endpoint=".outcomes", kind=ops.OUTCOME_KIND,
+    action="stage_template")
 
 
 @bp.route("/calls/<int:call_id>/outcomes/<outcome>/<locale>", methods=["GET", "POST"])
