@@ -104,3 +104,44 @@ def test_report_shows_the_numbers_as_tables_and_loads_chart_js_locally(client, a
     assert 'class="table table-sm funnel-chart"' in page
     assert '<th scope="row" class="fw-normal">Submitted</th><td class="text-end">3</td>' in page
     assert client.get("/static/vendor/chart.umd.js").status_code == 200
+
+
+def test_the_ranking_is_filtered_sorted_and_paged_by_the_database(client, auth, ctx):
+    from icm_recruit.selection import views
+    from tests.applications.test_hr_list import _count_queries
+
+    call = selection_call()
+    criterion = call.criteria[0]
+    member = quick_user("m@example.org", Role.REVIEWER, name="Member")
+    apps = [reviewed_application(call, f"p{i}@example.org", name=f"Person_{i:02d}")
+            for i in range(7)]
+    for index, application in enumerate(apps):
+        submitted_review(application, member, {criterion: 1 + index % 5})
+    hr = quick_user("hr@example.org", Role.ADMIN)
+    auth.login(hr)
+    url = f"/selection/calls/{call.id}/ranking"
+    post_form(client, url, {})
+    old_size, views.RANKING_PAGE_SIZE = views.RANKING_PAGE_SIZE, 3
+    try:
+        first = client.get(url).get_data(as_text=True)
+        last = client.get(url + "?page=99").get_data(as_text=True)  # clamped to page 3
+        assert sum(a.reference in first for a in apps) == 3
+        assert sum(a.reference in last for a in apps) == 1
+        # "_" is a letter here, not a wildcard: only Person_01 matches "n_01".
+        found = client.get(url + "?q=N_01").get_data(as_text=True)
+        assert apps[1].reference in found and apps[0].reference not in found
+        # Highest mean first, ties in the ranking's order.
+        page = client.get(url + "?sort=mean&dir=desc").get_data(as_text=True)
+        best = [a for i, a in enumerate(apps) if 1 + i % 5 == 5]
+        assert best[0].reference in page
+        nothing = client.get(url + "?status=nonsense").get_data(as_text=True)
+        assert "No application matches." in nothing
+        assert not any(a.reference in nothing for a in apps)
+        small = _count_queries(client, url + "?sort=interview&dir=desc")
+        for i in range(7, 12):
+            submitted_review(reviewed_application(call, f"p{i}@example.org"), member,
+                             {criterion: 3})
+        post_form(client, url, {})
+        assert _count_queries(client, url + "?sort=interview&dir=desc") == small
+    finally:
+        views.RANKING_PAGE_SIZE = old_size

@@ -1,4 +1,5 @@
-"""Pages of an in-memory list, with the interface of Flask-SQLAlchemy's pagination."""
+"""Pages of an in-memory list or of a select, with the interface of Flask-SQLAlchemy's
+pagination."""
 
 from math import ceil
 
@@ -22,3 +23,21 @@ class ListPage:
                     yield None
                 yield number
                 last = number
+
+
+class QueryPage(ListPage):
+    """One page of a select, counted and cut in SQL (the page number clamped as ListPage
+    does); `items` holds the page's rows only."""
+
+    def __init__(self, stmt, page: int | None, per_page: int):
+        from sqlalchemy import func, select
+
+        from icm_recruit.extensions import db
+
+        self.total = db.session.scalar(
+            select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+        self.per_page = per_page
+        self.pages = max(1, ceil(self.total / per_page))
+        self.page = min(max(page or 1, 1), self.pages)
+        self.items = list(db.session.scalars(
+            stmt.limit(per_page).offset((self.page - 1) * per_page)).unique())

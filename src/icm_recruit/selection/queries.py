@@ -3,12 +3,13 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func, not_, select
+from sqlalchemy import case, false, func, literal, not_, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application, ApplicationStatus
 from icm_recruit.assignment.rules import visible_applications
+from icm_recruit.auth.models import User
 from icm_recruit.board import rules as board_rules
 from icm_recruit.calls.models import Call, CallStatus
 from icm_recruit.extensions import db
@@ -277,3 +278,43 @@ def earlier_standings(call: Call, before: int) -> dict[int, dict[int, EarlierSta
                 *marks.get(application_id, (None, "")))
             for application_id in set(rows) | set(marks)}
     return result
+
+
+RANKING_SORTS = {
+    "rank": RankingRow.calibrated_rank, "raw": RankingRow.raw_rank,
+    "change": RankingRow.raw_rank - RankingRow.calibrated_rank, "mean": RankingRow.mean,
+    "median": RankingRow.median, "spread": RankingRow.score_range,
+    "reference": Application.reference,
+}
+
+
+def ranking_select(user, call: Call, snapshot: RankingSnapshot, args, interview: dict):
+    """The snapshot's rows the user may see, filtered and sorted in SQL as `args` ask
+    (flag=1, status, q on reference or name, sort and dir); ties keep the ranking's
+    order. `interview` ({application id: {"mean"}}) gives the interview sort."""
+    visible = visible_applications(user, call.id).with_only_columns(Application.id)
+    stmt = (select(RankingRow).join(RankingRow.application).join(Application.applicant)
+            .where(RankingRow.snapshot_id == snapshot.id,
+                   RankingRow.application_id.in_(visible))
+            .options(contains_eager(RankingRow.application)
+                     .contains_eager(Application.applicant)))
+    if args.get("flag") == "1":
+        stmt = stmt.where(RankingRow.disagreement.is_(True))
+    status = args.get("status", "")
+    if status:
+        known = {s.value: s for s in ApplicationStatus}
+        stmt = stmt.where(Application.status == known[status] if status in known
+                          else false())
+    query = args.get("q", "").strip().lower()
+    if query:
+        stmt = stmt.where(or_(func.lower(Application.reference).contains(query, autoescape=True),
+                              func.lower(User.name).contains(query, autoescape=True)))
+    sort = args.get("sort", "rank")
+    if sort == "interview":
+        means = {app_id: score["mean"] for app_id, score in interview.items()}
+        key = case(means, value=RankingRow.application_id, else_=-1.0) if means \
+            else literal(-1.0)
+    else:
+        key = RANKING_SORTS.get(sort, RANKING_SORTS["rank"])
+    key = key.desc() if args.get("dir") == "desc" else key.asc()
+    return stmt.order_by(key, RankingRow.calibrated_rank, RankingRow.raw_rank, RankingRow.id)

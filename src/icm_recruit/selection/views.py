@@ -13,7 +13,7 @@ from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call, CallStatus
 from icm_recruit.core.forms import AppForm
 from icm_recruit.core.jobs import JobKind, JobRun, active_job, latest_job, start_job
-from icm_recruit.core.paging import ListPage
+from icm_recruit.core.paging import ListPage, QueryPage
 from icm_recruit.core.params import int32, page_number
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.extensions import db
@@ -163,38 +163,9 @@ def _snapshot_or_latest(call: Call) -> RankingSnapshot | None:
 
 RANKING_PAGE_SIZE = 100
 
-SORT_KEYS = {
-    "rank": lambda r, i: r.calibrated_rank,
-    "raw": lambda r, i: r.raw_rank,
-    "change": lambda r, i: r.rank_change,
-    "mean": lambda r, i: r.mean,
-    "median": lambda r, i: r.median,
-    "spread": lambda r, i: r.score_range,
-    "interview": lambda r, i: (i.get(r.application_id) or {}).get("mean", -1),
-    "reference": lambda r, i: r.application.reference or "",
-}
-
-
-def ranking_rows(call: Call, snapshot: RankingSnapshot | None, args,
-                 interview: dict | None = None) -> list:
-    """Rows of the snapshot the user may see, filtered and sorted as asked."""
-    if snapshot is None:
-        return []
-    allowed = visible_ids(call.id)
-    rows = [r for r in queries.snapshot_rows(snapshot.id) if r.application_id in allowed]
-    if args.get("flag") == "1":
-        rows = [r for r in rows if r.disagreement]
-    status = args.get("status", "")
-    if status:
-        rows = [r for r in rows if r.application.status.value == status]
-    query = args.get("q", "").strip().lower()
-    if query:
-        rows = [r for r in rows if query in (r.application.reference or "").lower()
-                or query in r.application.applicant.name.lower()]
-    interview = queries.interview_scores(call) if interview is None else interview
-    key = SORT_KEYS.get(args.get("sort", "rank"), SORT_KEYS["rank"])
-    rows.sort(key=lambda r: key(r, interview), reverse=args.get("dir") == "desc")
-    return rows
+def ranking_rows(call: Call, snapshot: RankingSnapshot, args, interview: dict):
+    """The select of the snapshot's rows the user may see, filtered and sorted as asked."""
+    return queries.ranking_select(current_user, call, snapshot, args, interview)
 
 
 @bp.get("/calls/<int:call_id>/ranking")
@@ -203,12 +174,15 @@ def ranking(call_id):
     call = db.get_or_404(Call, call_id)
     snapshot = _snapshot_or_latest(call)
     interview = queries.interview_scores(call)
-    rows = ranking_rows(call, snapshot, request.args, interview)
-    page = ListPage(rows, request.args.get("page", type=page_number), RANKING_PAGE_SIZE)
+    if snapshot is None:
+        page = ListPage([], 1, RANKING_PAGE_SIZE)
+    else:
+        page = QueryPage(ranking_rows(call, snapshot, request.args, interview),
+                         request.args.get("page", type=page_number), RANKING_PAGE_SIZE)
     reviewer_names = tables.reviewer_names(page.items)
     return render_template(
         "selection/ranking.html", call=call, snapshot=snapshot, rows=page.items, page=page,
-        total=len(rows), interview=interview, snapshots=queries.snapshots(call.id),
+        total=page.total, interview=interview, snapshots=queries.snapshots(call.id),
         reviewer_names=reviewer_names, job=latest_job(JobKind.RANKING, call.id),
         earlier=queries.earlier_standings(call, snapshot.stage) if snapshot else {},
         args=request.args, form=AppForm())
@@ -243,7 +217,9 @@ def export_ranking(call_id, fmt):
     call = db.get_or_404(Call, call_id)
     snapshot = _snapshot_or_latest(call)
     require(snapshot is not None, 404)
-    headers, rows = tables.ranking_table(call, snapshot, ranking_rows(call, snapshot, {}))
+    rows = db.session.scalars(ranking_rows(call, snapshot, {},
+                                           queries.interview_scores(call))).unique().all()
+    headers, rows = tables.ranking_table(call, snapshot, rows)
     return _download(headers, rows, fmt, f"{call.slug}-ranking-{snapshot.id}", _("Ranking"))
 
 
