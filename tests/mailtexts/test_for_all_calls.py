@@ -104,3 +104,16 @@ def test_only_hr_sets_the_texts_for_all_calls(client, auth, ctx):
     chair = quick_user("chair@example.org", Role.REVIEWER, Role.CHAIR)
     auth.login(chair)
     assert client.get(ALL_CALLS).status_code in (302, 403)
+
+
+def test_the_kind_page_previews_each_language_in_that_language(client, auth, hr):
+    auth.login(hr)
+    for kind in ("selection_shortlist_outcome", "stages_outcome", "selection_decision_letter"):
+        page = client.get(f"/admin/mail-texts/{kind}").get_data(as_text=True)
+        assert "Thank you for applying." not in page.split('lang="fr"', 2)[-1], kind
+        assert "Bonjour" in page and "Dear" in page, kind
+    post_form(client, "/admin/mail-texts/selection_shortlist_outcome/for-all-calls/"
+              "shortlisted/fr", {"subject": "Entretien : {reference}", "action": "save",
+                                  "body": "Bonjour {name}, à bientôt à l’Institut du Cerveau."})
+    page = client.get("/admin/mail-texts/selection_shortlist_outcome").get_data(as_text=True)
+    assert "à bientôt à l’Institut du Cerveau." in page

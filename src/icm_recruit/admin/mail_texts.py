@@ -58,7 +58,8 @@ def mail_kind(kind):
     for locale in LOCALES:
         with force_locale(locale), recipient_zone(mailkinds.ZONE):
             with_values[locale] = mailkinds.values(kind, mailkinds.sample_context(kind, locale))
-    previews = {locale: mailrender.preview(kind, locale) for locale in LOCALES}
+    previews = {locale: mailrender.preview(kind, locale, context=_per_call_sample(kind, locale))
+                for locale in LOCALES}
     cases = {locale: [(label, mailrender.preview(kind, locale, context=context))
                       for label, context in mailkinds.case_contexts(kind, locale)[1:]]
              for locale in LOCALES}
@@ -160,6 +161,20 @@ def _institute_spec_or_404(kind: str, variant: str, locale: str):
     if spec is None or variant not in {o.value for o in spec.outcomes}:
         abort(404)
     return spec, spec.outcomes(variant), _locale_or_404(locale)
+
+
+def _per_call_sample(kind, locale: str) -> dict | None:
+    """A per-call kind's sample mail in that language: its first outcome's text for all
+    calls (or default), filled with sample values; None for the other kinds."""
+    spec = _per_call_specs().get(kind.name)
+    if spec is None:
+        return None
+    outcome = next(iter(spec.outcomes))
+    letter = selection_ops.compose(
+        selection_ops.institute_text(spec.kind, outcome, locale, spec.defaults),
+        _institute_sample(locale))
+    return {**mailkinds.sample_context(kind, locale), "subject": letter.subject,
+            "body": letter.body, "offer": outcome.value == "offer"}
 
 
 def institute_variants(kind) -> list[tuple[object, dict]]:
