@@ -29,7 +29,7 @@ DEMO_CALL_SLUG = "team-leaders-2027"
 CRITERIA = [
     ("Scientific excellence", "Excellence scientifique", 3.0),
     ("Research project", "Projet de recherche", 2.0),
-    ("Fit with the institute", "Adéquation avec l'institut", 1.0),
+    ("Fit with the institute", "Adéquation avec l’Institut du Cerveau", 1.0),
 ]
 
 

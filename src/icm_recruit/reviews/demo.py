@@ -50,7 +50,8 @@ def _call():
                                                   "scientifique", 2.0),
                                                  ("Research project", "Projet de recherche",
                                                   1.5), ("Fit with the institute",
-                                                         "Adéquation avec l'institut", 1.0))):
+                                                         "Adéquation avec l’Institut du "
+                                                         "Cerveau", 1.0))):
         call.criteria.append(Criterion(
             position=position, name_en=en, name_fr=fr, weight=weight, scale_min=1, scale_max=5,
             descriptors_en="poor\nfair\ngood\nvery good\noutstanding",

@@ -58,7 +58,7 @@ def _call(admin: User | None) -> Call:
     for position, (en, fr, weight) in enumerate([
             ("Scientific excellence", "Excellence scientifique", 3.0),
             ("Research project", "Projet de recherche", 2.0),
-            ("Fit with the institute", "Adéquation avec l'institut", 1.0)]):
+            ("Fit with the institute", "Adéquation avec l’Institut du Cerveau", 1.0)]):
         call.criteria.append(Criterion(position=position, name_en=en, name_fr=fr,
                                        weight=weight, scale_min=1, scale_max=5))
     db.session.add(call)
