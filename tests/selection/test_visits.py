@@ -221,3 +221,17 @@ def test_only_hr_plans_and_only_board_members_answer(world, client, auth):
     auth.logout()
     auth.login("amina@example.org")
     assert client.get("/panel/visits").status_code == 403
+
+
+def test_a_members_home_costs_the_same_queries_whatever_the_size_of_the_board(world, client,
+                                                                               auth):
+    from tests.applications.test_hr_list import _count_queries
+
+    auth.login(world["hr"])
+    _propose(client, world["call"])
+    auth.logout()
+    auth.login(world["ada"])
+    small = _count_queries(client, "/")
+    for n in range(8):
+        _member(f"extra{n}@example.org", name=f"Extra Member {n}")
+    assert _count_queries(client, "/") == small

@@ -51,7 +51,7 @@ def call_board(call: Call) -> list[Seat]:
         .outerjoin(MemberCallSetting, and_(MemberCallSetting.board_member_id == BoardMember.id,
                                            MemberCallSetting.call_id == call.id))
         .where(BoardMember.active, User.active)
-        .options(selectinload(BoardMember.user))
+        .options(selectinload(BoardMember.user).selectinload(User.role_rows))
         .order_by(User.name, BoardMember.id))
     seats = []
     for member, setting in rows:
