@@ -122,7 +122,11 @@ def test_a_call_in_two_stages(journey, live_server, mail, tmp_path, lang):
     assert page.locator("#stage-text-s1").input_value().startswith("Circuits of memory")
     # Typing left unsaved (the page reloaded, as after an expired session) is offered back.
     page.locator("#stage-text-s1").fill("Circuits of memory, revised and not saved yet.")
-    page.wait_for_timeout(500)
+    kept = "() => Object.values(localStorage).some(value => value.includes('revised'))"
+    for _ in range(100):  # the copy is kept 0.3 s after the last keystroke
+        if page.evaluate(kept):
+            break
+        page.wait_for_timeout(100)
     page.reload()
     assert page.locator("#stage-text-s1").input_value().startswith("Circuits of memory across")
     banner = page.locator("#stage [data-restore]")

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application, ApplicationStatus
 from icm_recruit.auth.models import User
 from icm_recruit.calls.models import call_by_slug
@@ -28,7 +29,7 @@ def _shortlist(call_id: int) -> list[Application]:
     for email in SHORTLISTED:
         user = User.by_email(email)
         application = user and db.session.scalar(select(Application).where(
-            Application.call_id == call_id, Application.applicant_id == user.id))
+            Application.call_id == call_id, application_rules.made_by(user)))
         if application is not None:
             application.status = ApplicationStatus.SHORTLISTED
             found.append(application)
