@@ -5,7 +5,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -35,3 +36,14 @@ def str_enum(enum_class, length: int):
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+
+@event.listens_for(Engine, "connect")
+def _interpret_queries(dbapi_connection, _record):
+    """PostgreSQL's JIT compiles a query's expressions when its plan looks costly: on a
+    page's aggregate over a large call it spent 50 ms compiling a query that runs in 30 ms.
+    Our queries are short and many, so each connection runs them interpreted."""
+    if type(dbapi_connection).__module__.startswith("psycopg"):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
+        dbapi_connection.commit()

@@ -248,3 +248,15 @@ def test_opening_a_dossier_is_audited(client, auth, ctx):
         AuditEvent.action == "dossier.opened")).all()
     assert [(e.object_type, e.object_id) for e in opened] == [
         ("application", str(application.id))]
+
+
+def test_postgresql_connections_run_queries_without_jit(ctx, database_url):
+    # A page's aggregate over a large call would otherwise spend longer compiling than
+    # running; every new connection gets the setting, whichever engine opened it.
+    assert db.session.execute(text("SHOW jit")).scalar() == "off"
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as other:
+            assert other.execute(text("SHOW jit")).scalar() == "off"
+    finally:
+        engine.dispose()

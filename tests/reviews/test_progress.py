@@ -37,11 +37,11 @@ def test_progress_counts(ctx):
     db.session.commit()
     progress = queries.call_progress(world.call, utcnow(), world.hr)
     assert progress.expected == 3 and progress.submitted == 1 and progress.completion == 33
-    (row,) = progress.applications
+    (row,) = progress.applications.items
     assert (row.held, row.submitted) == (2, 1)
-    assert progress.below_k == [row]
-    (late,) = progress.late
-    assert late.reviewer_name == world.member.name and late.days_late == 3
+    assert progress.below_k_total == 1 and progress.late_total == 1
+    late = [o for o in progress.outstanding.items if o.days_late]
+    assert [(o.reviewer_name, o.days_late) for o in late] == [(world.member.name, 3)]
     assert [a.id for a in progress.declined] == [world.conflicted_assignment.id]
 
 
@@ -170,3 +170,24 @@ def test_demo_seeds_a_call_in_review_once(ctx):
     assert counts == (12, 2)
     seed_review_demo()
     assert len(db.session.scalars(select(Assignment)).all()) == 12
+
+
+def test_dashboard_counts_the_whole_call_and_shows_it_in_pages(client, ctx, monkeypatch):
+    monkeypatch.setattr(queries, "PROGRESS_PAGE", 2)
+    hr = quick_user("hr@example.org", Role.ADMIN)
+    call = _call_with(5, "paged")
+    sign_in(client, hr)
+    url = f"/review/calls/{call.id}/progress"
+    first, second = (client.get(url).get_data(as_text=True),
+                     client.get(url + "?apage=2&opage=3").get_data(as_text=True))
+    progress = queries.call_progress(call, utcnow(), hr, 2, 3)
+    # Every application and outstanding review is counted, whatever the page shown.
+    assert progress.applications_total == 5 and progress.expected == 10
+    assert progress.outstanding.total == 9 and progress.late_total == 5
+    assert progress.applications.pages == 3 and len(progress.applications.items) == 2
+    assert len(progress.outstanding.items) == 2
+    shown = {a.reference for a in progress.applications.items}
+    assert all(ref in second for ref in shown) and not any(ref in first for ref in shown)
+    everything = {a.reference for page in (1, 2, 3)
+                  for a in queries.call_progress(call, utcnow(), hr, page).applications.items}
+    assert len(everything) == 5

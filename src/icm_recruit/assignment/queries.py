@@ -43,14 +43,19 @@ class Seat:
         return self.member.user.name
 
 
-def call_board(call: Call) -> list[Seat]:
-    """Return every active board member with their availability and cap for the call."""
+def call_board(call: Call, user_id: int | None = None) -> list[Seat]:
+    """Return every active board member with their availability and cap for the call (with
+    `user_id`, only that person's seat, if they have one)."""
+    stmt = (select(BoardMember, MemberCallSetting)
+            .join(User, User.id == BoardMember.user_id)
+            .outerjoin(MemberCallSetting,
+                       and_(MemberCallSetting.board_member_id == BoardMember.id,
+                            MemberCallSetting.call_id == call.id))
+            .where(BoardMember.active, User.active))
+    if user_id is not None:
+        stmt = stmt.where(BoardMember.user_id == user_id)
     rows = db.session.execute(
-        select(BoardMember, MemberCallSetting)
-        .join(User, User.id == BoardMember.user_id)
-        .outerjoin(MemberCallSetting, and_(MemberCallSetting.board_member_id == BoardMember.id,
-                                           MemberCallSetting.call_id == call.id))
-        .where(BoardMember.active, User.active)
+        stmt
         .options(selectinload(BoardMember.user).selectinload(User.role_rows))
         .order_by(User.name, BoardMember.id))
     seats = []

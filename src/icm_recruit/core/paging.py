@@ -27,17 +27,22 @@ class ListPage:
 
 class QueryPage(ListPage):
     """One page of a select, counted and cut in SQL (the page number clamped as ListPage
-    does); `items` holds the page's rows only."""
+    does); `items` holds the page's rows only: entities, or with `rows=True` the selected
+    columns as rows. `total` may be given when the caller has already counted."""
 
-    def __init__(self, stmt, page: int | None, per_page: int):
+    def __init__(self, stmt, page: int | None, per_page: int, *, rows: bool = False,
+                 total: int | None = None):
         from sqlalchemy import func, select
 
         from icm_recruit.extensions import db
 
-        self.total = db.session.scalar(
-            select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+        if total is None:
+            total = db.session.scalar(
+                select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+        self.total = total
         self.per_page = per_page
         self.pages = max(1, ceil(self.total / per_page))
         self.page = min(max(page or 1, 1), self.pages)
-        self.items = list(db.session.scalars(
-            stmt.limit(per_page).offset((self.page - 1) * per_page)).unique())
+        cut = stmt.limit(per_page).offset((self.page - 1) * per_page)
+        self.items = (list(db.session.execute(cut)) if rows
+                      else list(db.session.scalars(cut).unique()))

@@ -18,6 +18,7 @@ from icm_recruit.assignment.models import Assignment, AssignmentStatus, at_curre
 from icm_recruit.auth.models import Role, User, UserRole
 from icm_recruit.board import rules as board_rules
 from icm_recruit.calls.models import Call, CallStage
+from icm_recruit.core.paging import ListPage, QueryPage
 from icm_recruit.extensions import db
 from icm_recruit.reviews import rules, scoring
 from icm_recruit.reviews.models import DiscussionPost, Review, ReviewRescue, ReviewStatus
@@ -189,43 +190,33 @@ class Outstanding:
 
 @dataclass
 class CallProgress:
+    """The dashboard's figures, counted in SQL, and one page of each of its long tables."""
+
     call: Call
-    applications: list[ApplicationProgress] = field(default_factory=list)
-    outstanding: list[Outstanding] = field(default_factory=list)
+    k: int
+    applications_total: int
+    submitted: int  # reviews that count, at most k per application
+    below_k_total: int
+    late_total: int
+    applications: ListPage  # of ApplicationProgress, those short of reviewers first
+    outstanding: ListPage  # of Outstanding, the late first
     declined: list[Assignment] = field(default_factory=list)
 
     @property
-    def k(self) -> int:
-        return self.call.review_k
-
-    @property
     def expected(self) -> int:
-        return len(self.applications) * self.k
-
-    @property
-    def submitted(self) -> int:
-        return sum(min(a.submitted, self.k) for a in self.applications)
+        return self.applications_total * self.k
 
     @property
     def completion(self) -> int:
         return round(100 * self.submitted / self.expected) if self.expected else 0
 
-    @property
-    def below_k(self) -> list[ApplicationProgress]:
-        return [a for a in self.applications if a.held < self.k]
 
-    @property
-    def late(self) -> list[Outstanding]:
-        return [o for o in self.outstanding if o.days_late > 0]
+PROGRESS_PAGE = 50
 
 
-def call_progress(call: Call, now: datetime, viewer: User) -> CallProgress:
-    """Everything the HR dashboard shows, in three queries whatever the call's size.
-
-    Nothing of the viewer's own application is counted or listed.
-    """
-    handled = application_rules.hr_handles(viewer)
-    progress = CallProgress(call)
+def _reviews_per_application(call: Call, viewer: User):
+    """Per application of the call's current stage that `viewer` handles: held seats and
+    reviews that count (one row each, grouped in SQL)."""
     # A member found conflicted after reviewing holds no seat and their review does not
     # count: the application shows as short of reviewers, so HR can find another one.
     free = ~board_rules.pair_conflicted(Assignment.reviewer_id, Assignment.application_id)
@@ -233,33 +224,62 @@ def call_progress(call: Call, now: datetime, viewer: User) -> CallProgress:
         Assignment.status.in_(AssignmentStatus.published), free)
     done = func.count(Review.id).filter(
         rules.counting(), Assignment.status.in_(AssignmentStatus.published))
-    for row in db.session.execute(
-            select(Application.id, Application.reference, Application.title, held, done)
+    return (select(Application.id.label("application_id"), Application.reference,
+                   Application.title, held.label("held"), done.label("submitted"))
             .outerjoin(Assignment, and_(Assignment.application_id == Application.id,
                                         at_current_stage()))
             .outerjoin(Review, Review.assignment_id == Assignment.id)
-            .where(Application.call_id == call.id, handled,
+            .where(Application.call_id == call.id, application_rules.hr_handles(viewer),
                    Application.stage == call.current_stage,
                    Application.status.in_(ApplicationStatus.seen_by_board))
-            .group_by(Application.id).order_by(Application.reference)):
-        progress.applications.append(ApplicationProgress(*row))
-    late_first = case((Assignment.due_at.is_(None), 1), else_=0)
-    for a_id, app_id, ref, user_id, name, due_at, status in db.session.execute(
-            select(Assignment.id, Application.id, Application.reference, User.id, User.name,
+            .group_by(Application.id))
+
+
+def _outstanding_reviews(call: Call, viewer: User):
+    """Active assignments of the call's current stage whose review is not submitted."""
+    return (select(Assignment.id, Application.id, Application.reference, User.id, User.name,
                    Assignment.due_at, Review.status)
             .join(Application, Application.id == Assignment.application_id)
             .join(User, User.id == Assignment.reviewer_id)
             .outerjoin(Review, Review.assignment_id == Assignment.id)
-            .where(Application.call_id == call.id, handled, at_current_stage(),
-                   Assignment.status == AssignmentStatus.ACTIVE)
-            .order_by(late_first, Assignment.due_at, User.name)):
-        if status == ReviewStatus.SUBMITTED:
-            continue
-        late = (now - due_at).days + 1 if due_at and now >= due_at else 0
-        progress.outstanding.append(Outstanding(a_id, app_id, ref, user_id, name, due_at,
-                                                status, late))
-    progress.declined = declined_needing_replacement(call, viewer)
-    return progress
+            .where(Application.call_id == call.id, application_rules.hr_handles(viewer),
+                   at_current_stage(), Assignment.status == AssignmentStatus.ACTIVE,
+                   or_(Review.status.is_(None), Review.status != ReviewStatus.SUBMITTED)))
+
+
+def call_progress(call: Call, now: datetime, viewer: User, applications_page: int | None = None,
+                  outstanding_page: int | None = None) -> CallProgress:
+    """Everything the HR dashboard shows: its figures counted in SQL and one page of each
+    table, in a fixed number of queries whatever the call's size.
+
+    Nothing of the viewer's own application is counted or listed.
+    """
+    k = call.review_k
+    counted = _reviews_per_application(call, viewer).subquery()
+    capped = case((counted.c.submitted > k, k), else_=counted.c.submitted)
+    total, submitted, below_k = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(capped), 0),
+               func.count().filter(counted.c.held < k)).select_from(counted)).one()
+    outstanding = _outstanding_reviews(call, viewer)
+    waiting = outstanding.subquery()
+    waiting_total, late_total = db.session.execute(
+        select(func.count(), func.count().filter(waiting.c.due_at <= now))
+        .select_from(waiting)).one()
+    applications = QueryPage(
+        select(counted).order_by(case((counted.c.held >= k, 1), else_=0),
+                                 counted.c.reference, counted.c.application_id),
+        applications_page, PROGRESS_PAGE, rows=True, total=total)
+    applications.items = [ApplicationProgress(*row) for row in applications.items]
+    late_first = case((Assignment.due_at.is_(None), 1), else_=0)
+    outstanding = QueryPage(outstanding.order_by(late_first, Assignment.due_at, User.name,
+                                                 Assignment.id),
+                            outstanding_page, PROGRESS_PAGE, rows=True, total=waiting_total)
+    outstanding.items = [
+        Outstanding(a_id, app_id, ref, user_id, name, due_at, status,
+                    (now - due_at).days + 1 if due_at and now >= due_at else 0)
+        for a_id, app_id, ref, user_id, name, due_at, status in outstanding.items]
+    return CallProgress(call, k, total, submitted, below_k, late_total, applications,
+                        outstanding, declined_needing_replacement(call, viewer))
 
 
 def declined_needing_replacement(call: Call, viewer: User) -> list[Assignment]:

@@ -31,7 +31,6 @@ from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call, CallStatus, DocumentKind
 from icm_recruit.core import audit, storage
 from icm_recruit.core.confirm import confirm_page, confirmed
-from icm_recruit.core.paging import ListPage
 from icm_recruit.core.params import int32_list, page_number
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import utcnow
@@ -346,14 +345,13 @@ def progress_index():
 @roles_required(Role.ADMIN)
 def progress(call_id):
     call = db.get_or_404(Call, call_id)
-    progress = queries.call_progress(call, utcnow(), current_user)
     # Long tables come in pages; applications short of reviewers come first.
-    flagged_first = sorted(progress.applications,
-                           key=lambda a: (a.held >= progress.k, a.reference))
+    progress = queries.call_progress(call, utcnow(), current_user,
+                                     request.args.get("apage", type=page_number),
+                                     request.args.get("opage", type=page_number))
     return render_template(
         "reviews/progress.html", call=call, progress=progress,
-        outstanding=ListPage(progress.outstanding, request.args.get("opage", type=page_number), 50),
-        applications=ListPage(flagged_first, request.args.get("apage", type=page_number), 50),
+        outstanding=progress.outstanding, applications=progress.applications,
         suggestions=ops.replacement_suggestions(call, progress.declined))
 
 

@@ -80,9 +80,10 @@ class WindowPlan:
 # ---------------------------------------------------------------- reads
 
 
-def board_of(call: Call) -> list[User]:
-    """The call's board: active members who hold themselves available for the call."""
-    return [seat.member.user for seat in call_board(call) if seat.available]
+def board_of(call: Call, user_id: int | None = None) -> list[User]:
+    """The call's board: active members who hold themselves available for the call (with
+    `user_id`, that person alone if they are one of them)."""
+    return [seat.member.user for seat in call_board(call, user_id) if seat.available]
 
 
 def shortlisted_candidates(call_id: int) -> list[Application]:
@@ -144,13 +145,17 @@ def member_windows(user, now: datetime | None = None) -> list[tuple[VisitWindow,
     now = now or database_now()
     windows = db.session.scalars(select(VisitWindow).where(VisitWindow.ends_at > now)
                                  .order_by(VisitWindow.starts_at, VisitWindow.id)).all()
-    # Windows of one call for the same candidates share their panel: computed once.
+    # Only the user's own place on each panel is asked (never the whole board); windows of
+    # one call for the same candidates share their panel: computed once.
+    boards: dict[int, list[User]] = {}
     panels: dict[tuple[int, int | None], set[int]] = {}
     found = []
     for window in windows:
         key = (window.call_id, window.application_id)
+        if window.call_id not in boards:
+            boards[window.call_id] = board_of(window.call, user.id)
         if key not in panels:
-            panels[key] = {u.id for u in window_panel(window)}
+            panels[key] = {u.id for u in window_panel(window, boards[window.call_id])}
         if rules.may_answer_window(user, panels[key]):
             found.append((window, window.is_fixed))
     return found
