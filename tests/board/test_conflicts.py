@@ -1,6 +1,7 @@
 """Conflict-of-interest detection: one test per reason code, readable reasons, indexing."""
 
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -11,6 +12,7 @@ from icm_recruit.board.conflicts import (
     ConflictCode,
     ConflictIndex,
     MemberProfile,
+    Paper,
     Referee,
     detect_all_conflicts,
     detect_conflicts,
@@ -176,6 +178,27 @@ def test_index_finds_exactly_what_pairwise_detection_finds():
         key = lambda f: (f.applicant_id, f.member_id, f.code, sorted(f.params.items()))  # noqa: E731
         assert sorted(found, key=key) == sorted(expected, key=key)
         assert len(found) > 20
+
+
+def test_index_finds_what_pairwise_detection_finds_with_publication_lists():
+    rng = random.Random(6)
+    titles = ["Dopamine signalling in the basal ganglia", "Sleep spindles and memory",
+              "Cortical oscillations in early infancy", "Short title"]
+    for _ in range(3):
+        members, applicants = _random_people(rng)
+        names = [p.name for p in members + applicants]
+
+        def papers(names=names):
+            return tuple(Paper(rng.choice(titles), 2024, tuple(rng.sample(names, 2)))
+                         for _ in range(rng.randint(0, 2)))
+
+        members = [replace(m, papers=papers()) for m in members]
+        applicants = [replace(a, papers=papers()) for a in applicants]
+        expected = [f for a in applicants for m in members
+                    for f in detect_conflicts(m, a, reference_year=YEAR)]
+        found = detect_all_conflicts(members, applicants, reference_year=YEAR)
+        assert found == expected
+        assert {f.params.get("via") for f in found} >= {"paper", "member_paper"}
 
 
 def test_index_compares_an_applicant_with_few_members():

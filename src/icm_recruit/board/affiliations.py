@@ -285,11 +285,15 @@ def affiliation_terms(text: str, registry: Registry | None = None) -> Terms:
     return Terms(dict.fromkeys(terms))
 
 
-@lru_cache(maxsize=32768)
 def domain_terms(address: str, registry: Registry | None = None) -> Terms:
     """Return the institution terms of an e-mail address (none for public providers)."""
-    registry = registry or shipped_registry()
     full = address.rpartition("@")[2].casefold().strip().strip(".") if address else ""
+    return _domain_terms(full, registry or shipped_registry())
+
+
+@lru_cache(maxsize=32768)
+def _domain_terms(full: str, registry: Registry) -> Terms:
+    """Return the terms of one mail domain: one object per domain, shared by its addresses."""
     if not full or is_public_mail_domain(registrable_domain(full)):
         return EMPTY
     entry = registry.lookup_domain(full)

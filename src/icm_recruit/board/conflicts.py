@@ -172,19 +172,21 @@ def _recent(
 
 
 Place = tuple[str, int | None, tuple[Term, ...]]
+# One side's places: its recent affiliations, and its address read as a place.
+Places = tuple[tuple[Place, ...], tuple[Place, ...]]
 
 
 def _places(current: str, past: Iterable[Affiliation], since_year: int,
-            registry: Registry) -> list[Place]:
+            registry: Registry) -> tuple[Place, ...]:
     """Return the recent affiliations with their institution terms."""
-    return [(name, end, affiliation_terms(name, registry))
-            for name, end in _recent(current, past, since_year)]
+    return tuple((name, end, affiliation_terms(name, registry))
+                 for name, end in _recent(current, past, since_year))
 
 
-def _mail_place(email: str, registry: Registry) -> list[Place]:
+def _mail_place(email: str, registry: Registry) -> tuple[Place, ...]:
     """Return the institution of an address as a current place (none for public mail)."""
     terms = domain_terms(email, registry) if email else ()
-    return [(email.rpartition("@")[2].casefold(), None, terms)] if terms else []
+    return ((email.rpartition("@")[2].casefold(), None, terms),) if terms else ()
 
 
 def _match_params(m_term: Term, a_term: Term, registry: Registry) -> dict[str, str]:
@@ -200,7 +202,8 @@ def _match_params(m_term: Term, a_term: Term, registry: Registry) -> dict[str, s
     return params
 
 
-def _place_findings(member, applicant, m_places, a_places, code, registry, seen):
+def _place_reasons(m_places, a_places, code, registry, seen) -> list:
+    """Return (code, params) for each institution two groups of places share."""
     found = []
     for m_name, m_end, m_terms in m_places:
         for a_name, a_end, a_terms in a_places:
@@ -212,49 +215,49 @@ def _place_findings(member, applicant, m_places, a_places, code, registry, seen)
             if code is ConflictCode.INSTITUTION:
                 params.update(member_affiliation=m_name, member_until=str(m_end or ""),
                               applicant_institution=a_name, applicant_until=str(a_end or ""))
-            found.append(_finding(code, member, applicant, **params))
+            found.append((code, params))
     return found
 
 
-@dataclass(frozen=True)
-class _Sides:
-    """The places of both sides of a pair: recent affiliations and addresses."""
-
-    member: list[Place]
-    member_mail: list[Place]
-    applicant: list[Place]
-    applicant_mail: list[Place]
-
-
-def _member_places(member: MemberProfile, since_year: int, registry: Registry):
+def _member_places(member: MemberProfile, since_year: int, registry: Registry) -> Places:
     return (_places(member.affiliation, member.past_affiliations, since_year, registry),
             _mail_place(member.email, registry))
 
 
-def _applicant_places(applicant: ApplicantProfile, since_year: int, registry: Registry):
+def _applicant_places(applicant: ApplicantProfile, since_year: int,
+                      registry: Registry) -> Places:
     return (_places(applicant.institution, applicant.past_institutions, since_year, registry),
             _mail_place(applicant.email, registry))
 
 
-def _institution_findings(member: MemberProfile, applicant: ApplicantProfile, sides: _Sides,
-                          registry: Registry) -> list[ConflictFinding]:
-    """Find an institution shared now or within the recent window, by name or address.
+@lru_cache(maxsize=65536)
+def _institution_reasons(m_places: Places, a_places: Places, registry: Registry) -> tuple:
+    """Return (code, params) of each institution shared now or within the recent window.
 
     Addresses are compared with each other first (``email_domain``), affiliations with
     each other; an address is compared with the other side's affiliations only when
-    neither found anything.
+    neither found anything. The answer depends on the places alone (terms are one object
+    per written form), so the members of one institution share it: kept per pair of places.
     """
+    (m_affiliations, m_mail), (a_affiliations, a_mail) = m_places, a_places
     seen: set = set()
-    found = _place_findings(member, applicant, sides.member_mail, sides.applicant_mail,
-                            ConflictCode.EMAIL_DOMAIN, registry, seen)
-    found += _place_findings(member, applicant, sides.member, sides.applicant,
-                             ConflictCode.INSTITUTION, registry, seen)
+    found = _place_reasons(m_mail, a_mail, ConflictCode.EMAIL_DOMAIN, registry, seen)
+    found += _place_reasons(m_affiliations, a_affiliations, ConflictCode.INSTITUTION,
+                            registry, seen)
     if not found:
-        found += _place_findings(member, applicant, sides.member_mail, sides.applicant,
-                                 ConflictCode.INSTITUTION, registry, seen)
-        found += _place_findings(member, applicant, sides.member, sides.applicant_mail,
-                                 ConflictCode.INSTITUTION, registry, seen)
-    return found
+        found += _place_reasons(m_mail, a_affiliations, ConflictCode.INSTITUTION, registry,
+                                seen)
+        found += _place_reasons(m_affiliations, a_mail, ConflictCode.INSTITUTION, registry,
+                                seen)
+    return tuple(found)
+
+
+def _institution_findings(member: MemberProfile, applicant: ApplicantProfile,
+                          m_places: Places, a_places: Places,
+                          registry: Registry) -> list[ConflictFinding]:
+    """Find an institution shared now or within the recent window, by name or address."""
+    return [ConflictFinding(code, member.user_id, applicant.user_id, dict(params))
+            for code, params in _institution_reasons(m_places, a_places, registry)]
 
 
 def _referee_findings(member: MemberProfile, applicant: ApplicantProfile) -> list[ConflictFinding]:
@@ -357,19 +360,18 @@ def detect_conflicts(
     """Return every conflict between a member and an applicant (empty when none)."""
     registry = registry or shipped_registry()
     since_year = (reference_year or _current_year()) - recent_years
-    sides = _Sides(*_member_places(member, since_year, registry),
-                   *_applicant_places(applicant, since_year, registry))
-    return _detect(member, applicant, sides, registry)
+    return _detect(member, applicant, _member_places(member, since_year, registry),
+                   _applicant_places(applicant, since_year, registry), registry)
 
 
-def _detect(member: MemberProfile, applicant: ApplicantProfile, sides: _Sides,
-            registry: Registry) -> list[ConflictFinding]:
+def _detect(member: MemberProfile, applicant: ApplicantProfile, m_places: Places,
+            a_places: Places, registry: Registry) -> list[ConflictFinding]:
     if _is_self(member, applicant):
         return [_finding(ConflictCode.SELF, member, applicant)]
     found: list[ConflictFinding] = []
     if member.user_id in applicant.declared_member_ids:
         found.append(_finding(ConflictCode.DECLARED, member, applicant))
-    found += _institution_findings(member, applicant, sides, registry)
+    found += _institution_findings(member, applicant, m_places, a_places, registry)
     found += _referee_findings(member, applicant)
     found += _coauthor_findings(member, applicant)
     found += _exclusion_findings(member, applicant)
@@ -396,8 +398,13 @@ class ConflictIndex:
         self.recent_years = recent_years
         self.registry = registry or shipped_registry()
         self.since_year = self.reference_year - recent_years
-        self._places = {m.user_id: _member_places(m, self.since_year, self.registry)
-                        for m in self.members.values()}
+        # Members with the same places share one tuple, so that what an applicant shares
+        # with one of them is worked out once for all (see ``conflicts_for``).
+        same_places: dict[Places, Places] = {}
+        self._places: dict[int, Places] = {}
+        for member in self.members.values():
+            places = _member_places(member, self.since_year, self.registry)
+            self._places[member.user_id] = same_places.setdefault(places, places)
         self._keys: dict[str, set[int]] = defaultdict(set)
         for member in self.members.values():
             for key in self._member_keys(member):
@@ -437,19 +444,43 @@ class ConflictIndex:
 
     def candidates(self, applicant: ApplicantProfile, places=None) -> set[int]:
         """Return the ids of members who may conflict with an applicant."""
+        by_place, by_person = self._candidates(applicant, places)
+        return by_place | by_person
+
+    def _candidates(self, applicant: ApplicantProfile, places=None) -> tuple[set, set]:
+        """Return the members met through an institution term, and those met otherwise.
+
+        Every rule but the institution one needs a key other than ``inst:`` to meet (the
+        same id, address, family name or paper title), so a member met through
+        institution terms alone can only share an institution.
+        """
         places = places or _applicant_places(applicant, self.since_year, self.registry)
-        found: set[int] = set()
+        by_place: set[int] = set()
+        by_person: set[int] = set()
         for key in self._applicant_keys(applicant, places):
-            found |= self._keys.get(key, set())
-        return found
+            found = self._keys.get(key)
+            if found:
+                (by_place if key.startswith("inst:") else by_person).update(found)
+        return by_place, by_person
 
     def conflicts_for(self, applicant: ApplicantProfile) -> list[ConflictFinding]:
         """Return every conflict between an applicant and the indexed members."""
         places = _applicant_places(applicant, self.since_year, self.registry)
+        by_place, by_person = self._candidates(applicant, places)
         found = []
-        for member_id in sorted(self.candidates(applicant, places)):
-            sides = _Sides(*self._places[member_id], *places)
-            found += _detect(self.members[member_id], applicant, sides, self.registry)
+        shared_with: dict[int, tuple] = {}  # id of a member's places -> reasons
+        for member_id in sorted(by_place | by_person):
+            member_places = self._places[member_id]
+            if member_id in by_person:
+                found += _detect(self.members[member_id], applicant, member_places, places,
+                                 self.registry)
+                continue
+            reasons = shared_with.get(id(member_places))
+            if reasons is None:
+                reasons = _institution_reasons(member_places, places, self.registry)
+                shared_with[id(member_places)] = reasons
+            found += [ConflictFinding(code, member_id, applicant.user_id, dict(params))
+                      for code, params in reasons]
         return found
 
 

@@ -43,6 +43,8 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 def strip_accents(text: str) -> str:
     """Return ``text`` without diacritics, with special Latin letters spelled out."""
+    if text.isascii():  # nothing to strip or spell out (most names and affiliations)
+        return text
     text = text.translate(_SPECIAL_LETTERS)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
