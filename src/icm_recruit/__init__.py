@@ -90,6 +90,9 @@ def _import_models_and_tasks() -> None:
 
     # Reviewing tells HR of every declined assignment (assignment's signal).
     from icm_recruit.reviews import operations as _review_reactions  # noqa: F401
+
+    # Keeps each application's review tally in the transaction that changes it.
+    from icm_recruit.reviews import tally as _review_tally  # noqa: F401
     from icm_recruit.reviews import tasks as _review_tasks  # noqa: F401
     from icm_recruit.selection import conflicts as _selection_reactions  # noqa: F401
     from icm_recruit.selection import models as _selection_models  # noqa: F401

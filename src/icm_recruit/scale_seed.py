@@ -21,6 +21,7 @@ from icm_recruit.calls.models import DEFAULT_DOCUMENT_RULES, Call, CallStatus, C
 from icm_recruit.core import storage
 from icm_recruit.core.timeutil import utcnow
 from icm_recruit.extensions import db
+from icm_recruit.reviews import tally
 
 INSTITUTIONS = [
     ("Sandler Neuroscience Center, UCSF", "US"), ("Montreal Neurological Institute", "CA"),
@@ -106,6 +107,8 @@ def seed_large(applications: int, reviewers: int, seed: int = 2027) -> list[str]
     conflicts = _seed_conflicts(app_ids, member_ids, rng, now)
     assignments = _seed_assignments(app_ids, member_ids, conflicts, rng, now)
     reviewed = _seed_reviews(call, assignments, rng, now)
+    # The bulk inserts bypass the flush that keeps the review tally: counted once here.
+    tally.refresh_calls(db.session.connection(), [call.id])
     db.session.commit()
     return [f"Large call {slug} (board members sign in as member0.{call.id}"
             "@scale.icm-recruit.org ...)",

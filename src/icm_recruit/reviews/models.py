@@ -182,3 +182,17 @@ class ReminderLog(db.Model):
         ForeignKey("assignment.id", ondelete="CASCADE"), index=True)
     step: Mapped[ReminderStep] = mapped_column(_enum(ReminderStep, 10))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ReviewTally(db.Model):
+    """Per application, at its current stage: the seats held by members without a conflict
+    and the reviews that count. Kept by `reviews.tally` in the transaction of every change
+    to an assignment, a review, a conflict or the application's stage, so HR's dashboard
+    reads a call's figures without counting every assignment again."""
+
+    __tablename__ = "review_tally"
+
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), primary_key=True)
+    held: Mapped[int] = mapped_column(default=0)
+    counted: Mapped[int] = mapped_column(default=0)

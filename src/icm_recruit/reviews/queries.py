@@ -21,7 +21,13 @@ from icm_recruit.calls.models import Call, CallStage
 from icm_recruit.core.paging import ListPage, QueryPage
 from icm_recruit.extensions import db
 from icm_recruit.reviews import rules, scoring
-from icm_recruit.reviews.models import DiscussionPost, Review, ReviewRescue, ReviewStatus
+from icm_recruit.reviews.models import (
+    DiscussionPost,
+    Review,
+    ReviewRescue,
+    ReviewStatus,
+    ReviewTally,
+)
 
 
 def review_of(assignment: Assignment) -> Review | None:
@@ -216,23 +222,14 @@ PROGRESS_PAGE = 50
 
 def _reviews_per_application(call: Call, viewer: User):
     """Per application of the call's current stage that `viewer` handles: held seats and
-    reviews that count (one row each, grouped in SQL)."""
-    # A member found conflicted after reviewing holds no seat and their review does not
-    # count: the application shows as short of reviewers, so HR can find another one.
-    free = ~board_rules.pair_conflicted(Assignment.reviewer_id, Assignment.application_id)
-    held = func.count(Assignment.id).filter(
-        Assignment.status.in_(AssignmentStatus.published), free)
-    done = func.count(Review.id).filter(
-        rules.counting(), Assignment.status.in_(AssignmentStatus.published))
+    reviews that count, read from the tally the changes keep (`reviews.tally`)."""
     return (select(Application.id.label("application_id"), Application.reference,
-                   Application.title, held.label("held"), done.label("submitted"))
-            .outerjoin(Assignment, and_(Assignment.application_id == Application.id,
-                                        at_current_stage()))
-            .outerjoin(Review, Review.assignment_id == Assignment.id)
+                   Application.title, func.coalesce(ReviewTally.held, 0).label("held"),
+                   func.coalesce(ReviewTally.counted, 0).label("submitted"))
+            .outerjoin(ReviewTally, ReviewTally.application_id == Application.id)
             .where(Application.call_id == call.id, application_rules.hr_handles(viewer),
                    Application.stage == call.current_stage,
-                   Application.status.in_(ApplicationStatus.seen_by_board))
-            .group_by(Application.id))
+                   Application.status.in_(ApplicationStatus.seen_by_board)))
 
 
 def _outstanding_reviews(call: Call, viewer: User):
