@@ -232,12 +232,11 @@ def _reviews_per_application(call: Call, viewer: User):
                    Application.status.in_(ApplicationStatus.seen_by_board)))
 
 
-def _outstanding_reviews(call: Call, viewer: User):
+def _outstanding_reviews(call: Call, viewer: User, *columns):
     """Active assignments of the call's current stage whose review is not submitted."""
-    return (select(Assignment.id, Application.id, Application.reference, User.id, User.name,
-                   Assignment.due_at, Review.status)
+    return (select(*columns)
+            .select_from(Assignment)
             .join(Application, Application.id == Assignment.application_id)
-            .join(User, User.id == Assignment.reviewer_id)
             .outerjoin(Review, Review.assignment_id == Assignment.id)
             .where(Application.call_id == call.id, application_rules.hr_handles(viewer),
                    at_current_stage(), Assignment.status == AssignmentStatus.ACTIVE,
@@ -257,11 +256,11 @@ def call_progress(call: Call, now: datetime, viewer: User, applications_page: in
     total, submitted, below_k = db.session.execute(
         select(func.count(), func.coalesce(func.sum(capped), 0),
                func.count().filter(counted.c.held < k)).select_from(counted)).one()
-    outstanding = _outstanding_reviews(call, viewer)
-    waiting = outstanding.subquery()
-    waiting_total, late_total = db.session.execute(
-        select(func.count(), func.count().filter(waiting.c.due_at <= now))
-        .select_from(waiting)).one()
+    waiting_total, late_total = db.session.execute(_outstanding_reviews(
+        call, viewer, func.count(), func.count().filter(Assignment.due_at <= now))).one()
+    outstanding = _outstanding_reviews(
+        call, viewer, Assignment.id, Application.id, Application.reference, User.id, User.name,
+        Assignment.due_at, Review.status).join(User, User.id == Assignment.reviewer_id)
     applications = QueryPage(
         select(counted).order_by(case((counted.c.held >= k, 1), else_=0),
                                  counted.c.reference, counted.c.application_id),
