@@ -3,7 +3,8 @@ reviews, declines, conflicts found late and dismissed, and a new stage; the migr
 it from the data already there."""
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
+from sqlalchemy.engine import Engine
 
 from icm_recruit.applications.models import Application
 from icm_recruit.board import operations as board_ops
@@ -68,6 +69,28 @@ def test_tally_follows_every_change_in_the_same_transaction(ctx):
     application.stage = 2
     db.session.commit()
     _same((0, 0), application)
+
+
+def test_a_draft_saved_again_leaves_the_tally_alone(ctx):
+    world = build_world(k=3)
+    ops.save_review(world.mine, ops.ReviewInput(comments_to_board="first words"),
+                    by=world.member, submit=False)
+    db.session.commit()
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        ops.save_review(world.mine, ops.ReviewInput(comments_to_board="more words"),
+                        by=world.member, submit=False)
+        db.session.commit()
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    assert any("UPDATE review" in s for s in statements)
+    assert not any("review_tally" in s for s in statements)
+    _same((2, 0), world.application)
 
 
 def test_upgrade_fills_the_tally_from_existing_reviews(app):

@@ -53,16 +53,30 @@ def refresh_calls(connection, call_ids) -> None:
     refresh(connection, list(ids))
 
 
+# What the tally reads of each kind of row: a flush that changes none of these (a draft's
+# text, a reminder's time) leaves the tally as it is.
+COUNTED_ATTRIBUTES = {Assignment: ("application_id", "reviewer_id", "stage", "status"),
+                      Conflict: ("application_id", "reviewer_id", "status"),
+                      Review: ("assignment_id", "status")}
+
+
+def _counts_change(session: Session, obj) -> bool:
+    if obj in session.new or obj in session.deleted:
+        return True
+    attrs = inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in COUNTED_ATTRIBUTES[type(obj)])
+
+
 def _touched(session: Session) -> tuple[set[int], set[int]]:
     """Applications, and assignments of reviews, whose tally a flush may change."""
     applications: set[int] = set()
     assignments: set[int] = set()
     for obj in chain(session.new, session.dirty, session.deleted):
-        if isinstance(obj, (Assignment, Conflict)):
+        if isinstance(obj, (Assignment, Conflict)) and _counts_change(session, obj):
             applications.add(obj.application_id)
             history = inspect(obj).attrs.application_id.history
             applications.update(history.deleted or ())
-        elif isinstance(obj, Review):
+        elif isinstance(obj, Review) and _counts_change(session, obj):
             assignments.add(obj.assignment_id)
         elif (isinstance(obj, Application) and obj not in session.new
               and inspect(obj).attrs.stage.history.has_changes()):
