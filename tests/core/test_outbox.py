@@ -178,3 +178,48 @@ def test_worker_killed_before_marking_sent_redelivers_once(make_app, committed_d
             worker.wait(20)
         except subprocess.TimeoutExpired:
             worker.kill()
+
+
+def _lines(text):
+    return text.replace("\r\n", "\n")  # SMTP carries CRLF line ends
+
+
+def _stored(**values):
+    message = OutboxMessage(template="verify_email", locale="fr", context={}, **values)
+    db.session.add(message)
+    db.session.commit()
+    return message
+
+
+def test_french_mail_with_attachment_arrives_whole(ctx, mail):
+    """Accents in the subject, a body line longer than SMTP allows, a non-ASCII file name."""
+    long_line = "Réseaux neuronaux et mémoire épisodique " * 40
+    message = _stored(
+        recipient="marie@example.org", idempotency_key="fr:1",
+        subject="Entretien programmé – équipe « Mémoire »",
+        body_text=f"Bonjour Marie-Hélène,\n\n{long_line}\n",
+        body_html=f"<p>Bonjour Marie-Hélène,</p><p>{long_line}</p>",
+        attachments=[{"filename": "entretien-été.ics", "mimetype": "text/calendar",
+                      "content": "BEGIN:VCALENDAR\r\nSUMMARY:Entretien – été\r\n"
+                                 "END:VCALENDAR\r\n"}])
+    assert outbox.deliver(message.id) == "sent"
+    [received] = mail.to("marie@example.org")
+    assert received["Subject"] == "Entretien programmé – équipe « Mémoire »"
+    assert _lines(received.get_body(("plain",)).get_content()) == message.body_text
+    assert long_line in received.get_body(("html",)).get_content()
+    assert max(len(line) for line in received.as_bytes().split(b"\n")) <= 998
+    [attachment] = list(received.iter_attachments())
+    assert attachment.get_filename() == "entretien-été.ics"
+    assert attachment.get_content_type() == "text/calendar"
+    assert "Entretien – été" in attachment.get_payload(decode=True).decode()
+
+
+def test_address_outside_ascii_is_delivered_whole(ctx, mail):
+    """An internationalised address goes out with SMTPUTF8, its subject readable."""
+    message = _stored(recipient="josé@exemple.fr", idempotency_key="utf8:1",
+                      subject="Votre dossier a été reçu", body_text="Bonjour José,\n",
+                      body_html=None, attachments=[])
+    assert outbox.deliver(message.id) == "sent"
+    [received] = mail.to("josé@exemple.fr")
+    assert received["Subject"] == "Votre dossier a été reçu"
+    assert _lines(received.get_content()) == "Bonjour José,\n"

@@ -127,9 +127,10 @@ def _weighted_counts(
     """Count stems over weighted fields, remembering how each stem was written."""
     counts: Counter[str] = Counter()
     for text, weight in fields:
-        for stem_, word in tokens(text):
-            counts[stem_] += weight
-            surfaces[stem_][word] += 1
+        # Each distinct (stem, word) once: a 750-word project repeats most of its words.
+        for (stem_, word), n in Counter(tokens(text)).items():
+            counts[stem_] += weight * n
+            surfaces[stem_][word] += n
     return counts
 
 

@@ -54,8 +54,8 @@ def _stemmer(language: str) -> Stemmer.Stemmer:
 
 def language_of(words: list[str]) -> str:
     """Return "french" or "english" for folded words, by their stop words."""
-    french = sum(w in _ONLY_FRENCH for w in words)
-    english = sum(w in _ONLY_ENGLISH for w in words)
+    french = len([w for w in words if w in _ONLY_FRENCH])
+    english = len([w for w in words if w in _ONLY_ENGLISH])
     return "french" if french > english else "english"
 
 
