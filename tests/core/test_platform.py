@@ -202,6 +202,32 @@ def test_engine_for_sqlite_demo_works(tmp_path, app):
         assert conn.execute(text("SELECT count(*) FROM user")).scalar() >= 7
 
 
+def test_demo_delivers_to_its_mailbox_on_sqlite(tmp_path, app):
+    """Eager delivery on SQLite marks the mail sent and keeps its link for the mailbox."""
+    from flask_migrate import upgrade
+
+    from icm_recruit.core.outbox import OutboxMessage, OutboxStatus, queue_mail
+    from icm_recruit.extensions import db
+
+    demo = create_app({"PROFILE": "demo",
+                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'mail.sqlite3'}"})
+    try:
+        with demo.app_context():
+            upgrade()
+            message_id = queue_mail(to="someone@example.org", template="verify_email",
+                                    key="demo:1", context={"name": "Someone"},
+                                    secret_links={"url": "http://localhost/verify/SECRET"})
+            db.session.commit()
+            db.session.remove()
+            message = db.session.get(OutboxMessage, message_id)
+            assert message.status == OutboxStatus.SENT and message.attempts == 1
+            assert message.links == {"url": "http://localhost/verify/SECRET"}
+            assert "SECRET" not in message.body_text
+    finally:
+        app.extensions["celery"].set_current()
+        app.extensions["celery"].set_default()
+
+
 def test_query_count_header_counts_statements(make_app):
     counted = make_app(QUERY_COUNT_HEADER=True)
     response = counted.test_client().get("/healthz")

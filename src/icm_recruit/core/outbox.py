@@ -14,6 +14,7 @@ from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import make_msgid
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -334,58 +335,92 @@ def deliver(message_id: int) -> str:
     Returns what happened: sent, skipped, retry or failed.
     """
     session = db.session
-    message = session.scalar(
-        select(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING)
-        .with_for_update(skip_locked=True)
-    )
+    smtp = current_app.config["MAIL_TRANSPORT"] == "smtp"
+    message = _claim(session, message_id, smtp)  # the UPDATE waits, uncommitted, locked
     if message is None:
         session.rollback()
         return "skipped"
-    if current_app.config["OUTBOX_ASYNC_COMMIT"] and _is_postgresql(session):
-        # The row was committed synchronously when it was queued, so nothing can be lost;
-        # only the "sent" mark may be lost if PostgreSQL itself crashes within a fraction
-        # of a second, and that costs one repeated mail, not a missing one.
-        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    message.attempts += 1
     try:
         email = _build_email(message)
     except ValueError as exc:  # UndeliverableMessageError, or a header the library refuses
-        message.attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
-        return _record_failure(message, exc, message.delivery_links)
-    smtp = current_app.config["MAIL_TRANSPORT"] == "smtp"
-    links = message.delivery_links
-    message.status = OutboxStatus.SENT
-    message.sent_at = utcnow()
-    if smtp:
-        # Gone with the "sent" mark, in the same UPDATE; kept if the hand-off fails. With
-        # the mailbox transport the mailbox is the delivery: its addressee reads them there.
-        message.delivery_links = None
-    session.flush()  # the UPDATE waits, uncommitted, under the row lock
+        return _record_failure(message, exc, final=True)
     try:
         if smtp:
             _smtp_send(email)
     except (OSError, smtplib.SMTPException) as exc:
-        return _record_failure(message, exc, links)
-    message.last_error = None
+        return _record_failure(message, exc)
     session.commit()
     return "sent"
 
 
-def _record_failure(message: OutboxMessage, exc: Exception, links: dict | None) -> str:
-    message.status = OutboxStatus.PENDING
-    message.sent_at = None
-    message.delivery_links = links
-    message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-    if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-        message.status = OutboxStatus.FAILED
-        message.delivery_links = None  # never sent: the links die with the message
+_COLUMNS = ("id", "recipient", "user_id", "template", "locale", "idempotency_key", "subject",
+            "body_text", "body_html", "attachments", "delivery_links", "created_at")
+# One statement locks the row and marks it sent, and returns it as it was: its one-time
+# links go with the mark (with SMTP; the mailbox is the delivery otherwise) and are handed
+# to SMTP from what the statement returns.
+_CLAIM_POSTGRESQL = """
+    WITH picked AS (
+        SELECT {columns}, attempts{async_commit} FROM outbox_message
+        WHERE id = :id AND status = :pending FOR UPDATE SKIP LOCKED)
+    UPDATE outbox_message AS m
+    SET status = :sent, sent_at = :now, attempts = picked.attempts + 1, last_error = NULL,
+        delivery_links = CASE WHEN :smtp THEN NULL ELSE picked.delivery_links END
+    FROM picked WHERE m.id = picked.id
+    RETURNING {returned}, m.attempts
+"""
+# The row was committed synchronously when it was queued, so nothing can be lost; only
+# the "sent" mark may be lost if PostgreSQL itself crashes within a fraction of a second,
+# and that costs one repeated mail, not a missing one.
+_ASYNC_COMMIT = ", set_config('synchronous_commit', 'off', true)"
+
+
+@lru_cache(maxsize=2)
+def _claim_statement(async_commit: bool):
+    table = OutboxMessage.__table__
+    sql = _CLAIM_POSTGRESQL.format(
+        columns=", ".join(_COLUMNS), returned=", ".join(f"picked.{c}" for c in _COLUMNS),
+        async_commit=_ASYNC_COMMIT if async_commit else "")
+    return text(sql).columns(*(table.c[c] for c in _COLUMNS), table.c.attempts)
+
+
+def _claim(session, message_id: int, smtp: bool) -> OutboxMessage | None:
+    """Lock a pending message and mark it sent; return it, unattached, as it was."""
+    table = OutboxMessage.__table__
+    values = {"pending": OutboxStatus.PENDING.value, "sent": OutboxStatus.SENT.value,
+              "now": utcnow(), "smtp": smtp, "id": message_id}
+    if _is_postgresql(session):
+        statement = _claim_statement(bool(current_app.config["OUTBOX_ASYNC_COMMIT"]))
+        row = session.execute(statement, values).mappings().first()
+    else:  # SQLite: one writer at a time, so reading then writing is safe
+        row = session.execute(select(*(table.c[c] for c in _COLUMNS), table.c.attempts)
+                              .where(table.c.id == message_id,
+                                     table.c.status == values["pending"])).mappings().first()
+        if row is not None:
+            row = {**row, "attempts": row["attempts"] + 1}
+            session.execute(table.update().where(table.c.id == message_id).values(
+                status=values["sent"], sent_at=values["now"], attempts=row["attempts"],
+                last_error=None, delivery_links=None if smtp else row["delivery_links"]))
+    return None if row is None else OutboxMessage(**row)
+
+
+def _record_failure(message: OutboxMessage, exc: Exception, *, final: bool = False) -> str:
+    """Put a message back as pending (with backoff) or failed, in the claim's transaction."""
+    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    values = {"status": OutboxStatus.PENDING.value, "sent_at": None, "last_error": error,
+              # Kept for the next try; never sent, they die with the message.
+              "delivery_links": message.delivery_links}
+    if final or message.attempts >= max_attempts:
+        values.update(status=OutboxStatus.FAILED.value, delivery_links=None,
+                      attempts=max(message.attempts, max_attempts))
         outcome = "failed"
     else:
-        message.next_attempt_at = utcnow() + backoff(message.attempts)
+        values["next_attempt_at"] = utcnow() + backoff(message.attempts)
         outcome = "retry"
+    table = OutboxMessage.__table__
+    db.session.execute(table.update().where(table.c.id == message.id).values(**values))
     db.session.commit()
-    log.warning("outbox message %s not delivered: %s", message.id, message.last_error)
+    log.warning("outbox message %s not delivered: %s", message.id, error)
     return outcome
 
 
