@@ -223,3 +223,44 @@ def test_hr_writes_the_conditional_parts_of_a_mail_in_french(client, auth, hr):
     row = db.session.get(OutboxMessage, message_id)
     assert row.subject == "Annulé : ICM-2027-0001"
     assert row.body_text.strip() == "Au jury,\n\nL’entretien du 03/06/2027 10:00 CEST est annulé."
+
+
+def test_many_mails_of_one_commit_read_hr_texts_once_and_see_a_new_one(ctx, hr, mail):
+    """Mails queued together ask for HR's texts once; a text saved meanwhile still counts."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from icm_recruit.core import mailtexts
+
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    def queue(n):
+        queue_mail(to=f"person{n}@example.org", template="verify_email", key=f"many:{n}",
+                   context={"name": f"Person {n}", "url": "http://localhost/v"})
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        for n in range(20):
+            queue(n)
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    assert sum("FROM mail_text" in s for s in statements) == 1  # the language's text
+    mailtexts.store("verify_email", "en", subject="Confirm now, {name}", body="Hi {name}: {url}",
+                    by=hr)
+    queue(20)
+    db.session.commit()
+    subjects = {m["To"]: m["Subject"] for m in mail.messages}
+    assert subjects["person19@example.org"] == "Confirm your e-mail address"
+    assert subjects["person20@example.org"] == "Confirm now, Person 20"
+    queue_mail(to="later@example.org", template="verify_email", key="many:later",
+               context={"name": "Later", "url": "http://localhost/v"})
+    mailtexts.drop("verify_email", "en", by=hr)
+    queue_mail(to="after@example.org", template="verify_email", key="many:after",
+               context={"name": "After", "url": "http://localhost/v"})
+    db.session.commit()
+    subjects = {m["To"]: m["Subject"] for m in mail.messages}
+    assert subjects["later@example.org"] == "Confirm now, Later"
+    assert subjects["after@example.org"] == "Confirm your e-mail address"

@@ -76,8 +76,7 @@ def html_from_text(body: str, locale: str) -> str:
 
 
 def _text_of(kind, locale: str) -> tuple[str, str] | None:
-    row = mailtexts.find(kind.name, locale)
-    return (row.subject, row.body) if row is not None else None
+    return mailtexts.institute_text(kind.name, locale)
 
 
 def _filled(kind, text: tuple[str, str], locale: str, context: dict) -> tuple[str, str]:

@@ -9,8 +9,8 @@ replaced stays in the audit trail.
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, select, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event, select, text
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from icm_recruit.core import audit
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
@@ -48,6 +48,28 @@ def find(kind: str, locale: str, *, call_id: int | None = None,
     return db.session.scalar(select(MailText).where(*_where(kind, locale, call_id, variant)))
 
 
+def institute_text(kind: str, locale: str) -> tuple[str, str] | None:
+    """HR's (subject, body) for a kind written for every call, read once per transaction.
+
+    A commit that queues many mails of one kind (reminders, outcomes) asks the table once;
+    `store` and `drop` forget what they change, and every commit or rollback forgets all.
+    """
+    known = db.session.info.setdefault(_KNOWN, {})
+    if (kind, locale) not in known:
+        row = find(kind, locale)
+        known[kind, locale] = (row.subject, row.body) if row is not None else None
+    return known[kind, locale]
+
+
+_KNOWN = "mail_texts_known"
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_KNOWN, None)
+
+
 def _take_turns(kind: str, locale: str, call_id: int | None, variant: str) -> None:
     # Two saves at once: the second waits, then updates the row the first one wrote.
     if db.session.get_bind().dialect.name == "postgresql":
@@ -66,6 +88,7 @@ def store(kind: str, locale: str, *, subject: str, body: str, by, call=None,
           variant: str = "", action: str = "mail_text", **audit_data) -> MailText:
     """Write HR's text (already checked by the caller) and audit it."""
     call_id = getattr(call, "id", None)
+    db.session.info.pop(_KNOWN, None)
     _take_turns(kind, locale, call_id, variant)
     row = find(kind, locale, call_id=call_id, variant=variant)
     if row is None:
@@ -85,6 +108,7 @@ def drop(kind: str, locale: str, *, by, call=None, variant: str = "",
          action: str = "mail_text", **audit_data) -> bool:
     """Go back to the default text; False when HR had not changed it."""
     call_id = getattr(call, "id", None)
+    db.session.info.pop(_KNOWN, None)
     row = db.session.scalar(select(MailText).where(*_where(kind, locale, call_id, variant))
                             .with_for_update())
     if row is None:
