@@ -13,6 +13,7 @@ from email.message import EmailMessage, Message
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
+from email.policy import Compat32
 from email.utils import make_msgid
 from functools import lru_cache
 
@@ -138,18 +139,20 @@ def queue_mail(*, to: str, template: str, key: str, locale: str = "en", context=
         "created_at": utcnow(),
         "next_attempt_at": utcnow(),
     }
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = (
-        insert(OutboxMessage.__table__)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(OutboxMessage.__table__.c.id)
-    )
-    message_id = db.session.execute(stmt).scalar()
+    statement = _insert_statement(db.session.get_bind().dialect.name)
+    message_id = db.session.execute(statement, values).scalar()
     if message_id is not None:
         db.session.info.setdefault("outbox_new", []).append(message_id)
     return message_id
+
+
+@lru_cache(maxsize=2)
+def _insert_statement(dialect: str):
+    """One statement for every queued mail, its values bound per call (compiled once)."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return (insert(OutboxMessage.__table__)
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(OutboxMessage.__table__.c.id))
 
 
 @event.listens_for(Session, "after_commit")
@@ -202,17 +205,17 @@ def _build_email(message: OutboxMessage) -> Message:
     links = message.links
     body: Message = _text_part(mailtext.fill_links(message.body_text, links), "plain")
     if message.body_html:
-        alternative = MIMEMultipart("alternative")
+        alternative = MIMEMultipart("alternative", policy=_POLICY)
         alternative.attach(body)
         alternative.attach(_text_part(
             mailtext.fill_links(message.body_html, links, html=True), "html"))
         body = alternative
     if message.attachments:
-        mixed = MIMEMultipart("mixed")
+        mixed = MIMEMultipart("mixed", policy=_POLICY)
         mixed.attach(body)
         for item in message.attachments:
             maintype, _, subtype = item.get("mimetype", "application/octet-stream").partition("/")
-            part = MIMEBase(maintype, subtype)
+            part = MIMEBase(maintype, subtype, policy=_POLICY)
             part.set_payload(item["content"].encode())
             encoders.encode_base64(part)
             filename = mailtext.one_line(item["filename"])
@@ -229,6 +232,18 @@ def _build_email(message: OutboxMessage) -> Message:
     return body
 
 
+class _Policy(Compat32):
+    """The classic policy, writing a short one-line ASCII header as it is: the general
+    folding (a `Header` object per header) was a fifth of the time spent sending a mail."""
+
+    def _fold(self, name, value, sanitize):
+        if (isinstance(value, str) and value.isascii() and len(name) + len(value) < 76
+                and "\n" not in value and "\r" not in value):
+            return f"{name}: {value}{self.linesep}"
+        return super()._fold(name, value, sanitize)
+
+
+_POLICY = _Policy()
 _UTF8_QUOTED = Charset("utf-8")
 _UTF8_QUOTED.body_encoding = QP
 
@@ -236,7 +251,7 @@ _UTF8_QUOTED.body_encoding = QP
 def _text_part(text: str, subtype: str) -> MIMEText:
     """A text part: 7bit when it is short-lined ASCII, quoted-printable UTF-8 otherwise."""
     plain = text.isascii() and all(len(line) <= 998 for line in text.splitlines())
-    return MIMEText(text, subtype, "us-ascii" if plain else _UTF8_QUOTED)
+    return MIMEText(text, subtype, "us-ascii" if plain else _UTF8_QUOTED, policy=_POLICY)
 
 
 def _build_international_email(message: OutboxMessage, sender: str,
