@@ -319,6 +319,10 @@ def _init_templates(app: Flask) -> None:
         AssignmentOrigin=AssignmentOrigin, JobKind=JobKind,
         DOCUMENT_KIND_LABELS=DOCUMENT_KIND_LABELS, count_words=count_words)
 
+    from icm_recruit.core.numbers import decimal_format
+
+    app.jinja_env.filters["decimalformat"] = decimal_format
+
     @app.template_filter("localdt")
     def localdt(value, fmt="%d/%m/%Y %H:%M %Z", zone=None):
         if value is None:

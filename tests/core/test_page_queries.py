@@ -85,3 +85,28 @@ def test_page_queries_do_not_grow_with_the_call(app, ctx, page):
         counts.append(queries)
     assert counts[0] == counts[1], f"{page}: {counts[0]} queries at 6, {counts[1]} at 40"
     assert counts[1] <= 15, f"{page}: {counts[1]} queries"
+
+
+def test_the_ranking_counts_what_it_lists_under_every_filter(app, ctx):
+    """The count (without the joins a search needs) matches the rows listed."""
+    from sqlalchemy import func, select
+
+    from icm_recruit.auth.models import Role, User
+    from icm_recruit.selection import queries
+    from icm_recruit.selection.ranking import build_snapshot
+    from tests.support import make_user
+
+    hr = make_user("hr.count@example.org", Role.ADMIN)
+    seed_large(40, 12, seed=3)
+    call = db.session.get(Call, _ids(40)["call"])
+    snapshot = build_snapshot(call, by=None)
+    db.session.commit()
+    some_name = db.session.scalar(select(User.name).where(User.email.like("%applicant%")))
+    for args in ({}, {"flag": "1"}, {"status": "under_review"}, {"status": "nonsense"},
+                 {"q": some_name.split()[0].lower()}, {"q": "zzz-none"},
+                 {"q": "A", "status": "under_review", "sort": "mean", "dir": "desc"}):
+        stmt = queries.ranking_select(hr, call, snapshot, args, {})
+        listed = db.session.scalar(select(func.count()).select_from(
+            stmt.order_by(None).subquery()))
+        assert queries.ranking_count(hr, call, snapshot, args) == listed, args
+    assert queries.ranking_count(hr, call, snapshot, {}) > 0

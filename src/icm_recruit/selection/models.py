@@ -276,7 +276,12 @@ class RankingSnapshot(db.Model):
 
 class RankingRow(db.Model):
     __tablename__ = "ranking_row"
-    __table_args__ = (UniqueConstraint("snapshot_id", "application_id"),)
+    __table_args__ = (
+        UniqueConstraint("snapshot_id", "application_id"),
+        # The ranking page in its default order reads one page of rows, not the snapshot.
+        Index("ix_ranking_row_snapshot_order", "snapshot_id", "calibrated_rank", "raw_rank",
+              "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     snapshot_id: Mapped[int] = mapped_column(

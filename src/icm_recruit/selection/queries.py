@@ -288,16 +288,12 @@ RANKING_SORTS = {
 }
 
 
-def ranking_select(user, call: Call, snapshot: RankingSnapshot, args, interview: dict):
-    """The snapshot's rows the user may see, filtered and sorted in SQL as `args` ask
-    (flag=1, status, q on reference or name, sort and dir); ties keep the ranking's
-    order. `interview` ({application id: {"mean"}}) gives the interview sort."""
+def _ranking_filtered(stmt, user, call: Call, snapshot: RankingSnapshot, args):
+    """`stmt` (over the snapshot's rows, joined to their applications) cut to what the user
+    may see and what `args` filter."""
     visible = visible_applications(user, call.id).with_only_columns(Application.id)
-    stmt = (select(RankingRow).join(RankingRow.application).join(Application.applicant)
-            .where(RankingRow.snapshot_id == snapshot.id,
-                   RankingRow.application_id.in_(visible))
-            .options(contains_eager(RankingRow.application)
-                     .contains_eager(Application.applicant)))
+    stmt = stmt.where(RankingRow.snapshot_id == snapshot.id,
+                      RankingRow.application_id.in_(visible))
     if args.get("flag") == "1":
         stmt = stmt.where(RankingRow.disagreement.is_(True))
     status = args.get("status", "")
@@ -309,6 +305,25 @@ def ranking_select(user, call: Call, snapshot: RankingSnapshot, args, interview:
     if query:
         stmt = stmt.where(or_(func.lower(Application.reference).contains(query, autoescape=True),
                               func.lower(User.name).contains(query, autoescape=True)))
+    return stmt
+
+
+def ranking_count(user, call: Call, snapshot: RankingSnapshot, args) -> int:
+    """How many rows `ranking_select` gives, counted without the joins only a search needs."""
+    stmt = select(func.count(RankingRow.id)).join(RankingRow.application)
+    if args.get("q", "").strip():
+        stmt = stmt.join(Application.applicant)
+    return db.session.scalar(_ranking_filtered(stmt, user, call, snapshot, args)) or 0
+
+
+def ranking_select(user, call: Call, snapshot: RankingSnapshot, args, interview: dict):
+    """The snapshot's rows the user may see, filtered and sorted in SQL as `args` ask
+    (flag=1, status, q on reference or name, sort and dir); ties keep the ranking's
+    order. `interview` ({application id: {"mean"}}) gives the interview sort."""
+    stmt = _ranking_filtered(
+        select(RankingRow).join(RankingRow.application).join(Application.applicant)
+        .options(contains_eager(RankingRow.application).contains_eager(Application.applicant)),
+        user, call, snapshot, args)
     sort = args.get("sort", "rank")
     if sort == "interview":
         means = {app_id: score["mean"] for app_id, score in interview.items()}

@@ -178,7 +178,9 @@ def ranking(call_id):
         page = ListPage([], 1, RANKING_PAGE_SIZE)
     else:
         page = QueryPage(ranking_rows(call, snapshot, request.args, interview),
-                         request.args.get("page", type=page_number), RANKING_PAGE_SIZE)
+                         request.args.get("page", type=page_number), RANKING_PAGE_SIZE,
+                         total=queries.ranking_count(current_user, call, snapshot,
+                                                     request.args))
     reviewer_names = tables.reviewer_names(page.items)
     return render_template(
         "selection/ranking.html", call=call, snapshot=snapshot, rows=page.items, page=page,
