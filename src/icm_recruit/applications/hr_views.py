@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import contains_eager, load_only, selectinload
 
 from icm_recruit.applications import deadlines, queries, rules, search, stage_part, tags
 from icm_recruit.applications import operations as ops
@@ -70,7 +70,7 @@ def _render_list(call: Call, filters: dict, *, bulk_form=None, save_form=None, s
     # (and a template asking for one more column fails in the tests, not in a loop).
     stmt = stmt.options(
         load_only(*LIST_COLUMNS, raiseload=True),
-        joinedload(Application.applicant).load_only(User.id, User.name, raiseload=True))
+        contains_eager(Application.applicant).load_only(User.id, User.name, raiseload=True))
     page = db.paginate(stmt, page=request.args.get("page", 1, type=page_number),
                        per_page=PAGE_SIZE, error_out=False)
     own_ids = rules.own_application_ids(current_user, call.id)

@@ -157,6 +157,9 @@ class Application(db.Model):
         UniqueConstraint("call_id", "applicant_id"),
         CheckConstraint("phd_year IS NULL OR (phd_year >= 1950 AND phd_year <= 2100)",
                         name="phd_year_range"),
+        # HR's list, newest first, reads its page in this order (migration 0026).
+        Index("ix_application_call_submitted", "call_id",
+              text("submitted_at DESC NULLS LAST"), text("id DESC")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

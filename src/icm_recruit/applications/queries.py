@@ -1,7 +1,7 @@
 """Reads of applications used by views and tasks."""
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from icm_recruit.applications import rules, search
 from icm_recruit.applications.models import (
@@ -47,7 +47,7 @@ def filtered_applications(call_id: int, *, conditions=(), status: str = "", coun
     """
     stmt = (select(Application).join(Application.applicant)
             .where(Application.call_id == call_id, *conditions)
-            .options(joinedload(Application.applicant)))
+            .options(contains_eager(Application.applicant)))
     if status in {s.value for s in ApplicationStatus}:
         stmt = stmt.where(Application.status == status)
     if country:
