@@ -22,7 +22,7 @@ demo: install
 	$(DEMO_ENV) $(BIN)/flask --app icm_recruit run --host 127.0.0.1 --port 5000
 
 test: install
-	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist loadfile --durations=15 $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks tools
