@@ -6,6 +6,7 @@ import pytest
 
 from icm_recruit.auth.models import Role
 from tests.applications.factories import make_application, make_call, make_pdf
+from tests.browser.conftest import serious_violations
 from tests.support import PASSWORD, make_user
 
 pytestmark = [pytest.mark.services, pytest.mark.browser]
@@ -86,6 +87,9 @@ def test_text_typed_when_the_session_ended_is_offered_back(browser, live_server)
         _sign_in(page, live_server.base_url, "late@example.org")
         page.goto(url)
         assert page.locator("#title").input_value() == ""
+        page.locator("#draft-restore").wait_for()
+        # The offer's buttons stay legible on its warning colour.
+        assert serious_violations(page) == []
         page.locator("#draft-restore").get_by_role("button", name="Restore it").click()
         assert page.locator("#title").input_value() == "Typed after the session ended"
         page.locator("#draft-status").get_by_text("Saved at").wait_for()

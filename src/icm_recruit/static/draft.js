@@ -217,7 +217,7 @@
     restore.textContent = form.dataset.restoreLabel;
     var discard = document.createElement("button");
     discard.type = "button";
-    discard.className = "btn btn-sm btn-outline-secondary";
+    discard.className = "btn btn-sm btn-outline-dark";  // legible on the warning yellow
     discard.textContent = form.dataset.discardLabel;
     box.append(text, restore, discard);
     form.insertAdjacentElement("beforebegin", box);
