@@ -14,6 +14,18 @@ from tests.support import IsolatedClient, SmtpSink
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+# The longest files (whole minutes each, from `make test`'s durations) are handed out to the
+# two xdist workers first, so the short ones fill in around them instead of one of these
+# starting last while the other worker idles.
+LONGEST_FIRST = ("tests/security/test_form_fuzz.py", "tests/browser/test_no_overflow.py",
+                 "tests/security/test_upload_fuzz.py", "tests/security/test_access_matrix.py",
+                 "tests/security/test_mail_faults.py", "tests/browser/test_selection_journey.py",
+                 "tests/browser/test_stages_journey.py")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    rank = {path: position for position, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.partition("::")[0], len(rank)))
 
 
 def _services_down() -> str | None:
