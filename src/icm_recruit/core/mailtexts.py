@@ -66,7 +66,8 @@ _KNOWN = "mail_texts_known"
 
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
+@event.listens_for(Session, "after_soft_rollback")  # a savepoint rolled back, too
+def _forget(session: Session, *_transaction) -> None:
     session.info.pop(_KNOWN, None)
 
 
