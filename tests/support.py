@@ -1,6 +1,7 @@
 """Test helpers: an SMTP sink, sign-in actions, CSRF-aware form posting, factories."""
 
 import asyncio
+import contextlib
 import contextvars
 import email
 import email.policy
@@ -148,3 +149,21 @@ def make_user(email: str = "someone@example.org", *roles: Role, name: str = "Tes
     db.session.add(user)
     db.session.commit()
     return user
+
+
+@contextlib.contextmanager
+def demo_app(path, app):
+    """A demo-profile app on a fresh SQLite file at `path`, migrated to the head; the test
+    app's Celery is current again afterwards (creating an app makes its own current)."""
+    from flask_migrate import upgrade
+
+    from icm_recruit import create_app
+
+    demo = create_app({"PROFILE": "demo", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    try:
+        with demo.app_context():
+            upgrade()
+        yield demo
+    finally:
+        app.extensions["celery"].set_current()
+        app.extensions["celery"].set_default()

@@ -12,6 +12,7 @@ from icm_recruit.core import audit
 from icm_recruit.core.audit import AuditEvent
 from icm_recruit.extensions import db
 from tests.conftest import PG_ADMIN_URL
+from tests.support import demo_app
 
 pytestmark = pytest.mark.services
 
@@ -181,22 +182,14 @@ def test_create_admin_command(app, ctx):
 
 def test_engine_for_sqlite_demo_works(tmp_path, app):
     """The demo profile runs on a SQLite file with eager Celery and a mailbox."""
-    from flask_migrate import upgrade
-
-    demo = create_app({"PROFILE": "demo",
-                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'demo.sqlite3'}"})
-    try:
+    with demo_app(tmp_path / "demo.sqlite3", app) as demo:
         with demo.app_context():
-            upgrade()
             runner = demo.test_cli_runner()
             assert "hr@demo.icm-recruit.org" in runner.invoke(args=["seed-demo"]).output
             assert runner.invoke(args=["seed-demo"]).exit_code == 0  # twice is fine
         client = demo.test_client()
         page = client.get("/login")
         assert page.status_code == 200
-    finally:
-        app.extensions["celery"].set_current()
-        app.extensions["celery"].set_default()
     engine = create_engine(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM user")).scalar() >= 7
@@ -204,28 +197,19 @@ def test_engine_for_sqlite_demo_works(tmp_path, app):
 
 def test_demo_delivers_to_its_mailbox_on_sqlite(tmp_path, app):
     """Eager delivery on SQLite marks the mail sent and keeps its link for the mailbox."""
-    from flask_migrate import upgrade
-
     from icm_recruit.core.outbox import OutboxMessage, OutboxStatus, queue_mail
     from icm_recruit.extensions import db
 
-    demo = create_app({"PROFILE": "demo",
-                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'mail.sqlite3'}"})
-    try:
-        with demo.app_context():
-            upgrade()
-            message_id = queue_mail(to="someone@example.org", template="verify_email",
-                                    key="demo:1", context={"name": "Someone"},
-                                    secret_links={"url": "http://localhost/verify/SECRET"})
-            db.session.commit()
-            db.session.remove()
-            message = db.session.get(OutboxMessage, message_id)
-            assert message.status == OutboxStatus.SENT and message.attempts == 1
-            assert message.links == {"url": "http://localhost/verify/SECRET"}
-            assert "SECRET" not in message.body_text
-    finally:
-        app.extensions["celery"].set_current()
-        app.extensions["celery"].set_default()
+    with demo_app(tmp_path / "mail.sqlite3", app) as demo, demo.app_context():
+        message_id = queue_mail(to="someone@example.org", template="verify_email",
+                                key="demo:1", context={"name": "Someone"},
+                                secret_links={"url": "http://localhost/verify/SECRET"})
+        db.session.commit()
+        db.session.remove()
+        message = db.session.get(OutboxMessage, message_id)
+        assert message.status == OutboxStatus.SENT and message.attempts == 1
+        assert message.links == {"url": "http://localhost/verify/SECRET"}
+        assert "SECRET" not in message.body_text
 
 
 def test_query_count_header_counts_statements(make_app):

@@ -7,10 +7,8 @@ import csv
 import io
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from icm_recruit import create_app
 from icm_recruit.applications.models import Application, ApplicationStatus
 from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call
@@ -19,7 +17,7 @@ from icm_recruit.extensions import db
 from icm_recruit.selection.models import InterviewSlot
 from tests.applications.factories import make_application, make_call
 from tests.selection.factories import quick_user, selection_call
-from tests.support import csrf_from, make_user, post_form
+from tests.support import csrf_from, demo_app, make_user, post_form
 
 pytestmark = pytest.mark.services
 
@@ -180,11 +178,8 @@ def test_messages_about_bad_input_are_in_french(client, ctx):
 
 def test_the_demo_database_answers_the_same(tmp_path, app):
     """SQLite overflows past 64 bits too: the same 404s and pages there."""
-    demo = create_app({"PROFILE": "demo",
-                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'demo.sqlite3'}"})
-    try:
+    with demo_app(tmp_path / "demo.sqlite3", app) as demo:
         with demo.app_context():
-            upgrade()
             call = make_call("c")
             user = make_user("hr@example.org", Role.ADMIN)
             db.session.add(Application(call_id=call.id, applicant_id=user.id,
@@ -200,9 +195,6 @@ def test_the_demo_database_answers_the_same(tmp_path, app):
         assert client.get(f"/admin/calls/{call_id}/applications?page={PAGE_HUGE}"
                           ).status_code == 200
         assert client.get(f"/admin/audit?actor={HUGE}").status_code == 200
-    finally:
-        app.extensions["celery"].set_current()
-        app.extensions["celery"].set_default()
 
 
 @pytest.mark.parametrize("deadline", ["tomorrow", "2027-02-30T10:00", "m" * 5000])
