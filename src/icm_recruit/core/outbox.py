@@ -200,36 +200,63 @@ def _build_email(message: OutboxMessage) -> Message:
     """
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     recipient = _envelope_recipient(message)
-    if not (sender.isascii() and recipient.isascii()):
-        return _build_international_email(message, sender, recipient)
     links = message.links
-    body: Message = _text_part(mailtext.fill_links(message.body_text, links), "plain")
-    if message.body_html:
+    headers = {
+        "Subject": mailtext.one_line(mailtext.fill_links(message.subject, links)),
+        "From": mailtext.one_line(sender),
+        "To": recipient,
+        "Message-ID": mailtext.one_line(message.message_id) or make_msgid(),
+        "X-ICM-Outbox-Key": mailtext.one_line(message.idempotency_key),
+    }
+    text = mailtext.fill_links(message.body_text, links)
+    html = (mailtext.fill_links(message.body_html, links, html=True)
+            if message.body_html else None)
+    attachments = [_attachment(item) for item in message.attachments or []]
+    build = _mime_email if sender.isascii() and recipient.isascii() else _modern_email
+    return build(headers, text, html, attachments)
+
+
+def _attachment(item: dict) -> tuple[str, str, bytes, str]:
+    """A stored attachment as (main type, subtype, content, one-line file name)."""
+    maintype, _, subtype = item.get("mimetype", "application/octet-stream").partition("/")
+    return maintype, subtype, item["content"].encode(), mailtext.one_line(item["filename"])
+
+
+def _mime_email(headers: dict, text: str, html: str | None, attachments: list) -> Message:
+    body: Message = _text_part(text, "plain")
+    if html:
         alternative = MIMEMultipart("alternative", policy=_POLICY)
         alternative.attach(body)
-        alternative.attach(_text_part(
-            mailtext.fill_links(message.body_html, links, html=True), "html"))
+        alternative.attach(_text_part(html, "html"))
         body = alternative
-    if message.attachments:
+    if attachments:
         mixed = MIMEMultipart("mixed", policy=_POLICY)
         mixed.attach(body)
-        for item in message.attachments:
-            maintype, _, subtype = item.get("mimetype", "application/octet-stream").partition("/")
+        for maintype, subtype, content, filename in attachments:
             part = MIMEBase(maintype, subtype, policy=_POLICY)
-            part.set_payload(item["content"].encode())
+            part.set_payload(content)
             encoders.encode_base64(part)
-            filename = mailtext.one_line(item["filename"])
             part.add_header("Content-Disposition", "attachment",
                             filename=filename if filename.isascii() else ("utf-8", "", filename))
             mixed.attach(part)
         body = mixed
-    subject = mailtext.one_line(mailtext.fill_links(message.subject, links))
-    body["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")
-    body["From"] = mailtext.one_line(sender)
-    body["To"] = recipient
-    body["Message-ID"] = mailtext.one_line(message.message_id) or make_msgid()
-    body["X-ICM-Outbox-Key"] = mailtext.one_line(message.idempotency_key)
+    for name, value in headers.items():
+        body[name] = value if value.isascii() else Header(value, "utf-8")
     return body
+
+
+def _modern_email(headers: dict, text: str, html: str | None,
+                  attachments: list) -> EmailMessage:
+    """The same message for an address outside ASCII, sent with SMTPUTF8."""
+    mail = EmailMessage()
+    for name, value in headers.items():
+        mail[name] = value
+    mail.set_content(text)
+    if html:
+        mail.add_alternative(html, subtype="html")
+    for maintype, subtype, content, filename in attachments:
+        mail.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
+    return mail
 
 
 class _Policy(Compat32):
@@ -252,27 +279,6 @@ def _text_part(text: str, subtype: str) -> MIMEText:
     """A text part: 7bit when it is short-lined ASCII, quoted-printable UTF-8 otherwise."""
     plain = text.isascii() and all(len(line) <= 998 for line in text.splitlines())
     return MIMEText(text, subtype, "us-ascii" if plain else _UTF8_QUOTED, policy=_POLICY)
-
-
-def _build_international_email(message: OutboxMessage, sender: str,
-                               recipient: str) -> EmailMessage:
-    """The same message for an address outside ASCII, sent with SMTPUTF8."""
-    links = message.links
-    mail = EmailMessage()
-    mail["Subject"] = mailtext.one_line(mailtext.fill_links(message.subject, links))
-    mail["From"] = sender
-    mail["To"] = recipient
-    mail["Message-ID"] = message.message_id or make_msgid()
-    mail["X-ICM-Outbox-Key"] = mailtext.one_line(message.idempotency_key)
-    mail.set_content(mailtext.fill_links(message.body_text, links))
-    if message.body_html:
-        mail.add_alternative(mailtext.fill_links(message.body_html, links, html=True),
-                             subtype="html")
-    for item in message.attachments or []:
-        maintype, _, subtype = item.get("mimetype", "application/octet-stream").partition("/")
-        mail.add_attachment(item["content"].encode(), maintype=maintype, subtype=subtype,
-                            filename=mailtext.one_line(item["filename"]))
-    return mail
 
 
 class _SmtpConnections(threading.local):
