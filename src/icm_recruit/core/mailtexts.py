@@ -48,6 +48,9 @@ def find(kind: str, locale: str, *, call_id: int | None = None,
     return db.session.scalar(select(MailText).where(*_where(kind, locale, call_id, variant)))
 
 
+_KNOWN = "mail_texts_known"  # session.info key: {(kind, locale): (subject, body) or None}
+
+
 def institute_text(kind: str, locale: str) -> tuple[str, str] | None:
     """HR's (subject, body) for a kind written for every call, read once per transaction.
 
@@ -59,9 +62,6 @@ def institute_text(kind: str, locale: str) -> tuple[str, str] | None:
         row = find(kind, locale)
         known[kind, locale] = (row.subject, row.body) if row is not None else None
     return known[kind, locale]
-
-
-_KNOWN = "mail_texts_known"
 
 
 @event.listens_for(Session, "after_commit")
