@@ -15,4 +15,4 @@ RUN pip install --upgrade pip && pip install . \
 
 USER icm
 EXPOSE 8000
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "icm_recruit:create_app()"]
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "icm_recruit.wsgi:app"]

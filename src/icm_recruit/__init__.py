@@ -5,7 +5,6 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, abort, g, render_template, request, session
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import DataError
@@ -13,7 +12,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from icm_recruit.config import ConfigError, load_config
+from icm_recruit.core import assets, i18n
 from icm_recruit.core.forms import has_control_characters
+from icm_recruit.core.i18n import gettext as _
 from icm_recruit.core.params import INT32_MAX
 from icm_recruit.extensions import babel, csrf, db, login_manager, migrate
 
@@ -161,6 +162,8 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(_resource_dir("migrations")))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    i18n.install(app)
+    assets.init_assets(app)
     _init_login(app)
     _import_models_and_tasks()
 

@@ -41,9 +41,11 @@ WIDER_THAN_WINDOW = """() => {
             ? '.' + el.className.trim().split(/\\s+/).join('.') : '')
          + ' right=' + Math.round(el.getBoundingClientRect().right));
 }"""
-# Charts follow a resized window at the next frames, as they would on a phone turned round.
+# Charts follow a resized window at the next frames, as they would on a phone turned round
+# (a page without a chart is laid out again by the next frames alone).
 SETTLED = """() => new Promise(done => setTimeout(
-  () => requestAnimationFrame(() => requestAnimationFrame(done)), 50))"""
+  () => requestAnimationFrame(() => requestAnimationFrame(done)),
+  document.querySelector('canvas') ? 50 : 0))"""
 PAGE_WIDTH = "() => [document.documentElement.scrollWidth, window.innerWidth]"
 
 

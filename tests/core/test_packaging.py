@@ -46,8 +46,7 @@ def test_compose_file_wires_every_service():
     services = compose["services"]
     assert {"web", "worker", "beat", "postgres", "redis", "mail"} <= set(services)
     web, worker, beat = services["web"], services["worker"], services["beat"]
-    assert "gunicorn" in " ".join(web["command"]) and "icm_recruit:create_app()" in " ".join(
-        web["command"])
+    assert "gunicorn" in " ".join(web["command"]) and "icm_recruit.wsgi:app" in web["command"]
     assert "worker" in worker["command"] and "icm_recruit.worker" in worker["command"]
     assert "beat" in beat["command"] and "icm_recruit.worker" in beat["command"]
     for app_service in (web, worker, beat):
@@ -65,3 +64,15 @@ def test_compose_file_wires_every_service():
         "db upgrade" in str(s.get("command", "")) for s in services.values())
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "pip install" in dockerfile and "USER" in dockerfile
+    assert '"icm_recruit.wsgi:app"]' in dockerfile
+
+
+def test_wsgi_entry_point_builds_the_app_and_freezes_what_it_built(tmp_path):
+    script = ("import gc\n"
+              "from icm_recruit.wsgi import app\n"
+              "print(type(app).__name__, gc.get_freeze_count() > 10000)\n"
+              "print(app.test_client().get('/login').status_code)\n")
+    env = {**os.environ, "ICM_DEMO": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'w.sqlite3'}"}
+    out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, check=True,
+                         capture_output=True, text=True).stdout.split()
+    assert out == ["Flask", "True", "200"]

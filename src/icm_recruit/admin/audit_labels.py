@@ -5,8 +5,9 @@ reads the code and fails on an action without a label). The stored events keep t
 codes: only the pages and exports show these words.
 """
 
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
+
+from icm_recruit.core.i18n import lazy_gettext as _l
 
 ACTION_LABELS: dict[str, LazyString] = {
     # Accounts and sign-in

@@ -8,8 +8,6 @@ of events (exports read in chunks of CHUNK ids).
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from icm_recruit.admin.audit_labels import action_label
@@ -31,6 +29,8 @@ from icm_recruit.calls.models import (
 )
 from icm_recruit.core import mailkinds
 from icm_recruit.core.audit import AuditEvent
+from icm_recruit.core.i18n import gettext as _
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.timeutil import to_zone
 from icm_recruit.extensions import db
 from icm_recruit.reviews.models import DiscussionPost, Review

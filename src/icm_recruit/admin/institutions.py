@@ -1,7 +1,6 @@
 """HR keeps the institution registry: the shipped entries to read, their own to change."""
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from icm_recruit.admin.views import PAGE_SIZE, _page, bp
@@ -19,6 +18,7 @@ from icm_recruit.board.models import Institution
 from icm_recruit.board.normalize import fold
 from icm_recruit.board.registry import shipped_registry
 from icm_recruit.core.confirm import confirm_page, confirmed
+from icm_recruit.core.i18n import gettext as _
 from icm_recruit.core.paging import ListPage
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.extensions import db

@@ -2,7 +2,6 @@
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,6 +11,7 @@ from icm_recruit.auth.models import Role
 from icm_recruit.core import mailkinds, mailrender, mailtexts
 from icm_recruit.core.confirm import confirm_page, confirmed
 from icm_recruit.core.forms import AppForm, MailTextForm
+from icm_recruit.core.i18n import gettext as _
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import recipient_zone
 from icm_recruit.extensions import db

@@ -11,8 +11,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import ColumnElement, String, cast, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -29,6 +27,8 @@ from icm_recruit.auth.models import Role, User
 from icm_recruit.core import audit
 from icm_recruit.core.audit import AuditEvent
 from icm_recruit.core.confirm import confirm_page, confirmed
+from icm_recruit.core.i18n import gettext as _
+from icm_recruit.core.i18n import ngettext
 from icm_recruit.core.mailtext import fill_links
 from icm_recruit.core.outbox import OutboxMessage
 from icm_recruit.core.params import int32, page_number

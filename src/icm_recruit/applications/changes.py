@@ -7,8 +7,6 @@ previous one is kept as an `ApplicationVersion`); discarding it, or letting the 
 pass, leaves the submitted version as it was.
 """
 
-from flask_babel import lazy_gettext as _l
-
 from icm_recruit.applications import rules
 from icm_recruit.applications.forms import DRAFT_FIELDS, ApplicationForm
 from icm_recruit.applications.models import (
@@ -20,6 +18,7 @@ from icm_recruit.applications.models import (
 from icm_recruit.applications.operations import ApplicationError, _lock
 from icm_recruit.calls.models import DOCUMENT_KIND_LABELS, DocumentKind, database_now
 from icm_recruit.core import audit
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.urls import external_url
 from icm_recruit.extensions import db

@@ -7,7 +7,6 @@ every edit and by submission (see operations.py).
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from icm_recruit.applications import rules
@@ -16,6 +15,7 @@ from icm_recruit.calls.models import Call, CallStatus, database_now
 from icm_recruit.calls.signals import call_audience, call_deadline_changed
 from icm_recruit.core import audit
 from icm_recruit.core.errors import DomainError
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.urls import external_url
 from icm_recruit.extensions import db

@@ -7,7 +7,6 @@ import io
 import textwrap
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
@@ -16,6 +15,7 @@ from icm_recruit.applications.models import Application
 from icm_recruit.applications.stage_part import written_texts as stage_texts
 from icm_recruit.calls.models import APPLICANT_KINDS, LATER_STAGE_KINDS
 from icm_recruit.core import audit, pdfclean, storage
+from icm_recruit.core.i18n import gettext as _
 from icm_recruit.extensions import db
 
 PAGE_WIDTH, PAGE_HEIGHT = 595, 842  # A4 in points

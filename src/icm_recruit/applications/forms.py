@@ -4,7 +4,6 @@ from typing import NamedTuple
 
 from babel import Locale
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -22,6 +21,7 @@ from icm_recruit.applications.models import TAG_MAX_LENGTH
 from icm_recruit.applications.tag_forms import ListFiltersForm
 from icm_recruit.auth.forms import LANGUAGE_CHOICES
 from icm_recruit.core.forms import AppForm
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.timeutil import utcnow
 
 

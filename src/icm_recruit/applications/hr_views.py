@@ -4,7 +4,6 @@ import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager, load_only, selectinload
 
@@ -32,6 +31,7 @@ from icm_recruit.calls.models import Call, database_now
 from icm_recruit.core import storage
 from icm_recruit.core.audit import record
 from icm_recruit.core.export import download
+from icm_recruit.core.i18n import gettext as _
 from icm_recruit.core.params import int32_list, page_number
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import paris_to_utc

@@ -3,12 +3,12 @@
 from datetime import datetime
 from typing import ClassVar
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from icm_recruit.auth.models import User
 from icm_recruit.calls.models import DOCUMENT_KIND_LABELS, Call, CallStatus, DocumentKind
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.states import StateEnum
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db

@@ -3,7 +3,6 @@
 The caller commits once. Deadlines are checked against the database's clock.
 """
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from icm_recruit.applications import rules
@@ -17,6 +16,7 @@ from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call, DocumentKind, database_now
 from icm_recruit.core import audit, storage
 from icm_recruit.core.errors import DomainError
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.urls import external_url
 from icm_recruit.extensions import db

@@ -1,9 +1,6 @@
 """A person's publication list: imported from a BibTeX, RIS or ORCID export they upload."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 
 from icm_recruit.applications import rules
@@ -21,6 +18,9 @@ from icm_recruit.applications.publications import (
 )
 from icm_recruit.auth.models import Role
 from icm_recruit.core.confirm import confirm_page, confirmed
+from icm_recruit.core.i18n import gettext as _
+from icm_recruit.core.i18n import lazy_gettext as _l
+from icm_recruit.core.i18n import ngettext
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.extensions import db
 

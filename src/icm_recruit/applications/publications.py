@@ -8,7 +8,6 @@ person's list, so importing the same export twice changes nothing.
 import enum
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -17,6 +16,7 @@ from icm_recruit.applications.publication_files import ParsedPaper
 from icm_recruit.auth.models import User
 from icm_recruit.core import audit
 from icm_recruit.core.errors import DomainError
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db
 from icm_recruit.extensions import str_enum as _enum

@@ -116,9 +116,8 @@ def country_choices(call_id: int) -> list[str]:
 
 def timeline(application: Application) -> list[tuple]:
     """Return (when, what) pairs the applicant may see, oldest first, in their language."""
-    from flask_babel import gettext as _
-
     from icm_recruit.core.audit import AuditEvent
+    from icm_recruit.core.i18n import gettext as _
 
     def label(event) -> str | None:
         data = event.data or {}

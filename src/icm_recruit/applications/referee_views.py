@@ -1,7 +1,6 @@
 """The referee's page: no account, a single-use link to upload a letter or decline."""
 
 from flask import Blueprint, render_template, request
-from flask_babel import gettext as _
 
 from icm_recruit.applications import referees as referee_ops
 from icm_recruit.applications.forms import DeclineForm, LetterForm
@@ -9,6 +8,7 @@ from icm_recruit.applications.models import RefereeStatus
 from icm_recruit.applications.operations import ApplicationError
 from icm_recruit.calls.models import LETTER_RULE, database_now
 from icm_recruit.core import storage
+from icm_recruit.core.i18n import gettext as _
 from icm_recruit.core.permissions import public
 from icm_recruit.extensions import db
 

@@ -7,12 +7,12 @@ hand elsewhere.
 """
 
 from flask import abort, g, url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, select, true
 
 from icm_recruit.applications.models import Application, ApplicationStatus, Document
 from icm_recruit.auth.models import Role, User, UserRole
 from icm_recruit.calls.models import DocumentKind
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.extensions import db
 
 

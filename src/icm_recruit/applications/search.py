@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, exists, func, not_, or_, select
 
 from icm_recruit.applications import rules
@@ -24,6 +23,7 @@ from icm_recruit.applications.models import (
     ApplicationTag,
 )
 from icm_recruit.auth.models import User
+from icm_recruit.core.i18n import lazy_gettext as _l
 
 MAX_QUERY_LENGTH = 300
 MAX_TERMS = 20

@@ -6,7 +6,6 @@ the database's clock; after the deadline nothing more is taken and their part is
 as missed (kept, never lost). What they sent at earlier stages stays as it was.
 """
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from icm_recruit.applications import rules
@@ -21,6 +20,7 @@ from icm_recruit.applications.models import (
 from icm_recruit.calls.models import DOCUMENT_KIND_LABELS, CallStage, DocumentKind, database_now
 from icm_recruit.core import audit, storage
 from icm_recruit.core.errors import DomainError
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.urls import external_url
 from icm_recruit.extensions import db

@@ -1,8 +1,6 @@
 """The applicant's part of a later stage, on their application's page: upload, send."""
 
 from flask import flash, redirect, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from icm_recruit.applications import stage_part
@@ -13,6 +11,8 @@ from icm_recruit.calls.models import DOCUMENT_KIND_LABELS, DocumentKind
 from icm_recruit.core import pdfclean, storage
 from icm_recruit.core.audit import record
 from icm_recruit.core.forms import AppForm
+from icm_recruit.core.i18n import gettext as _
+from icm_recruit.core.i18n import ngettext
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.extensions import db
 

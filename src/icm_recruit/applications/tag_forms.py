@@ -1,11 +1,11 @@
 """Forms of HR's tags and saved searches on a call's applications."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, IntegerField, RadioField, StringField
 from wtforms.validators import InputRequired, Length
 
 from icm_recruit.applications.models import TAG_MAX_LENGTH
 from icm_recruit.core.forms import AppForm
+from icm_recruit.core.i18n import lazy_gettext as _l
 
 TAG_TOO_LONG = _l("A tag has %(n)d characters at most.", n=TAG_MAX_LENGTH)
 

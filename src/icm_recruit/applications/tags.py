@@ -5,7 +5,6 @@ normalised, audited, never shown to applicants or board members, and never put o
 from an HR administrator's own application.
 """
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from icm_recruit.applications import rules
@@ -18,6 +17,7 @@ from icm_recruit.applications.models import (
 from icm_recruit.applications.search import normalise_tag
 from icm_recruit.core.audit import record
 from icm_recruit.core.errors import DomainError
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.locks import inserted
 from icm_recruit.extensions import db
 

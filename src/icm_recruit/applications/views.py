@@ -11,8 +11,7 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import force_locale, ngettext
-from flask_babel import gettext as _
+from flask_babel import force_locale
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -49,6 +48,8 @@ from icm_recruit.core import pdfclean, storage
 from icm_recruit.core.audit import record
 from icm_recruit.core.confirm import confirm_page, confirmed
 from icm_recruit.core.forms import AppForm
+from icm_recruit.core.i18n import gettext as _
+from icm_recruit.core.i18n import ngettext
 from icm_recruit.core.maillimit import MailLimitError
 from icm_recruit.core.permissions import require, roles_required, signed_in
 from icm_recruit.extensions import db

@@ -4,12 +4,12 @@ import enum
 from datetime import datetime
 from typing import ClassVar
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Float, ForeignKey, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from icm_recruit.applications.models import Application
 from icm_recruit.auth.models import User
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.states import StateEnum
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from flask_babel import get_locale, ngettext
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale
 from sqlalchemy import delete, not_, select
 
 from icm_recruit.applications import rules as application_rules
@@ -39,6 +38,8 @@ from icm_recruit.board import signals as board_signals
 from icm_recruit.calls.models import Call
 from icm_recruit.core import audit, locks
 from icm_recruit.core.errors import DomainError
+from icm_recruit.core.i18n import lazy_gettext as _l
+from icm_recruit.core.i18n import ngettext
 from icm_recruit.core.timeutil import utcnow
 from icm_recruit.extensions import db
 

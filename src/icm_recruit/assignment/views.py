@@ -5,8 +5,7 @@ from datetime import datetime, time, timedelta
 
 import click
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import get_locale, ngettext
-from flask_babel import gettext as _
+from flask_babel import get_locale
 from flask_login import current_user
 from wtforms import BooleanField, DateField, IntegerField, StringField
 from wtforms.validators import InputRequired, Length, Optional
@@ -24,6 +23,8 @@ from icm_recruit.board.forms import SimpleForm
 from icm_recruit.calls.models import Call, call_by_slug
 from icm_recruit.core.confirm import confirm_page, confirmed
 from icm_recruit.core.forms import AppForm
+from icm_recruit.core.i18n import gettext as _
+from icm_recruit.core.i18n import ngettext
 from icm_recruit.core.jobs import JobKind, JobRun, JobStatus, start_job
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import paris_to_utc, to_zone, utcnow

@@ -1,6 +1,5 @@
 """Forms of the accounts feature."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
@@ -14,6 +13,7 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, Validation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from icm_recruit.core.forms import AppForm
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.timeutil import is_known_zone, zone_groups
 
 MIN_PASSWORD = 10

@@ -4,11 +4,11 @@ import hashlib
 import secrets
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from icm_recruit.auth.models import Role, User
 from icm_recruit.core import audit, locks, ratelimit
 from icm_recruit.core.errors import DomainError
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.timeutil import utcnow
 from icm_recruit.core.tokens import TokenError, make_token, read_token

@@ -8,11 +8,11 @@ import time
 import pyotp
 import segno
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from icm_recruit.auth.models import RecoveryCode, Role, User
 from icm_recruit.core import audit, ratelimit
 from icm_recruit.core.errors import DomainError
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.timeutil import utcnow
 
 ISSUER = "ICM Recruitment"

@@ -3,8 +3,6 @@
 import time
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
@@ -13,6 +11,8 @@ from icm_recruit.auth import twofactor
 from icm_recruit.auth.models import User
 from icm_recruit.auth.views import _start_session, bp
 from icm_recruit.core.forms import AppForm
+from icm_recruit.core.i18n import gettext as _
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.permissions import public, signed_in
 from icm_recruit.core.urls import is_safe_next
 from icm_recruit.extensions import db

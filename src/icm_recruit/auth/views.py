@@ -13,7 +13,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from icm_recruit.auth import operations as ops
@@ -28,6 +27,7 @@ from icm_recruit.auth.forms import (
 )
 from icm_recruit.core import audit, maillimit
 from icm_recruit.core.forms import AppForm
+from icm_recruit.core.i18n import gettext as _
 from icm_recruit.core.permissions import public, signed_in
 from icm_recruit.core.urls import is_safe_next
 from icm_recruit.extensions import db

@@ -2,7 +2,6 @@
 
 import re
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
@@ -20,6 +19,7 @@ from icm_recruit.board.models import BidLevel, DigestPreference
 from icm_recruit.board.normalize import is_public_mail_domain, registrable_domain
 from icm_recruit.board.registry import unit_codes
 from icm_recruit.core.forms import AppForm
+from icm_recruit.core.i18n import lazy_gettext as _l
 
 _YEAR_AT_END = re.compile(r"^(?P<name>.*?)[\s,;:()-]*(?P<year>(19|20)\d\d)\)?\s*$")
 

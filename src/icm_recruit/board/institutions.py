@@ -6,7 +6,6 @@ HR's, read again whenever HR's change (one small query tells).
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from icm_recruit.auth.models import User
@@ -15,6 +14,7 @@ from icm_recruit.board.models import Institution, InstitutionKind
 from icm_recruit.board.registry import Registry, shipped_registry, with_local
 from icm_recruit.core import audit
 from icm_recruit.core.errors import DomainError
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.extensions import db
 
 FIELDS = ("name", "kind", "aliases", "acronyms", "domains", "units", "parent")

@@ -6,7 +6,6 @@ Every function takes the acting user, audits, and flushes; the caller commits on
 from collections.abc import Callable
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -42,6 +41,7 @@ from icm_recruit.board.models import (
 from icm_recruit.calls.models import Call
 from icm_recruit.core import audit, locks
 from icm_recruit.core.errors import DomainError
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.timeutil import utcnow
 from icm_recruit.extensions import db
 

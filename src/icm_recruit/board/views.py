@@ -3,7 +3,6 @@ availability, conflict declarations and bids."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from icm_recruit.applications import rules as application_rules
@@ -36,6 +35,7 @@ from icm_recruit.board.models import (
 from icm_recruit.board.tasks import detect_conflicts
 from icm_recruit.calls.models import Call, CallStatus
 from icm_recruit.core.confirm import confirm_page, confirmed
+from icm_recruit.core.i18n import gettext as _
 from icm_recruit.core.jobs import JobKind, latest_job, start_job
 from icm_recruit.core.params import int32, int32_list
 from icm_recruit.core.permissions import require, roles_required

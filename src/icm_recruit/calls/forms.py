@@ -1,6 +1,5 @@
 """Forms of the calls feature: HR creates and edits a call with its criteria."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -26,6 +25,7 @@ from wtforms.validators import (
 
 from icm_recruit.calls.models import APPLICANT_KINDS, DOCUMENT_KIND_LABELS
 from icm_recruit.core.forms import AppForm
+from icm_recruit.core.i18n import lazy_gettext as _l
 
 BLANK_CRITERIA_ROWS = 2
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"

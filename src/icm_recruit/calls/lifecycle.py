@@ -13,8 +13,6 @@ of the call (by HR or by the beat task) and hold the review back until they end.
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import select
 
 from icm_recruit.calls import operations as ops
@@ -22,6 +20,8 @@ from icm_recruit.calls.models import Call, CallStatus, database_now
 from icm_recruit.calls.signals import call_audience, call_deadline_changed
 from icm_recruit.core import audit
 from icm_recruit.core.errors import DomainError
+from icm_recruit.core.i18n import lazy_gettext as _l
+from icm_recruit.core.i18n import ngettext
 from icm_recruit.core.timeutil import to_zone
 from icm_recruit.extensions import db
 

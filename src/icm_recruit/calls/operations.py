@@ -2,12 +2,12 @@
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from icm_recruit.calls.models import Call, CallStatus, Criterion, call_by_slug, database_now
 from icm_recruit.core import audit, locks
 from icm_recruit.core.errors import DomainError
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.timeutil import paris_to_utc
 from icm_recruit.extensions import db
 

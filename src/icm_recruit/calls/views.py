@@ -10,8 +10,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -35,6 +33,8 @@ from icm_recruit.calls.models import (
     database_now,
 )
 from icm_recruit.core.errors import DomainError
+from icm_recruit.core.i18n import gettext as _
+from icm_recruit.core.i18n import ngettext
 from icm_recruit.core.permissions import public, require, roles_required
 from icm_recruit.core.timeutil import paris_to_utc, to_zone, utcnow
 from icm_recruit.extensions import db

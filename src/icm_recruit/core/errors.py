@@ -12,7 +12,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from flask_babel import lazy_gettext as _l
+from icm_recruit.core.i18n import lazy_gettext as _l
 
 log = logging.getLogger(__name__)
 

@@ -7,17 +7,20 @@ saved.
 """
 
 import math
-import unicodedata
+import re
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField, StringField, TextAreaField
 from wtforms.fields import DecimalField, FloatField, IntegerField
 from wtforms.validators import InputRequired, Length
 
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.params import INT32_MAX, INT32_MIN
 
-_ALLOWED_CONTROLS = {"\t", "\n", "\r"}
+# Unicode's control characters (category Cc: C0, DEL and C1) and lone surrogates (Cs),
+# but for tab, line feed and carriage return. One regular expression scans a long text
+# in microseconds, where asking the category of each character took milliseconds.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def fields_of(form):
@@ -36,8 +39,7 @@ def fields_of(form):
 
 
 def has_control_characters(text: str) -> bool:
-    return any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in _ALLOWED_CONTROLS
-               for ch in text)
+    return _CONTROL.search(text) is not None
 
 
 def field_problem(field) -> str | None:

@@ -5,11 +5,11 @@ import logging
 from datetime import datetime
 from typing import ClassVar
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from icm_recruit.core import locks
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.states import StateEnum
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db

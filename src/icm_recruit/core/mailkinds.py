@@ -9,9 +9,9 @@ catalogs as the default files), in the recipient's language and time zone.
 from dataclasses import dataclass, field
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from icm_recruit.core import placeholders
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.mailtext import link_mark
 
 

@@ -11,10 +11,10 @@ The counters live where the login counters live (Redis in production), see ratel
 import hashlib
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from icm_recruit.core import ratelimit
 from icm_recruit.core.errors import DomainError
+from icm_recruit.core.i18n import lazy_gettext as _l
 
 
 class MailLimitError(DomainError):

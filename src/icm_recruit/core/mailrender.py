@@ -10,10 +10,11 @@ import logging
 import re
 
 from flask import current_app, render_template
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale
 from markupsafe import Markup, escape
 
 from icm_recruit.core import mailkinds, mailtext, mailtexts, placeholders
+from icm_recruit.core.i18n import gettext
 from icm_recruit.core.timeutil import recipient_zone
 
 log = logging.getLogger(__name__)

@@ -18,13 +18,13 @@ from email.utils import make_msgid
 from functools import lru_cache
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, event, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from icm_recruit.core import mailtext
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.mailrender import render_mail
 from icm_recruit.core.states import StateEnum
 from icm_recruit.core.timeutil import UTCDateTime, utcnow

@@ -11,9 +11,10 @@ jumps inside the document), the first page shown on opening and the document inf
 import io
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, PdfObject
+
+from icm_recruit.core.i18n import lazy_gettext as _l
 
 MAX_OBJECTS = 500_000  # far above any real upload; a bound for hostile graphs
 

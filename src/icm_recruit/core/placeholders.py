@@ -14,9 +14,8 @@ import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
 from icm_recruit.core.errors import DomainError
+from icm_recruit.core.i18n import lazy_gettext as _l
 
 
 class PlaceholderError(DomainError, ValueError):

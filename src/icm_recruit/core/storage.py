@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from pypdf import PdfReader
 
 from icm_recruit.core import pdfclean
 from icm_recruit.core.errors import DomainError
+from icm_recruit.core.i18n import lazy_gettext as _l
 
 PDF_MAGIC = b"%PDF-"
 

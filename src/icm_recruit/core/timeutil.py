@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from flask_babel import gettext
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
+
+from icm_recruit.core.i18n import gettext
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -6,7 +6,6 @@ import secrets
 import zipfile
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from icm_recruit.applications import rules as application_rules
@@ -22,6 +21,7 @@ from icm_recruit.auth.models import User
 from icm_recruit.core import audit, storage
 from icm_recruit.core.audit import AuditEvent
 from icm_recruit.core.errors import DomainError
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.timeutil import utcnow
 from icm_recruit.extensions import db
 from icm_recruit.governance.retention import anonymise_application

@@ -10,14 +10,14 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from wtforms import BooleanField, PasswordField
 from wtforms.validators import InputRequired
 
 from icm_recruit.auth.models import Role
 from icm_recruit.core.forms import AppForm
+from icm_recruit.core.i18n import gettext as _
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.permissions import roles_required, signed_in
 from icm_recruit.extensions import db
 from icm_recruit.governance import personal_data, retention

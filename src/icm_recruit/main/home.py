@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
@@ -29,6 +27,8 @@ from icm_recruit.assignment.models import AssignmentStatus
 from icm_recruit.auth.models import Role
 from icm_recruit.board import queries as board_queries
 from icm_recruit.calls.models import Call, CallStatus
+from icm_recruit.core.i18n import gettext as _
+from icm_recruit.core.i18n import ngettext
 from icm_recruit.extensions import db
 from icm_recruit.reviews import queries as review_queries
 from icm_recruit.reviews.models import ReviewStatus

@@ -10,10 +10,10 @@ import textwrap
 from dataclasses import dataclass, field
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from icm_recruit.applications.dossier import WRAP, text_pdf
+from icm_recruit.core.i18n import gettext as _
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.timeutil import to_zone
 from icm_recruit.meeting import queries, rules
 from icm_recruit.meeting.models import AgendaItem, Meeting

@@ -7,13 +7,13 @@ value, so the last write wins and the agenda itself never changes by moving it.
 
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from icm_recruit.applications.models import Application
 from icm_recruit.auth.models import User
 from icm_recruit.calls.models import Call
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.states import StateEnum
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db

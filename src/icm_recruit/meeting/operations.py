@@ -9,7 +9,6 @@ from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from icm_recruit.auth.models import Role, User
@@ -17,6 +16,7 @@ from icm_recruit.board import signals as board_signals
 from icm_recruit.calls.models import Call
 from icm_recruit.core import audit, locks
 from icm_recruit.core.errors import DomainError
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.timeutil import utcnow
 from icm_recruit.core.urls import external_url

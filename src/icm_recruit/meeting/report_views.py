@@ -2,13 +2,13 @@
 page. Every route asks meeting.rules."""
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from icm_recruit.applications.models import Application, ApplicationStatus
 from icm_recruit.assignment.rules import visible_applications
 from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call
+from icm_recruit.core.i18n import gettext as _
 from icm_recruit.core.jobs import JobKind, JobRun, JobStatus, active_job, latest_job, start_job
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.extensions import db

@@ -11,8 +11,6 @@ import hashlib
 import re
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -21,6 +19,8 @@ from icm_recruit.assignment.models import Assignment
 from icm_recruit.auth.models import User
 from icm_recruit.core import audit, locks
 from icm_recruit.core.errors import DomainError
+from icm_recruit.core.i18n import gettext as _
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.timeutil import utcnow
 from icm_recruit.core.urls import external_url

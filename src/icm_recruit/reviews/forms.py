@@ -1,12 +1,12 @@
 """Forms of reviewing."""
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
 from icm_recruit.calls.models import Criterion
 from icm_recruit.core.forms import AppForm
+from icm_recruit.core.i18n import gettext as _
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.reviews.models import CONFIDENCE_LABELS, Recommendation
 from icm_recruit.reviews.operations import MAX_POST, MAX_TEXT, ReviewInput
 

@@ -3,7 +3,6 @@
 import enum
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
@@ -17,6 +16,7 @@ from icm_recruit.applications.models import Application
 from icm_recruit.assignment.models import Assignment
 from icm_recruit.auth.models import User
 from icm_recruit.calls.models import Criterion
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.states import StateEnum
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db

@@ -8,8 +8,6 @@ separate review deadline, and HR moves one member's date when it reassigns or ex
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from icm_recruit.applications import rules as application_rules
@@ -25,6 +23,8 @@ from icm_recruit.auth.models import User
 from icm_recruit.calls.models import Criterion
 from icm_recruit.core import audit, locks
 from icm_recruit.core.errors import DomainError
+from icm_recruit.core.i18n import gettext as _
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.timeutil import utcnow
 from icm_recruit.core.urls import external_url

@@ -15,7 +15,6 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from sqlalchemy import select
@@ -31,6 +30,7 @@ from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call, CallStatus, DocumentKind
 from icm_recruit.core import audit, storage
 from icm_recruit.core.confirm import confirm_page, confirmed
+from icm_recruit.core.i18n import gettext as _
 from icm_recruit.core.params import int32_list, page_number
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import utcnow

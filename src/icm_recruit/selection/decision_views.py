@@ -1,7 +1,6 @@
 """Decisions: HR records outcomes, edits and previews letters, sends them; applicants answer."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from icm_recruit.applications import rules as application_rules
@@ -9,6 +8,7 @@ from icm_recruit.applications.models import Application
 from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call
 from icm_recruit.core.forms import AppForm
+from icm_recruit.core.i18n import gettext as _
 from icm_recruit.core.jobs import JobKind, active_job, latest_job, start_job
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.extensions import db

@@ -1,6 +1,5 @@
 """Forms of the selection feature."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateTimeLocalField,
     HiddenField,
@@ -14,6 +13,7 @@ from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
 
 from icm_recruit.auth.forms import MultiCheckboxField
 from icm_recruit.core.forms import AppForm
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.selection.models import Outcome, ShortlistOutcome
 from icm_recruit.selection.visit_models import VisitPartKind
 

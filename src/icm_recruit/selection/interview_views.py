@@ -10,8 +10,7 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import get_locale, ngettext
-from flask_babel import gettext as _
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -22,6 +21,8 @@ from icm_recruit.auth.models import Role, User, UserRole
 from icm_recruit.calls.models import Call, database_now
 from icm_recruit.core import audit
 from icm_recruit.core.forms import AppForm, has_control_characters
+from icm_recruit.core.i18n import gettext as _
+from icm_recruit.core.i18n import ngettext
 from icm_recruit.core.params import int32
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import paris_and_own, paris_to_utc, to_zone, utcnow

@@ -7,9 +7,8 @@ by piece, never with str.format, so a template cannot reach attributes (`{name._
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
 from icm_recruit.core import placeholders
+from icm_recruit.core.i18n import lazy_gettext as _l
 
 PLACEHOLDERS = ("name", "call", "reference", "feedback")
 

@@ -5,7 +5,6 @@ done and what was refused, said in the user's language."""
 from collections.abc import Callable
 
 from flask import flash, request
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -13,6 +12,7 @@ from icm_recruit.applications.models import Application
 from icm_recruit.assignment.rules import visible_applications
 from icm_recruit.calls.models import Call
 from icm_recruit.core.errors import DomainError
+from icm_recruit.core.i18n import gettext as _
 from icm_recruit.core.params import int32_list
 from icm_recruit.core.permissions import require
 from icm_recruit.extensions import db

@@ -7,7 +7,6 @@ writes the audit event and queues its mail in the caller's transaction; the call
 import hashlib
 import re
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from icm_recruit.applications import rules as application_rules
@@ -20,6 +19,7 @@ from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call, database_now
 from icm_recruit.core import audit, locks, mailtexts
 from icm_recruit.core.errors import DomainError
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.urls import external_url
 from icm_recruit.extensions import db

@@ -3,7 +3,6 @@
 import statistics
 from datetime import datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from icm_recruit.applications.forms import country_name
@@ -15,6 +14,7 @@ from icm_recruit.applications.models import (
     StageVerdict,
 )
 from icm_recruit.calls.models import Call
+from icm_recruit.core.i18n import gettext as _
 from icm_recruit.extensions import db
 from icm_recruit.selection.models import Decision, Interview, ShortlistMark, ShortlistOutcome
 

@@ -4,11 +4,11 @@ An application is flagged when its row in the call's latest ranking shows the re
 disagreeing (their scores spread past the ranking's threshold).
 """
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 
 from icm_recruit.applications.models import Application
 from icm_recruit.applications.search import SearchError, register_field
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.selection.models import RankingRow, RankingSnapshot
 
 FLAGS = ("disagreement",)

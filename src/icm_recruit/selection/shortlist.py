@@ -11,7 +11,6 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -19,6 +18,7 @@ from icm_recruit.applications.models import Application, ApplicationStatus
 from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call, database_now
 from icm_recruit.core import audit
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.urls import external_url
 from icm_recruit.extensions import db

@@ -2,9 +2,8 @@
 
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
-
 from icm_recruit.core.errors import DomainError
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.timeutil import paris_and_own
 from icm_recruit.selection.interviews import create_slot
 from icm_recruit.selection.models import InterviewSlot

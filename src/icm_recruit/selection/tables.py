@@ -1,12 +1,12 @@
 """The ranking and the reviews of a call as tables, for the page and the CSV/XLSX exports."""
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from icm_recruit.applications.models import Application
 from icm_recruit.auth.models import User
 from icm_recruit.calls.models import Call
+from icm_recruit.core.i18n import gettext as _
 from icm_recruit.extensions import db
 from icm_recruit.reviews import scoring
 from icm_recruit.selection import queries

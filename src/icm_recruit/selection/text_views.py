@@ -5,14 +5,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from icm_recruit.calls.models import Call
 from icm_recruit.core import mailtexts
 from icm_recruit.core.confirm import confirm_page, confirmed
 from icm_recruit.core.forms import AppForm, MailTextForm
+from icm_recruit.core.i18n import gettext as _
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.permissions import require
 from icm_recruit.extensions import db
 from icm_recruit.selection import letters

@@ -9,10 +9,9 @@ changed or withdrawn on the interview slots page.
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
-
 from icm_recruit.auth.models import User
 from icm_recruit.core import audit
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.urls import external_url
 from icm_recruit.extensions import db

@@ -8,12 +8,12 @@ once the panel is free; from then on the window's answers are kept as they were.
 from datetime import datetime, timedelta
 from typing import ClassVar
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from icm_recruit.applications.models import Application
 from icm_recruit.calls.models import Call
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.states import StateEnum
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db

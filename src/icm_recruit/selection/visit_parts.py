@@ -7,13 +7,13 @@ description lists the programme.
 
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from icm_recruit.applications import rules as application_rules
 from icm_recruit.calls.models import database_now
 from icm_recruit.core import audit, locks
 from icm_recruit.core.forms import has_control_characters
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.extensions import db
 from icm_recruit.selection import ics, interviews, rules
 from icm_recruit.selection.models import InterviewSlot

@@ -1,8 +1,6 @@
 """Interview visit planning: HR's windows and planning page, the panel's availability."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from icm_recruit.applications import rules as application_rules
@@ -11,6 +9,8 @@ from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call
 from icm_recruit.core.confirm import confirm_page, confirmed
 from icm_recruit.core.forms import AppForm
+from icm_recruit.core.i18n import gettext as _
+from icm_recruit.core.i18n import ngettext
 from icm_recruit.core.params import int32
 from icm_recruit.core.permissions import require, roles_required
 from icm_recruit.core.timeutil import paris_and_own, paris_to_utc, to_zone

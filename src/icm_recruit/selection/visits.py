@@ -11,7 +11,6 @@ an ordinary interview slot with that panel, which candidates then book as before
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from icm_recruit.applications.models import Application, ApplicationStatus
@@ -20,6 +19,7 @@ from icm_recruit.auth.models import User
 from icm_recruit.calls.models import Call, database_now
 from icm_recruit.core import audit, locks
 from icm_recruit.core.forms import has_control_characters
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.extensions import db
 from icm_recruit.selection import interviews, rules
 from icm_recruit.selection.models import InterviewSlot

@@ -7,8 +7,6 @@ chair read counts per stage, with every cell under K_MIN people hidden.
 
 from datetime import datetime
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -19,6 +17,8 @@ from icm_recruit.applications.models import (
 )
 from icm_recruit.calls.models import Call
 from icm_recruit.core import audit
+from icm_recruit.core.i18n import gettext as _
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.states import StateEnum
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
 from icm_recruit.extensions import db

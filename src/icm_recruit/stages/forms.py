@@ -1,6 +1,5 @@
 """Forms of the stages: HR defines a stage; HR or the chair mark who goes on."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -26,6 +25,7 @@ from icm_recruit.calls.forms import (
 )
 from icm_recruit.calls.models import DOCUMENT_KIND_LABELS, LATER_STAGE_KINDS, RefereeMode
 from icm_recruit.core.forms import AppForm
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.timeutil import paris_to_utc
 
 UNDECIDED = "undecided"

@@ -1,8 +1,6 @@
 """The equality questions (the applicant's, with consent) and their report (HR, chair)."""
 
 from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import BooleanField, RadioField
 from wtforms.validators import DataRequired, InputRequired
@@ -12,6 +10,8 @@ from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call
 from icm_recruit.core.confirm import confirm_page, confirmed
 from icm_recruit.core.forms import AppForm
+from icm_recruit.core.i18n import gettext as _
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.permissions import roles_required
 from icm_recruit.extensions import db
 from icm_recruit.stages import equality

@@ -13,7 +13,6 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -30,6 +29,7 @@ from icm_recruit.applications.models import (
 from icm_recruit.auth.models import Role, User
 from icm_recruit.calls.models import Call, CallStage, CallStatus, RefereeMode, database_now
 from icm_recruit.core import audit, locks
+from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.core.maillimit import actor_key, require_mail_allowed
 from icm_recruit.core.outbox import queue_mail
 from icm_recruit.core.urls import external_url

@@ -2,8 +2,6 @@
 send the stage's outcomes."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from icm_recruit.applications.forms import RefereeForm
@@ -14,6 +12,8 @@ from icm_recruit.calls.forms import add_blank_criteria, fill_criteria
 from icm_recruit.calls.models import Call, RefereeMode
 from icm_recruit.core.confirm import confirm_page, confirmed
 from icm_recruit.core.forms import AppForm
+from icm_recruit.core.i18n import gettext as _
+from icm_recruit.core.i18n import ngettext
 from icm_recruit.core.jobs import JobKind, active_job, latest_job, start_job
 from icm_recruit.core.maillimit import MailLimitError
 from icm_recruit.core.permissions import require, roles_required
