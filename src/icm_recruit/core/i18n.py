@@ -29,7 +29,9 @@ def translations():
     locale = getattr(babel_context, "babel_locale", None)
     if locale is None:  # the first string of this context: let Flask-Babel choose the locale
         return get_translations()
-    cache = app_context.app.extensions[_CACHE]
+    cache = app_context.app.extensions.get(_CACHE)
+    if cache is None:  # an application built without `install`
+        return get_translations()
     key = (locale.language, locale.territory, locale.script, locale.variant)
     found = cache.get(key)
     if found is None:
