@@ -291,9 +291,10 @@ RANKING_SORTS = {
 def _ranking_filtered(stmt, user, call: Call, snapshot: RankingSnapshot, args):
     """`stmt` (over the snapshot's rows, joined to their applications) cut to what the user
     may see and what `args` filter."""
-    visible = visible_applications(user, call.id).with_only_columns(Application.id)
-    stmt = stmt.where(RankingRow.snapshot_id == snapshot.id,
-                      RankingRow.application_id.in_(visible))
+    # The rows' own applications (joined) meet the conditions of the visible ones: read on
+    # the join, not as a second pass over the call's applications.
+    visible = visible_applications(user, call.id).whereclause
+    stmt = stmt.where(RankingRow.snapshot_id == snapshot.id, visible)
     if args.get("flag") == "1":
         stmt = stmt.where(RankingRow.disagreement.is_(True))
     status = args.get("status", "")
@@ -322,7 +323,12 @@ def ranking_select(user, call: Call, snapshot: RankingSnapshot, args, interview:
     order. `interview` ({application id: {"mean"}}) gives the interview sort."""
     stmt = _ranking_filtered(
         select(RankingRow).join(RankingRow.application).join(Application.applicant)
-        .options(contains_eager(RankingRow.application).contains_eager(Application.applicant)),
+        # Only the columns the table shows: a late page sorts every row of the call, and
+        # with the dossiers' long texts that sort no longer fits in memory.
+        .options(contains_eager(RankingRow.application).load_only(
+            Application.reference, Application.status, Application.call_id,
+            Application.applicant_id, Application.stage)
+            .contains_eager(Application.applicant).load_only(User.name)),
         user, call, snapshot, args)
     sort = args.get("sort", "rank")
     if sort == "interview":
