@@ -14,6 +14,7 @@ from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 
 from icm_recruit.admin.audit_labels import ACTION_GROUPS, ACTION_LABELS
+from icm_recruit.admin.audit_names import DATA_KEY_LABELS
 from icm_recruit.applications.models import ApplicationStatus
 from icm_recruit.auth.models import Role
 from icm_recruit.core import audit
@@ -32,6 +33,10 @@ DYNAMIC_ACTIONS = {
     "{}.reset": {"letter_template.reset", "shortlist_template.reset", "mail_text.reset"},
     "application.{}": {"application.shortlisted", "application.rejected"},
 }
+
+
+# `audit.record`'s own parameters, not data of the event.
+RECORD_PARAMETERS = {"actor", "obj", "object_type", "object_id"}
 
 
 def _values(node) -> set[str] | str:
@@ -59,6 +64,12 @@ def _values(node) -> set[str] | str:
     return ast.unparse(node)
 
 
+def _is_record(func) -> bool:
+    if isinstance(func, ast.Attribute):
+        return func.attr == "record" and getattr(func.value, "id", "") == "audit"
+    return getattr(func, "id", "") == "record"
+
+
 def recorded_actions() -> tuple[set[str], set[str]]:
     """Every action the code records, and the patterns it builds at run time."""
     actions, patterns = set(), set()
@@ -66,12 +77,7 @@ def recorded_actions() -> tuple[set[str], set[str]]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not (isinstance(node, ast.Call) and node.args):
                 continue
-            func = node.func
-            if isinstance(func, ast.Attribute):
-                is_record = func.attr == "record" and getattr(func.value, "id", "") == "audit"
-            else:
-                is_record = getattr(func, "id", "") == "record"
-            if not is_record:
+            if not _is_record(node.func):
                 continue
             found = _values(node.args[0])
             if isinstance(found, set):
@@ -92,6 +98,24 @@ def test_every_recorded_action_has_words():
         actions |= DYNAMIC_ACTIONS[pattern]
     missing = sorted(actions - set(ACTION_LABELS))
     assert missing == [], f"recorded without a label in admin/audit_labels.py: {missing}"
+
+
+def recorded_data_keys() -> set[str]:
+    """The names of the data every `audit.record` call passes by keyword."""
+    keys = set()
+    for path in SOURCE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and _is_record(node.func):
+                keys |= {kw.arg for kw in node.keywords if kw.arg}
+    return keys - RECORD_PARAMETERS
+
+
+def test_every_data_key_of_the_trail_has_words():
+    # Their French words: test_french_catalogs_translate_every_string_in_the_code.
+    keys = recorded_data_keys()
+    assert len(keys) > 100
+    missing = sorted(keys - set(DATA_KEY_LABELS))
+    assert missing == [], f"recorded without words in admin/audit_names.py: {missing}"
 
 
 def test_every_action_has_french_words_and_a_group(app):

@@ -85,6 +85,17 @@ DATA_KEY_LABELS = {
     "snapshot_id": _l("Ranking"), "job_id": _l("Job"), "interview_id": _l("Interview"),
     "document_id": _l("Document"), "data_email": _l("E-mail typed"),
     "consent_privacy_notice": _l("Privacy notice accepted"),
+    "answer": _l("Answer"), "answers_cleared": _l("Answers cleared"),
+    "changes": _l("Changes"), "chosen_by_institution": _l("Chosen by the institution"),
+    "direction": _l("Direction"), "ends_at": _l("Ends"), "was_starts_at": _l("Previous start"),
+    "was_ends_at": _l("Previous end"), "entries": _l("Entries"), "entry": _l("Entry"),
+    "filename": _l("File name"), "group": _l("Group"), "item_id": _l("Agenda item"),
+    "item_ids": _l("Agenda items"), "items": _l("Agenda items"),
+    "members_told": _l("Members told"), "name": _l("Name"), "place": _l("Place"),
+    "present": _l("Present"), "report_id": _l("Evaluation report"),
+    "runs_selection": _l("Chair runs the selection"), "sections": _l("Sections"),
+    "stage": _l("Stage"), "to": _l("To stage"), "verdict": _l("Verdict"),
+    "votes": _l("Votes"), "with_letter": _l("With a letter"),
 }
 _APPLICATION_KEYS = {"application_id"}
 # Keys of an event's data naming one person by their user id, and a list of them (a key
