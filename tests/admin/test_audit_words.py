@@ -14,7 +14,11 @@ from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 
 from icm_recruit.admin.audit_labels import ACTION_GROUPS, ACTION_LABELS
-from icm_recruit.admin.audit_names import DATA_KEY_LABELS
+from icm_recruit.admin.audit_names import (
+    DATA_KEY_LABELS,
+    NOT_AUDIT_OBJECTS,
+    OBJECT_TYPE_LABELS,
+)
 from icm_recruit.applications.models import ApplicationStatus
 from icm_recruit.auth.models import Role
 from icm_recruit.core import audit
@@ -118,6 +122,22 @@ def test_every_data_key_of_the_trail_has_words():
     assert missing == [], f"recorded without words in admin/audit_names.py: {missing}"
 
 
+def test_every_kind_of_object_has_words(app):
+    # An event's object is any row (its table's name is the kind); each has a noun, in
+    # French too (test_french_catalogs_translate_every_string_in_the_code).
+    tables = {mapper.class_.__tablename__ for mapper in db.Model.registry.mappers}
+    assert len(tables) > 40
+    assert sorted(tables - NOT_AUDIT_OBJECTS - set(OBJECT_TYPE_LABELS)) == []
+    assert set(OBJECT_TYPE_LABELS) <= tables  # no label for a table that is gone
+    written = set()
+    for path in SOURCE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and _is_record(node.func):
+                written |= {k.value.value for k in node.keywords if k.arg == "object_type"
+                            and isinstance(k.value, ast.Constant)}
+    assert written and written <= set(OBJECT_TYPE_LABELS)
+
+
 def test_every_action_has_french_words_and_a_group(app):
     prefixes = [p for _label, group in ACTION_GROUPS.values() for p in group]
     assert [a for a in ACTION_LABELS if not a.startswith(tuple(prefixes))] == []
@@ -157,6 +177,8 @@ def trail(ctx):
     audit.record("call.status_changed", actor=hr, obj=call, before="open", after="closed")
     audit.record("conflict.added", actor=hr, object_type="conflict", object_id=999_999,
                  reviewer_id=member.id, application_id=application.id, reason="Same lab")
+    audit.record("visit_window.proposed", actor=hr, object_type="visit_window",
+                 object_id=77)
     db.session.commit()
     hr.timezone = "America/New_York"
     db.session.commit()
@@ -177,6 +199,7 @@ def test_the_trail_names_people_objects_and_actions(client, auth, trail):
     assert "Before:" in page and "Submitted" in page and "Closed" in page
     assert "Board member:" in page
     assert "01/03/2027 05:00 EST" in page
+    assert "Visit window 77" in page and "visit_window 77" not in page
     assert "America/New_York" in page
     assert "&#34;reason&#34;" not in page and '"reason":' not in page  # no JSON
 
@@ -190,6 +213,7 @@ def test_the_trail_in_french(client, auth, trail):
     assert "Chefs d’équipe 2027" in page and "Appel passé à une autre étape" in page
     assert "Raison\u00a0:" in page or "Motif\u00a0:" in page
     assert "Type d’action" in page and "Personne (nom ou e-mail)" in page
+    assert "Créneau de visite 77" in page  # an object by its kind's French noun
 
 
 def test_filter_by_person_name_and_by_kind_of_action(client, auth, trail):

@@ -46,7 +46,28 @@ OBJECT_TYPE_LABELS = {
     "conflict": _l("Conflict of interest"), "board_member": _l("Board member"),
     "review": _l("Review"), "discussion_post": _l("Discussion message"),
     "interview_slot": _l("Interview slot"), "referee_request": _l("Referee request"),
+    "agenda_item": _l("Agenda item"), "application_stage": _l("Application stage"),
+    "application_tag": _l("Tag"), "application_version": _l("Application version"),
+    "bid": _l("Wish"), "call_stage": _l("Stage"), "conflict_declaration": _l(
+        "Conflict declaration"), "criterion": _l("Criterion"), "decision": _l("Decision"),
+    "equality_answer": _l("Equality answers"), "evaluation_report": _l("Evaluation report"),
+    "institution": _l("Institution"), "interview": _l("Interview"),
+    "interview_panelist": _l("Interview panel member"),
+    "interview_score": _l("Interview score"), "mail_text": _l("E-mail text"),
+    "meeting": _l("Board meeting"), "meeting_departure": _l("Departure from the meeting"),
+    "meeting_member": _l("Meeting member"),
+    "member_call_setting": _l("Member’s settings for the call"),
+    "outbox_message": _l("E-mail"), "publication": _l("Publication"),
+    "ranking_row": _l("Ranking row"), "ranking_snapshot": _l("Ranking"),
+    "recovery_code": _l("Recovery code"), "review_rescue": _l("Review text kept"),
+    "review_score": _l("Review score"), "saved_search": _l("Saved search"),
+    "shortlist_mark": _l("Shortlist mark"), "user_role": _l("Role"),
+    "visit_availability": _l("Availability"), "visit_part": _l("Part of a visit"),
+    "visit_slot": _l("Visit slot"), "visit_window": _l("Visit window"),
 }
+# Tables that hold no object an event names: the trail itself, jobs, caches and counters.
+NOT_AUDIT_OBJECTS = {"audit_event", "job_run", "text_embedding", "review_tally",
+                     "reminder_log"}
 
 # The words for the keys of the events' data; a key not listed is shown as written.
 DATA_KEY_LABELS = {
