@@ -14,7 +14,7 @@ from icm_recruit.core.timeutil import utcnow
 from icm_recruit.extensions import db
 from icm_recruit.reviews import operations as ops
 from icm_recruit.reviews import queries
-from icm_recruit.reviews.models import Review
+from icm_recruit.reviews.models import Review, ReviewStatus
 from tests.applications.factories import make_application
 from tests.reviews.helpers import assign, build_world, quick_user, review_call, sign_in
 from tests.support import post_form
@@ -191,3 +191,62 @@ def test_dashboard_counts_the_whole_call_and_shows_it_in_pages(client, ctx, monk
     everything = {a.reference for page in (1, 2, 3)
                   for a in queries.call_progress(call, utcnow(), hr, page).applications.items}
     assert len(everything) == 5
+
+
+def test_awaited_reviews_come_soonest_due_first_and_leave_when_submitted(ctx):
+    world = build_world(k=3)
+    hr, call = world.hr, world.call
+    world.mine.due_at = utcnow() - timedelta(days=3)      # late
+    world.others.due_at = utcnow() + timedelta(days=5)    # due later
+    world.conflicted_assignment.due_at = None             # no due date: last
+    db.session.commit()
+    listed = [o.assignment_id for o in queries.call_progress(call, utcnow(), hr)
+              .outstanding.items]
+    assert listed[:2] == [world.mine.id, world.others.id]
+    _submit(call, world.others, world.other)
+    db.session.commit()
+    progress = queries.call_progress(call, utcnow(), hr)
+    assert world.others.id not in [o.assignment_id for o in progress.outstanding.items]
+    assert progress.outstanding.total == len(progress.outstanding.items)
+    # The list reads no review to leave out the submitted ones: it rests on this rule.
+    submitted_but_active = db.session.scalars(
+        select(Assignment.id).join(Review, Review.assignment_id == Assignment.id)
+        .where(Assignment.status == AssignmentStatus.ACTIVE,
+               Review.status == ReviewStatus.SUBMITTED)).all()
+    assert submitted_but_active == []
+
+
+def test_upgrade_adds_the_awaited_reviews_index_and_keeps_the_assignments(app):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from tests.core.test_migrations import _scratch_database
+    from tests.selection.test_outcomes_migration import FILL
+
+    with _scratch_database(app):
+        upgrade(revision="0026_page_order_indexes")
+        with db.engine.begin() as conn:
+            for statement in FILL:
+                conn.execute(text(statement))
+            conn.execute(text(
+                "INSERT INTO \"user\" (id, email, name, locale, timezone, active,"
+                " session_nonce, created_at) VALUES (3, 'm1@example.org', 'M1', 'en',"
+                " 'Europe/Paris', true, 'n3', now())"))
+            conn.execute(text(
+                "INSERT INTO assignment (id, application_id, reviewer_id, stage, status, origin,"
+                " locked, explanation, created_at, due_at) VALUES (1, 1, 3, 1, 'active',"
+                " 'manual', false, '[]', now(), now())"))
+        upgrade(revision="0027_active_due_index")
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT id, status FROM assignment")).all() == [
+                (1, "active")]
+            definition = conn.execute(text(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_assignment_active_due'"
+            )).scalar()
+            assert "(due_at, id)" in definition and "'active'" in definition
+        downgrade(revision="0026_page_order_indexes")
+        with db.engine.begin() as conn:
+            assert conn.execute(text(
+                "SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_assignment_active_due'"
+            )).scalar() == 0
+            assert conn.execute(text("SELECT count(*) FROM assignment")).scalar() == 1

@@ -4,7 +4,17 @@ import enum
 from datetime import datetime
 from typing import ClassVar
 
-from sqlalchemy import Float, ForeignKey, LargeBinary, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    Float,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from icm_recruit.applications.models import Application
@@ -53,7 +63,13 @@ class AssignmentOrigin(enum.StrEnum):
 
 class Assignment(db.Model):
     __tablename__ = "assignment"
-    __table_args__ = (UniqueConstraint("application_id", "reviewer_id", "stage"),)
+    __table_args__ = (
+        UniqueConstraint("application_id", "reviewer_id", "stage"),
+        # The reviews still awaited, soonest due first: the first page of HR's dashboard
+        # reads them in this order and stops there (migration 0027).
+        Index("ix_assignment_active_due", "due_at", "id",
+              postgresql_where=text("status = 'active'"), sqlite_where=text("status = 'active'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(

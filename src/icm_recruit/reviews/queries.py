@@ -232,15 +232,21 @@ def _reviews_per_application(call: Call, viewer: User):
                    Application.status.in_(ApplicationStatus.seen_by_board)))
 
 
-def _outstanding_reviews(call: Call, viewer: User, *columns):
-    """Active assignments of the call's current stage whose review is not submitted."""
-    return (select(*columns)
-            .select_from(Assignment)
-            .join(Application, Application.id == Assignment.application_id)
-            .outerjoin(Review, Review.assignment_id == Assignment.id)
-            .where(Application.call_id == call.id, application_rules.hr_handles(viewer),
-                   at_current_stage(), Assignment.status == AssignmentStatus.ACTIVE,
-                   or_(Review.status.is_(None), Review.status != ReviewStatus.SUBMITTED)))
+def _outstanding_reviews(call: Call, viewer: User, *columns, with_review: bool = False):
+    """Active assignments of the call's current stage: those whose review is awaited.
+
+    An assignment is active until its review is submitted, when it becomes done in the
+    same flush (`reviews.operations`); a conflict that ends it and is then dismissed gives
+    back only an active one. So no review join is needed to leave out the submitted ones,
+    and the planner, no longer misled by a condition across the join, reads the first page
+    in due order from `ix_assignment_active_due`. `with_review` joins the draft's status.
+    """
+    query = (select(*columns).select_from(Assignment)
+             .join(Application, Application.id == Assignment.application_id))
+    if with_review:
+        query = query.outerjoin(Review, Review.assignment_id == Assignment.id)
+    return query.where(Application.call_id == call.id, application_rules.hr_handles(viewer),
+                       at_current_stage(), Assignment.status == AssignmentStatus.ACTIVE)
 
 
 def call_progress(call: Call, now: datetime, viewer: User, applications_page: int | None = None,
@@ -260,15 +266,16 @@ def call_progress(call: Call, now: datetime, viewer: User, applications_page: in
         call, viewer, func.count(), func.count().filter(Assignment.due_at <= now))).one()
     outstanding = _outstanding_reviews(
         call, viewer, Assignment.id, Application.id, Application.reference, User.id, User.name,
-        Assignment.due_at, Review.status).join(User, User.id == Assignment.reviewer_id)
+        Assignment.due_at, Review.status, with_review=True).join(
+            User, User.id == Assignment.reviewer_id)
     applications = QueryPage(
         select(counted).order_by(case((counted.c.held >= k, 1), else_=0),
                                  counted.c.reference, counted.c.application_id),
         applications_page, PROGRESS_PAGE, rows=True, total=total)
     applications.items = [ApplicationProgress(*row) for row in applications.items]
-    late_first = case((Assignment.due_at.is_(None), 1), else_=0)
-    outstanding = QueryPage(outstanding.order_by(late_first, Assignment.due_at, User.name,
-                                                 Assignment.id),
+    # Soonest due first, so the late come first; those without a due date last.
+    outstanding = QueryPage(outstanding.order_by(Assignment.due_at.asc().nulls_last(),
+                                                 User.name, Assignment.id),
                             outstanding_page, PROGRESS_PAGE, rows=True, total=waiting_total)
     outstanding.items = [
         Outstanding(a_id, app_id, ref, user_id, name, due_at, status,
