@@ -232,21 +232,27 @@ def _reviews_per_application(call: Call, viewer: User):
                    Application.status.in_(ApplicationStatus.seen_by_board)))
 
 
-def _outstanding_reviews(call: Call, viewer: User, *columns, with_review: bool = False):
-    """Active assignments of the call's current stage: those whose review is awaited.
+def awaiting_review():
+    """The assignments whose review is awaited: the active ones.
 
     An assignment is active until its review is submitted, when it becomes done in the
-    same flush (`reviews.operations`); a conflict that ends it and is then dismissed gives
-    back only an active one. So no review join is needed to leave out the submitted ones,
-    and the planner, no longer misled by a condition across the join, reads the first page
-    in due order from `ix_assignment_active_due`. `with_review` joins the draft's status.
+    same flush (`reviews.operations.save_review`); a conflict that ends it and is then
+    dismissed gives back only an active one. So no review is read to leave out the
+    submitted ones, and the planner, not misled by a condition across a join to the
+    reviews, reads the soonest due first from `ix_assignment_active_due`.
     """
+    return Assignment.status == AssignmentStatus.ACTIVE
+
+
+def _outstanding_reviews(call: Call, viewer: User, *columns, with_review: bool = False):
+    """The awaited reviews of the call's current stage; `with_review` joins the draft's
+    status."""
     query = (select(*columns).select_from(Assignment)
              .join(Application, Application.id == Assignment.application_id))
     if with_review:
         query = query.outerjoin(Review, Review.assignment_id == Assignment.id)
     return query.where(Application.call_id == call.id, application_rules.hr_handles(viewer),
-                       at_current_stage(), Assignment.status == AssignmentStatus.ACTIVE)
+                       at_current_stage(), awaiting_review())
 
 
 def call_progress(call: Call, now: datetime, viewer: User, applications_page: int | None = None,
@@ -311,38 +317,31 @@ def declined_needing_replacement(call: Call, viewer: User) -> list[Assignment]:
 def late_assignments(call: Call, now: datetime, viewer: User) -> list[Assignment]:
     """Active assignments past their due date whose review is not submitted (of the
     applications `viewer` handles as HR)."""
-    submitted = select(Review.id).where(Review.assignment_id == Assignment.id,
-                                        Review.status == ReviewStatus.SUBMITTED).exists()
     return list(db.session.scalars(
         select(Assignment).join(Application)
-        .where(Application.call_id == call.id, Assignment.status == AssignmentStatus.ACTIVE,
+        .where(Application.call_id == call.id, awaiting_review(),
                at_current_stage(), application_rules.hr_handles(viewer),
-               Assignment.due_at < now, ~submitted)
+               Assignment.due_at < now)
         .options(selectinload(Assignment.reviewer), selectinload(Assignment.application))))
 
 
 def outstanding_assignments(call: Call, ids, viewer: User) -> list[Assignment]:
     """Active assignments of the call among these ids whose review is not submitted (of
     the applications `viewer` handles as HR)."""
-    submitted = select(Review.id).where(Review.assignment_id == Assignment.id,
-                                        Review.status == ReviewStatus.SUBMITTED).exists()
     return list(db.session.scalars(
         select(Assignment).join(Application)
         .where(Application.call_id == call.id, Assignment.id.in_(list(ids)),
-               Assignment.status == AssignmentStatus.ACTIVE, at_current_stage(),
-               application_rules.hr_handles(viewer), ~submitted)
+               awaiting_review(), at_current_stage(),
+               application_rules.hr_handles(viewer))
         .options(selectinload(Assignment.reviewer), selectinload(Assignment.application))
         .order_by(Assignment.id)))
 
 
 def open_assignments_with_due_date() -> list[Assignment]:
     """Assignments the reminder task looks at: active, dated, review not yet submitted."""
-    submitted = select(Review.id).where(Review.assignment_id == Assignment.id,
-                                        Review.status == ReviewStatus.SUBMITTED).exists()
     return list(db.session.scalars(
         select(Assignment).join(Application)
-        .where(Assignment.status == AssignmentStatus.ACTIVE, Assignment.due_at.is_not(None),
-               at_current_stage(), and_(~submitted),
+        .where(awaiting_review(), Assignment.due_at.is_not(None), at_current_stage(),
                Application.status.in_(ApplicationStatus.in_review))
         .options(selectinload(Assignment.reviewer),
                  selectinload(Assignment.application).selectinload(Application.call))
@@ -378,13 +377,11 @@ def late_review_counts(call_ids, now: datetime, viewer: User) -> dict[int, int]:
     applications `viewer` handles as HR), counted in one query."""
     if not call_ids:
         return {}
-    submitted = select(Review.id).where(Review.assignment_id == Assignment.id,
-                                        Review.status == ReviewStatus.SUBMITTED).exists()
     return dict(db.session.execute(
         select(Application.call_id, func.count(Assignment.id)).join(Application)
         .where(Application.call_id.in_(list(call_ids)),
-               Assignment.status == AssignmentStatus.ACTIVE, at_current_stage(),
-               application_rules.hr_handles(viewer), Assignment.due_at < now, ~submitted)
+               awaiting_review(), at_current_stage(),
+               application_rules.hr_handles(viewer), Assignment.due_at < now)
         .group_by(Application.call_id)).all())
 
 
