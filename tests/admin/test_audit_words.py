@@ -179,6 +179,11 @@ def trail(ctx):
                  reviewer_id=member.id, application_id=application.id, reason="Same lab")
     audit.record("visit_window.proposed", actor=hr, object_type="visit_window",
                  object_id=77)
+    audit.record("visit_window.answered", actor=member, object_type="visit_window",
+                 object_id=77, answer="if_needed")
+    audit.record("visit_part.added", actor=hr, object_type="visit_part", object_id=5,
+                 kind="chalk_talk")
+    audit.record("document.uploaded", actor=amina, obj=application, kind="research_project")
     db.session.commit()
     hr.timezone = "America/New_York"
     db.session.commit()
@@ -200,6 +205,9 @@ def test_the_trail_names_people_objects_and_actions(client, auth, trail):
     assert "Board member:" in page
     assert "01/03/2027 05:00 EST" in page
     assert "Visit window 77" in page and "visit_window 77" not in page
+    # Stored codes in words: an answer, the kind of a visit's part or of a document.
+    assert "If needed" in page and "Chalk talk" in page and "Research project" in page
+    assert "if_needed" not in page and "chalk_talk" not in page
     assert "America/New_York" in page
     assert "&#34;reason&#34;" not in page and '"reason":' not in page  # no JSON
 
@@ -214,6 +222,7 @@ def test_the_trail_in_french(client, auth, trail):
     assert "Raison\u00a0:" in page or "Motif\u00a0:" in page
     assert "Type d’action" in page and "Personne (nom ou e-mail)" in page
     assert "Créneau de visite 77" in page  # an object by its kind's French noun
+    assert "Si nécessaire" in page and "if_needed" not in page
 
 
 def test_filter_by_person_name_and_by_kind_of_action(client, auth, trail):

@@ -35,6 +35,7 @@ from icm_recruit.core.timeutil import to_zone
 from icm_recruit.extensions import db
 from icm_recruit.reviews.models import DiscussionPost, Review
 from icm_recruit.selection.models import InterviewSlot
+from icm_recruit.selection.visit_models import Availability, VisitPartKind
 
 CHUNK = 5000
 TEXT_MAX = 300
@@ -128,6 +129,13 @@ _ASSIGNMENT_KEYS = {"assignment_id", "declined_id", "previous_id"}
 # Which states the "before"/"after"/"status" of an action's data are, by action prefix.
 _STATES = (("call.", CallStatus), ("assignment.", AssignmentStatus),
            ("conflict.", ConflictStatus), ("", ApplicationStatus))
+# Other stored codes with words, by action prefix and key: a visit window's answer, the
+# kind of a visit's part or of a document.
+_CODE_WORDS = {
+    ("visit_window.", "answer"): lambda code: Availability(code).label,
+    ("visit_part.", "kind"): lambda code: VisitPartKind(code).label,
+    ("document.", "kind"): lambda code: DOCUMENT_KIND_LABELS[DocumentKind(code)],
+}
 
 
 @dataclass
@@ -362,6 +370,13 @@ def _detail(names: _Names, action: str, key: str, value) -> str:
         return names.part(kind, value) or str(value)
     if key in {"before", "after", "status"} and isinstance(value, str):
         return _state_label(action, value)
+    if isinstance(value, str):
+        for (prefix, code_key), words in _CODE_WORDS.items():
+            if key == code_key and action.startswith(prefix):
+                try:
+                    return str(words(value))
+                except (ValueError, KeyError):
+                    return value
     return _text(value)
 
 
