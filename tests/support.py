@@ -167,3 +167,13 @@ def demo_app(path, app):
     finally:
         app.extensions["celery"].set_current()
         app.extensions["celery"].set_default()
+
+
+def insert_people(conn, *ids: int) -> None:
+    """Plain accounts with these ids, written in SQL (for a database at an earlier head)."""
+    from sqlalchemy import text
+
+    conn.execute(text(
+        'INSERT INTO "user" (id, email, name, locale, timezone, active, session_nonce,'
+        " created_at) VALUES (:id, 'p' || :id || '@example.org', 'P' || :id, 'en',"
+        " 'Europe/Paris', true, 'n' || :id, now())"), [{"id": i} for i in ids])

@@ -17,7 +17,7 @@ from icm_recruit.reviews import queries
 from icm_recruit.reviews.models import Review, ReviewStatus
 from tests.applications.factories import make_application
 from tests.reviews.helpers import assign, build_world, quick_user, review_call, sign_in
-from tests.support import post_form
+from tests.support import insert_people, post_form
 
 pytestmark = pytest.mark.services
 
@@ -228,10 +228,7 @@ def test_upgrade_adds_the_awaited_reviews_index_and_keeps_the_assignments(app):
         with db.engine.begin() as conn:
             for statement in FILL:
                 conn.execute(text(statement))
-            conn.execute(text(
-                "INSERT INTO \"user\" (id, email, name, locale, timezone, active,"
-                " session_nonce, created_at) VALUES (3, 'm1@example.org', 'M1', 'en',"
-                " 'Europe/Paris', true, 'n3', now())"))
+            insert_people(conn, 3)
             conn.execute(text(
                 "INSERT INTO assignment (id, application_id, reviewer_id, stage, status, origin,"
                 " locked, explanation, created_at, due_at) VALUES (1, 1, 3, 1, 'active',"

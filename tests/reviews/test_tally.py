@@ -16,6 +16,7 @@ from icm_recruit.reviews.models import ReviewTally
 from tests.core.test_migrations import _scratch_database
 from tests.reviews.helpers import build_world
 from tests.selection.test_outcomes_migration import FILL
+from tests.support import insert_people
 
 pytestmark = pytest.mark.services
 
@@ -101,12 +102,7 @@ def test_upgrade_fills_the_tally_from_existing_reviews(app):
         with db.engine.begin() as conn:
             for statement in FILL:
                 conn.execute(text(statement))
-            conn.execute(text(
-                "INSERT INTO \"user\" (id, email, name, locale, timezone, active,"
-                " session_nonce, created_at) VALUES (3, 'm1@example.org', 'M1', 'en',"
-                " 'Europe/Paris', true, 'n3', now()), (4, 'm2@example.org', 'M2', 'en',"
-                " 'Europe/Paris', true, 'n4', now()), (5, 'm3@example.org', 'M3', 'en',"
-                " 'Europe/Paris', true, 'n5', now())"))
+            insert_people(conn, 3, 4, 5)
             for i, (member, status) in enumerate(
                     [(3, "done"), (4, "active"), (5, "declined")], start=1):
                 conn.execute(text(
