@@ -232,18 +232,6 @@ def _reviews_per_application(call: Call, viewer: User):
                    Application.status.in_(ApplicationStatus.seen_by_board)))
 
 
-def awaiting_review():
-    """The assignments whose review is awaited: the active ones.
-
-    An assignment is active until its review is submitted, when it becomes done in the
-    same flush (`reviews.operations.save_review`); a conflict that ends it and is then
-    dismissed gives back only an active one. So no review is read to leave out the
-    submitted ones, and the planner, not misled by a condition across a join to the
-    reviews, reads the soonest due first from `ix_assignment_active_due`.
-    """
-    return Assignment.status == AssignmentStatus.ACTIVE
-
-
 def _outstanding_reviews(call: Call, viewer: User, *columns, with_review: bool = False):
     """The awaited reviews of the call's current stage; `with_review` joins the draft's
     status."""
@@ -252,7 +240,7 @@ def _outstanding_reviews(call: Call, viewer: User, *columns, with_review: bool =
     if with_review:
         query = query.outerjoin(Review, Review.assignment_id == Assignment.id)
     return query.where(Application.call_id == call.id, application_rules.hr_handles(viewer),
-                       at_current_stage(), awaiting_review())
+                       at_current_stage(), rules.awaiting_review())
 
 
 def call_progress(call: Call, now: datetime, viewer: User, applications_page: int | None = None,
@@ -319,7 +307,7 @@ def late_assignments(call: Call, now: datetime, viewer: User) -> list[Assignment
     applications `viewer` handles as HR)."""
     return list(db.session.scalars(
         select(Assignment).join(Application)
-        .where(Application.call_id == call.id, awaiting_review(),
+        .where(Application.call_id == call.id, rules.awaiting_review(),
                at_current_stage(), application_rules.hr_handles(viewer),
                Assignment.due_at < now)
         .options(selectinload(Assignment.reviewer), selectinload(Assignment.application))))
@@ -331,7 +319,7 @@ def outstanding_assignments(call: Call, ids, viewer: User) -> list[Assignment]:
     return list(db.session.scalars(
         select(Assignment).join(Application)
         .where(Application.call_id == call.id, Assignment.id.in_(list(ids)),
-               awaiting_review(), at_current_stage(),
+               rules.awaiting_review(), at_current_stage(),
                application_rules.hr_handles(viewer))
         .options(selectinload(Assignment.reviewer), selectinload(Assignment.application))
         .order_by(Assignment.id)))
@@ -341,7 +329,7 @@ def open_assignments_with_due_date() -> list[Assignment]:
     """Assignments the reminder task looks at: active, dated, review not yet submitted."""
     return list(db.session.scalars(
         select(Assignment).join(Application)
-        .where(awaiting_review(), Assignment.due_at.is_not(None), at_current_stage(),
+        .where(rules.awaiting_review(), Assignment.due_at.is_not(None), at_current_stage(),
                Application.status.in_(ApplicationStatus.in_review))
         .options(selectinload(Assignment.reviewer),
                  selectinload(Assignment.application).selectinload(Application.call))
@@ -380,7 +368,7 @@ def late_review_counts(call_ids, now: datetime, viewer: User) -> dict[int, int]:
     return dict(db.session.execute(
         select(Application.call_id, func.count(Assignment.id)).join(Application)
         .where(Application.call_id.in_(list(call_ids)),
-               awaiting_review(), at_current_stage(),
+               rules.awaiting_review(), at_current_stage(),
                application_rules.hr_handles(viewer), Assignment.due_at < now)
         .group_by(Application.call_id)).all())
 

@@ -66,3 +66,15 @@ def may_read_review(user: User, review: Review, left_out_ids: set[int]) -> bool:
     if review.id not in left_out_ids:
         return True
     return application_rules.can_act_as_hr_on(user, review.assignment.application)
+
+
+def awaiting_review() -> ColumnElement[bool]:
+    """The assignments whose review is awaited: the active ones.
+
+    An assignment is active until its review is submitted, when it becomes done in the
+    same flush (`operations.save_review`); a conflict that ends it and is then
+    dismissed gives back only an active one. So no review is read to leave out the
+    submitted ones, and the planner, not misled by a condition across a join to the
+    reviews, reads the soonest due first from `ix_assignment_active_due`.
+    """
+    return Assignment.status == AssignmentStatus.ACTIVE
