@@ -123,3 +123,40 @@ def test_top_candidates_match_the_dense_matrix(monkeypatch):
         np.testing.assert_allclose(kept, np.sort(dense[i])[-5:])
     rows, cols, values = top_candidates(model, 100)
     assert rows.size == 50 * 20
+
+
+@pytest.mark.parametrize("width", [1, 3, 8])
+def test_member_score_is_the_mean_of_its_best_documents(width):
+    # Members with no document, fewer than the best few, and more; scores >= 0 as the
+    # blend gives them, with ties at 0.
+    rng = np.random.default_rng(width)
+    n_members = 12
+    slots = np.full((n_members, width), -1, dtype=np.int64)
+    owners = []
+    for member in range(1, n_members):  # member 0 has no document
+        count = int(rng.integers(1, width + 1))
+        for slot in range(count):
+            slots[member, slot] = len(owners)
+            owners.append(member)
+    documents = np.maximum(rng.normal(0.2, 0.3, size=(6, len(owners))), 0.0)
+    model = affinity.AffinityModel(terms=(), applications=None, members=None, documents=None,
+                                   slots=slots, application_ids=(), member_ids=())
+    got = affinity._member_scores(model, documents)
+    for row in range(documents.shape[0]):
+        for member in range(n_members):
+            own = sorted((documents[row, d] for d in slots[member] if d >= 0), reverse=True)
+            best = own[:affinity.TOP_DOCUMENTS]
+            expected = sum(best) / len(best) if best else 0.0
+            assert got[row, member] == pytest.approx(expected)
+
+
+def test_one_profile_per_member_in_member_order_reads_the_scores_as_they_are():
+    slots = np.arange(4, dtype=np.int64).reshape(4, 1)
+    documents = np.arange(8.0).reshape(2, 4)
+    model = affinity.AffinityModel(terms=(), applications=None, members=None, documents=None,
+                                   slots=slots[::-1].copy(), application_ids=(), member_ids=())
+    np.testing.assert_array_equal(affinity._member_scores(model, documents),
+                                  documents[:, ::-1])
+    model = affinity.AffinityModel(terms=(), applications=None, members=None, documents=None,
+                                   slots=slots, application_ids=(), member_ids=())
+    assert affinity._member_scores(model, documents) is documents

@@ -23,7 +23,7 @@ solver uses it only when nothing else satisfies the constraints.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -122,16 +122,26 @@ def _plain(fields: Sequence[tuple[str, float]]) -> str:
 
 
 def _weighted_counts(
-    fields: Iterable[tuple[str, float]], surfaces: dict[str, Counter[str]]
+    fields: Iterable[tuple[str, float]], written: Counter[tuple[str, str]]
 ) -> Counter[str]:
-    """Count stems over weighted fields, remembering how each stem was written."""
+    """Count stems over weighted fields; `written` counts each (stem, word) as written."""
     counts: Counter[str] = Counter()
     for text, weight in fields:
-        # Each distinct (stem, word) once: a 750-word project repeats most of its words.
-        for (stem_, word), n in Counter(tokens(text)).items():
+        pairs = tokens(text)
+        written.update(pairs)
+        # Each distinct stem once: a 750-word project repeats most of its words.
+        for stem_, n in Counter(stem_ for stem_, _word in pairs).items():
             counts[stem_] += weight * n
-            surfaces[stem_][word] += n
     return counts
+
+
+def _shown_words(written: Counter[tuple[str, str]]) -> dict[str, str]:
+    """Per stem, the word it was most often written as (the first seen of equals)."""
+    best: dict[str, tuple[str, int]] = {}
+    for (stem_, word), n in written.items():
+        if stem_ not in best or n > best[stem_][1]:
+            best[stem_] = (word, n)
+    return {stem_: word for stem_, (word, _n) in best.items()}
 
 
 def _to_matrix(docs: list[Counter[str]], vocabulary: Mapping[str, int]) -> sparse.csr_matrix:
@@ -179,16 +189,17 @@ def build_model(
     encoder: Encoder | None = None,
 ) -> AffinityModel:
     """Vectorise a call's applications and members (TF-IDF fitted on the call, embeddings)."""
-    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
+    written: Counter[tuple[str, str]] = Counter()
     app_fields = [_application_fields(a) for a in applications]
-    app_docs = [_weighted_counts(f, surfaces) for f in app_fields]
+    app_docs = [_weighted_counts(f, written) for f in app_fields]
     member_fields, owners = [], []
     for j, member in enumerate(members):
         for fields in _member_documents(member):
             member_fields.append(fields)
             owners.append(j)
-    member_docs = [_weighted_counts(f, surfaces) for f in member_fields]
-    stems = sorted(surfaces)
+    member_docs = [_weighted_counts(f, written) for f in member_fields]
+    shown = _shown_words(written)
+    stems = sorted(shown)
     vocabulary = {s: i for i, s in enumerate(stems)}
     app_matrix = _to_matrix(app_docs, vocabulary)
     doc_matrix = _to_matrix(member_docs, vocabulary)
@@ -203,7 +214,7 @@ def build_model(
         encoded = encoder.encode(dense_texts(applications, members))
         app_vectors, doc_vectors = encoded[:len(app_fields)], encoded[len(app_fields):]
     return AffinityModel(
-        terms=tuple(surfaces[s].most_common(1)[0][0] for s in stems),
+        terms=tuple(shown[s] for s in stems),
         applications=_l2_normalise(app_matrix @ idf),
         members=_l2_normalise(ownership @ doc_matrix @ idf),
         documents=_l2_normalise(doc_matrix @ idf),
@@ -215,9 +226,15 @@ def build_model(
     )
 
 
-def _document_scores(model: AffinityModel, rows: slice) -> np.ndarray:
-    """Return the blended score of each application in `rows` against every document."""
-    lexical = np.asarray((model.applications[rows] @ model.documents.T).toarray())
+def _document_scores(model: AffinityModel, rows: slice,
+                     documents_t: sparse.csr_matrix | None = None) -> np.ndarray:
+    """Return the blended score of each application in `rows` against every document
+    (each at least 0: cosines of non-negative TF-IDF, and dense cosines clipped to 0..1).
+
+    `documents_t` is `model.documents.T` as rows, made once for many blocks."""
+    if documents_t is None:
+        documents_t = model.documents.T.tocsr()
+    lexical = np.asarray((model.applications[rows] @ documents_t).toarray())
     if model.application_vectors is None or model.document_vectors is None:
         return lexical
     cosine = model.application_vectors[rows] @ model.document_vectors.T
@@ -226,18 +243,31 @@ def _document_scores(model: AffinityModel, rows: slice) -> np.ndarray:
 
 
 def _member_scores(model: AffinityModel, documents: np.ndarray) -> np.ndarray:
-    """Reduce document scores to member scores: the mean of each member's best few."""
+    """Reduce document scores to member scores: the mean of each member's best few.
+
+    A member without a document scores 0. As no score is below 0, an empty slot counted
+    as 0 never displaces a document's score from the best few, so the mean is the sum of
+    the best few over min(documents, few), a count fixed per member.
+    """
     n_rows, (n_members, width) = documents.shape[0], model.slots.shape
     if n_members == 0 or documents.shape[1] == 0:
         return np.zeros((n_rows, n_members))
     valid = model.slots >= 0
-    gathered = np.where(valid, documents[:, np.clip(model.slots, 0, None)], -np.inf)
+    if width == 1:  # one document per member (a profile alone): no mean to take
+        column = model.slots[:, 0]
+        if valid.all():
+            same_order = column.size == documents.shape[1] and bool(
+                (column == np.arange(column.size)).all())
+            return documents if same_order else documents[:, column]
+        return np.where(valid[:, 0], documents[:, np.clip(column, 0, None)], 0.0)
+    gathered = documents[:, np.clip(model.slots, 0, None)]
+    if not valid.all():
+        gathered *= valid
     keep = min(TOP_DOCUMENTS, width)
     if keep < width:
         gathered = -np.partition(-gathered, keep - 1, axis=2)[:, :, :keep]
-    counted = np.isfinite(gathered)
-    total = np.where(counted, gathered, 0.0).sum(axis=2)
-    return total / np.maximum(counted.sum(axis=2), 1)
+    counted = np.minimum(valid.sum(axis=1), keep)
+    return gathered.sum(axis=2) / np.maximum(counted, 1)
 
 
 def score_blocks(model: AffinityModel) -> Iterator[tuple[int, np.ndarray]]:
@@ -245,9 +275,10 @@ def score_blocks(model: AffinityModel) -> Iterator[tuple[int, np.ndarray]]:
     n_apps = model.applications.shape[0]
     per_row = max(model.documents.shape[0] + model.slots.size, 1)
     size = max(1, BLOCK_CELLS // per_row)
+    documents_t = model.documents.T.tocsr()
     for start in range(0, n_apps, size):
         rows = slice(start, min(start + size, n_apps))
-        yield start, _member_scores(model, _document_scores(model, rows))
+        yield start, _member_scores(model, _document_scores(model, rows, documents_t))
 
 
 def similarity(model: AffinityModel) -> np.ndarray:
