@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
+from types import MappingProxyType
 
 from icm_recruit.board.affiliations import (
     Term,
@@ -477,9 +478,11 @@ class ConflictIndex:
                 continue
             reasons = shared_with.get(id(member_places))
             if reasons is None:
-                reasons = _institution_reasons(member_places, places, self.registry)
+                # One read-only copy of the reasons for every member of these places.
+                reasons = tuple((code, MappingProxyType(dict(params))) for code, params in
+                                _institution_reasons(member_places, places, self.registry))
                 shared_with[id(member_places)] = reasons
-            found += [ConflictFinding(code, member_id, applicant.user_id, dict(params))
+            found += [ConflictFinding(code, member_id, applicant.user_id, params)
                       for code, params in reasons]
         return found
 
