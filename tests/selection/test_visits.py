@@ -235,3 +235,29 @@ def test_a_members_home_costs_the_same_queries_whatever_the_size_of_the_board(wo
     for n in range(8):
         _member(f"extra{n}@example.org", name=f"Extra Member {n}")
     assert _count_queries(client, "/") == small
+
+
+def test_a_window_for_every_candidate_costs_the_same_queries_whatever_their_number(
+        world, client, auth):
+    # The panel of a window for the whole shortlist leaves out whoever is in conflict with
+    # one candidate: read for all of them at once, not candidate by candidate.
+    from tests.applications.test_hr_list import _count_queries
+
+    auth.login(world["hr"])
+    _propose(client, world["call"])
+    planning = f"/selection/calls/{world['call'].id}/visits"
+    small_planning = _count_queries(client, planning)
+    auth.logout()
+    auth.login(world["ada"])
+    small_home, small_panel = _count_queries(client, "/"), _count_queries(client, "/panel/visits")
+    for n in range(6):
+        other = reviewed_application(world["call"], f"cand{n}@example.org",
+                                     status=ApplicationStatus.SHORTLISTED)
+        if n == 5:
+            make_conflict(world["ada"], other)  # the last one keeps Ada off the panel
+    assert _count_queries(client, "/") == small_home
+    assert _count_queries(client, "/panel/visits") == small_panel
+    assert "answer_" not in client.get("/panel/visits").get_data(as_text=True)
+    auth.logout()
+    auth.login(world["hr"])
+    assert _count_queries(client, planning) == small_planning

@@ -57,10 +57,19 @@ def is_conflicted(user_id: int, application: Application) -> bool:
 
 def conflicted_user_ids(application: Application) -> set[int]:
     """Everyone kept away from the application: the applicant and the conflicted."""
+    return kept_away_from([application])
+
+
+def kept_away_from(applications) -> set[int]:
+    """Everyone kept away from one of these applications (their applicants and those in
+    conflict with them), in one query whatever their number."""
+    applications = list(applications)
+    if not applications:
+        return set()
     ids = set(db.session.scalars(select(Conflict.reviewer_id).where(
-        Conflict.application_id == application.id,
+        Conflict.application_id.in_({a.id for a in applications}),
         Conflict.status.in_(ConflictStatus.blocking))))
-    return {application.applicant_id, *ids}
+    return ids | {a.applicant_id for a in applications}
 
 
 def on_title_list(user: User) -> ColumnElement[bool]:

@@ -115,10 +115,7 @@ def kept_from_visits(user_ids, applications) -> set[int]:
 
     A window's panel leaves them out: every candidate concerned can then book its slots.
     """
-    kept: set[int] = set()
-    for application in applications:
-        kept.update(kept_from_panel(user_ids, application))
-    return kept
+    return board_rules.kept_away_from(applications) & set(user_ids or [])
 
 
 def may_answer_window(user, window_panel_ids) -> bool:

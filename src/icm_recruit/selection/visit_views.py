@@ -38,7 +38,7 @@ bp = interview_views.bp  # these pages sit beside the interview pages
 
 
 def _candidate_choices(call: Call) -> list[tuple[int, str]]:
-    handled = [a for a in visits.shortlisted_candidates(call.id)
+    handled = [a for a in visits.shortlisted_candidates(call.id, with_names=True)
                if rules.may_plan_visit_of(current_user, a)]
     return [(0, _("Every shortlisted candidate")),
             *[(a.id, f"{a.reference} · {a.applicant.name}") for a in handled]]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from icm_recruit.applications.models import Application, ApplicationStatus
 from icm_recruit.assignment.queries import call_board
@@ -86,11 +87,15 @@ def board_of(call: Call, user_id: int | None = None) -> list[User]:
     return [seat.member.user for seat in call_board(call, user_id) if seat.available]
 
 
-def shortlisted_candidates(call_id: int) -> list[Application]:
-    return list(db.session.scalars(select(Application).where(
-        Application.call_id == call_id,
-        Application.status.in_(ApplicationStatus.interviewable))
-        .order_by(Application.reference)))
+def shortlisted_candidates(call_id: int, *, with_names: bool = False) -> list[Application]:
+    """The call's candidates for a visit; `with_names` reads their applicants in the same
+    query (for a list that names them)."""
+    query = (select(Application).where(Application.call_id == call_id,
+                                       Application.status.in_(ApplicationStatus.interviewable))
+             .order_by(Application.reference))
+    if with_names:
+        query = query.options(joinedload(Application.applicant))
+    return list(db.session.scalars(query))
 
 
 def concerned_candidates(window: VisitWindow) -> list[Application]:
@@ -108,8 +113,11 @@ def window_panel(window: VisitWindow, board: list[User] | None = None) -> list[U
 
 
 def windows_of(call_id: int) -> list[VisitWindow]:
-    return list(db.session.scalars(select(VisitWindow).where(VisitWindow.call_id == call_id)
-                                   .order_by(VisitWindow.starts_at, VisitWindow.id)))
+    """The call's windows, each with the candidate it is for (and their name) if any."""
+    return list(db.session.scalars(
+        select(VisitWindow).where(VisitWindow.call_id == call_id)
+        .options(joinedload(VisitWindow.application).joinedload(Application.applicant))
+        .order_by(VisitWindow.starts_at, VisitWindow.id)).unique())
 
 
 def planning(call: Call) -> list[WindowPlan]:
