@@ -7,9 +7,8 @@ import uuid
 import psycopg
 import pytest
 import redis as redis_lib
-from sqlalchemy import text
 
-from tests.support import IsolatedClient, SmtpSink
+from tests.support import IsolatedClient, SmtpSink, empty_every_table
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -142,14 +141,10 @@ def _db_transaction(request):
 def committed_db(app):
     """For tests whose data other processes or threads must see: real commits, then
     every table emptied."""
-    from icm_recruit.extensions import db
 
     yield
     with app.app_context():
-        db.session.remove()
-        names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-        with db.engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        empty_every_table()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from flask import Flask, abort, g, render_template, request, session
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import DataError
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
@@ -16,7 +17,7 @@ from icm_recruit.core import assets, i18n
 from icm_recruit.core.forms import has_control_characters
 from icm_recruit.core.i18n import gettext as _
 from icm_recruit.core.params import INT32_MAX
-from icm_recruit.extensions import babel, csrf, db, login_manager, migrate
+from icm_recruit.extensions import babel, csrf, db, login_manager, migrate, ping_idle_connections
 
 __all__ = ["create_app", "ConfigError"]
 
@@ -80,6 +81,7 @@ def _import_models_and_tasks() -> None:
     from icm_recruit.core import audit as _audit  # noqa: F401
     from icm_recruit.core import jobs as _jobs  # noqa: F401
     from icm_recruit.core import outbox as _outbox  # noqa: F401
+    from icm_recruit.core import pagecache as _pagecache  # noqa: F401
     from icm_recruit.core import tasks as _core_tasks  # noqa: F401
     from icm_recruit.meeting import models as _meeting_models  # noqa: F401
 
@@ -159,6 +161,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     _configure_translation_domains(app)
     db.init_app(app)
+    with app.app_context():
+        ping_idle_connections(db.engine, app.config["POOL_PING_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(_resource_dir("migrations")))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -168,12 +172,14 @@ def create_app(config: dict | None = None) -> Flask:
     _import_models_and_tasks()
 
     from icm_recruit.celery_app import celery_init_app
+    from icm_recruit.core.pagecache import init_page_cache
     from icm_recruit.core.querycount import init_query_count
     from icm_recruit.core.ratelimit import init_rate_limiter
 
     celery_init_app(app)
     init_rate_limiter(app)
     init_query_count(app)
+    init_page_cache(app)
     _trust_proxies(app)
 
     for blueprint in _blueprints():
@@ -194,6 +200,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_login(app: Flask) -> None:
     from icm_recruit.auth.models import User
+    from icm_recruit.core import pagecache
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -204,9 +211,17 @@ def _init_login(app: Flask) -> None:
         uid, _, nonce = user_id.partition(":")
         if not uid.isdigit() or not nonce:
             return None
-        user = db.session.scalar(select(User).where(User.id == int(uid)))
-        if user is None or not user.active or user.session_nonce != nonce:
+        # The roles with the person, and the generation of the data for a kept page, in
+        # one query: every request asks for them.
+        row = db.session.execute(
+            select(User, pagecache.generation_column()).where(User.id == int(uid))
+            .options(joinedload(User.role_rows))).unique().one_or_none()
+        if row is None:
             return None
+        user, generation = row
+        if not user.active or user.session_nonce != nonce:
+            return None
+        pagecache.note_generation(generation)
         return user
 
 

@@ -23,7 +23,11 @@ def _base(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "DATABASE_URL", f"sqlite:///{instance_path / 'icm_recruit.sqlite3'}"
         ),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A pooled connection idle for longer than this is tested before use (a database
+        # restarted in between closed it); one in steady use is not, which saves a round
+        # trip on every request (extensions.ping_idle_connections).
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "POOL_PING_IDLE_SECONDS": float(os.environ.get("POOL_PING_IDLE_SECONDS", "5")),
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "127.0.0.1"),
@@ -64,6 +68,14 @@ def _base(instance_path: Path) -> dict:
         "RATELIMIT_PREFIX": os.environ.get("RATELIMIT_PREFIX", "icm:rl"),
         "RETENTION_MONTHS": int(os.environ.get("RETENTION_MONTHS", "24")),
         "QUERY_COUNT_HEADER": _env_bool("QUERY_COUNT_HEADER"),
+        # Seconds a rendered main page is kept for its reader while the data stays the
+        # same (core/pagecache.py); 0 renders every page each time.
+        "PAGE_CACHE_SECONDS": int(os.environ.get("PAGE_CACHE_SECONDS", "30")),
+        # Where the pages are kept; by default the Redis of the tasks (pages live 30 s).
+        "PAGE_CACHE_REDIS_URL": os.environ.get("PAGE_CACHE_REDIS_URL", ""),
+        # Bytes of the last pages each process keeps in its own memory, in front of Redis.
+        "PAGE_CACHE_LOCAL_BYTES": int(os.environ.get("PAGE_CACHE_LOCAL_BYTES",
+                                                     str(32 * 1024 * 1024))),
         "SESSION_IDLE_SECONDS": int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60))),
         "SESSION_ABSOLUTE_SECONDS": int(os.environ.get("SESSION_ABSOLUTE_SECONDS",
                                                        str(12 * 3600))),

@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and initialised in create_app."""
 
+import time
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -7,6 +9,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -47,3 +50,24 @@ def _interpret_queries(dbapi_connection, _record):
         with dbapi_connection.cursor() as cursor:
             cursor.execute("SET jit = off")
         dbapi_connection.commit()
+
+
+def ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
+    """Test a pooled connection before use when it has been idle for `idle_seconds`:
+    the database may have closed it meanwhile (a restart, an idle timeout), and the pool
+    then opens a new one instead of failing the request. A connection used a moment ago
+    is handed out as it is."""
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection, record):
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _taken(dbapi_connection, record, _proxy):
+        returned = record.info.get("returned_at")
+        if returned is not None and time.monotonic() - returned <= idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # any failure: the pool replaces the connection
+            raise DisconnectionError(str(error)) from error

@@ -270,3 +270,30 @@ def test_postgresql_connections_run_queries_without_jit(ctx, database_url):
             assert other.execute(text("SHOW jit")).scalar() == "off"
     finally:
         engine.dispose()
+
+
+def test_a_connection_the_database_closed_while_idle_is_replaced(app, make_app):
+    """Idle pooled connections are tested before use: a closed one is never handed out."""
+    from icm_recruit.extensions import db as database
+
+    from sqlalchemy.exc import OperationalError
+
+    def closed_while_idle(idle_seconds):
+        other = make_app(POOL_PING_IDLE_SECONDS=idle_seconds)
+        with other.app_context():
+            engine = database.engine
+            with engine.connect() as conn:
+                pid = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            try:
+                with engine.connect() as conn:
+                    return pid, conn.execute(text("SELECT pg_backend_pid()")).scalar()
+            finally:
+                engine.dispose()
+
+    pid, now = closed_while_idle(0.0)
+    assert now != pid
+    # Used a moment ago, a connection is not tested: the same closure would fail there.
+    with pytest.raises(OperationalError):
+        closed_while_idle(3600.0)

@@ -18,7 +18,7 @@ from datetime import timedelta
 
 import pyotp
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from icm_recruit.applications.models import (
     Application,
@@ -62,7 +62,7 @@ from icm_recruit.selection.visit_models import VisitAvailability, VisitWindow
 from tests.applications.factories import make_application, make_call, make_pdf
 from tests.applications.helpers import DRAFT
 from tests.selection.factories import make_slot, quick_user, submitted_review
-from tests.support import IsolatedClient, csrf_from
+from tests.support import IsolatedClient, csrf_from, empty_every_table
 
 pytestmark = pytest.mark.services
 
@@ -736,10 +736,7 @@ def committed_db(app):
     the last case (each case names its rows with its own tag)."""
     yield
     with app.app_context():
-        db.session.remove()
-        names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-        with db.engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        empty_every_table()
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ from icm_recruit.assignment.queries import open_counts_of
 from icm_recruit.auth import operations as account_ops
 from icm_recruit.auth.forms import InviteForm, RolesForm
 from icm_recruit.auth.models import Role, User
-from icm_recruit.core import audit
+from icm_recruit.core import audit, pagecache
 from icm_recruit.core.audit import AuditEvent
 from icm_recruit.core.confirm import confirm_page, confirmed
 from icm_recruit.core.i18n import gettext as _
@@ -222,12 +222,17 @@ def _audit_filters() -> tuple:
 @bp.get("/audit")
 @roles_required(Role.ADMIN)
 def audit_trail():
-    stmt, filters = _audit_filters()
-    page = db.paginate(stmt, page=_page(), per_page=PAGE_SIZE, error_out=False)
-    person = (db.session.get(User, filters["actor"]) if filters.get("actor") else None)
-    return render_template("admin/audit.html", page=page, views=describe(page.items),
-                           filters=filters, person=person,
-                           groups=audit_labels.group_choices())
+    def render():
+        stmt, filters = _audit_filters()
+        page = db.paginate(stmt, page=_page(), per_page=PAGE_SIZE, error_out=False)
+        person = (db.session.get(User, filters["actor"]) if filters.get("actor") else None)
+        return render_template("admin/audit.html", page=page, views=describe(page.items),
+                               filters=filters, person=person,
+                               groups=audit_labels.group_choices())
+
+    # The trail's events are appended one at a time under its lock, so its last event
+    # names its state; the generation names that of the people and objects it shows.
+    return pagecache.page(render, extra=[audit.last_event_id()])
 
 
 EXPORT_HEADERS = ["id", "at", "actor_id", "action", "object_type", "object_id", "data",

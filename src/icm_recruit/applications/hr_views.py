@@ -28,7 +28,7 @@ from icm_recruit.auth.models import Role, User
 from icm_recruit.calls.forms import NewDeadlineForm, ReasonForm
 from icm_recruit.calls.lifecycle import shown_to
 from icm_recruit.calls.models import Call, database_now
-from icm_recruit.core import storage
+from icm_recruit.core import pagecache, storage
 from icm_recruit.core.audit import record
 from icm_recruit.core.export import download
 from icm_recruit.core.i18n import gettext as _
@@ -93,8 +93,9 @@ def _render_list(call: Call, filters: dict, *, bulk_form=None, save_form=None, s
 @bp.get("/calls/<int:call_id>/applications")
 @roles_required(Role.ADMIN)
 def call_applications(call_id):
-    call = db.get_or_404(Call, call_id)
-    return _render_list(call, _filters())
+    # HR's own applications are left out of the list's rows, not out of the page: a kept
+    # page needs no call (the role is checked before).
+    return pagecache.page(lambda: _render_list(db.get_or_404(Call, call_id), _filters()))
 
 
 @bp.post("/calls/<int:call_id>/applications/tags")
@@ -249,8 +250,10 @@ def export_list(call_id, fmt):
 def show(application_id):
     application = db.get_or_404(Application, application_id)
     rules.require_hr_on(current_user, application)
+    # Rendered (or found kept) before the opening is recorded: the record is no change of
+    # what the page shows, and a transaction that has written keeps no page.
+    page = pagecache.page(lambda: _show_page(application))
     record("dossier.opened", actor=current_user, obj=application, via="hr")
-    page = _show_page(application)
     db.session.commit()  # after rendering, so nothing has to be loaded again
     return page
 

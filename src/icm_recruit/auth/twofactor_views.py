@@ -130,7 +130,9 @@ SETUP_ALLOWED = {"auth.two_factor_setup", "auth.logout", "main.set_language", "s
 
 def enforce_session_rules():
     """Before each request: end idle or too old sessions; make required 2FA unavoidable."""
-    if not current_user.is_authenticated:
+    # Stylesheets, scripts and images are the same for everyone: a page's six of them
+    # need not load the person six more times.
+    if request.endpoint == "static" or not current_user.is_authenticated:
         return None
     now = int(time.time())
     config = current_app.config

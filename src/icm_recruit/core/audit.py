@@ -5,7 +5,7 @@ import json
 from datetime import datetime
 
 from flask import has_request_context, request
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, select, text
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, func, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from icm_recruit.core.timeutil import UTCDateTime, utcnow
@@ -77,6 +77,11 @@ def record(action: str, *, actor=None, obj=None, object_type=None, object_id=Non
     session.add(event)
     session.flush()
     return event
+
+
+def last_event_id() -> int:
+    """The id of the trail's last event (0 before the first)."""
+    return db.session.scalar(select(func.max(AuditEvent.id))) or 0
 
 
 def verify_chain() -> tuple[bool, int, AuditEvent | None, str]:

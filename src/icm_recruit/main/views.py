@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from icm_recruit.auth.models import Role
+from icm_recruit.core import pagecache
 from icm_recruit.core.forms import AppForm
 from icm_recruit.core.permissions import public
 from icm_recruit.core.timeutil import utcnow
@@ -21,6 +22,10 @@ bp = Blueprint("main", __name__)
 def home():
     if not current_user.is_authenticated:
         return render_template("main/home.html")
+    return pagecache.page(_signed_in_home)
+
+
+def _signed_in_home() -> str:
     now = utcnow()
     return render_template(
         "main/home.html", now=now,

@@ -23,6 +23,7 @@ from wtforms import ValidationError
 from icm_recruit.auth.models import Role, User
 from icm_recruit.board.models import BoardMember
 from icm_recruit.calls.models import Call
+from icm_recruit.core import pagecache
 from icm_recruit.core.confirm import confirm_page, confirmed
 from icm_recruit.core.forms import AppForm
 from icm_recruit.core.i18n import gettext as _
@@ -98,9 +99,12 @@ def mine():
 @bp.get("/calls/<int:call_id>")
 @roles_required(*STAFF)
 def call_meetings(call_id):
-    call = db.get_or_404(Call, call_id)
-    return render_template("meeting/call.html", call=call,
-                           meetings=queries.meetings_of(call.id))
+    def render():
+        call = db.get_or_404(Call, call_id)  # the staff's (the role is checked before)
+        return render_template("meeting/call.html", call=call,
+                               meetings=queries.meetings_of(call.id))
+
+    return pagecache.page(render)
 
 
 def _board_choices() -> list[tuple[int, str]]:

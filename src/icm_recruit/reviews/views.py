@@ -28,7 +28,7 @@ from icm_recruit.assignment import rules as assignment_rules
 from icm_recruit.assignment.models import Assignment, AssignmentStatus
 from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call, CallStatus, DocumentKind
-from icm_recruit.core import audit, storage
+from icm_recruit.core import audit, pagecache, storage
 from icm_recruit.core.confirm import confirm_page, confirmed
 from icm_recruit.core.i18n import gettext as _
 from icm_recruit.core.params import int32_list, page_number
@@ -93,10 +93,10 @@ def rescue_review_text(endpoint, values):
 @bp.get("/")
 @roles_required(*BOARD)
 def dashboard():
-    return render_template("reviews/dashboard.html",
-                           by_call=queries.member_assignments(current_user),
-                           chair_applications=queries.chair_applications(current_user),
-                           now=utcnow(), decline_form=DeclineForm())
+    return pagecache.page(lambda: render_template(
+        "reviews/dashboard.html", by_call=queries.member_assignments(current_user),
+        chair_applications=queries.chair_applications(current_user), now=utcnow(),
+        decline_form=DeclineForm()))
 
 
 def _own_assignment_or_403(assignment_id: int) -> Assignment:
@@ -344,15 +344,18 @@ def progress_index():
 @bp.get("/calls/<int:call_id>/progress")
 @roles_required(Role.ADMIN)
 def progress(call_id):
-    call = db.get_or_404(Call, call_id)
-    # Long tables come in pages; applications short of reviewers come first.
-    progress = queries.call_progress(call, utcnow(), current_user,
-                                     request.args.get("apage", type=page_number),
-                                     request.args.get("opage", type=page_number))
-    return render_template(
-        "reviews/progress.html", call=call, progress=progress,
-        outstanding=progress.outstanding, applications=progress.applications,
-        suggestions=ops.replacement_suggestions(call, progress.declined))
+    def render():
+        call = db.get_or_404(Call, call_id)  # HR's (the role is checked before)
+        # Long tables come in pages; applications short of reviewers come first.
+        progress = queries.call_progress(call, utcnow(), current_user,
+                                         request.args.get("apage", type=page_number),
+                                         request.args.get("opage", type=page_number))
+        return render_template(
+            "reviews/progress.html", call=call, progress=progress,
+            outstanding=progress.outstanding, applications=progress.applications,
+            suggestions=ops.replacement_suggestions(call, progress.declined))
+
+    return pagecache.page(render)
 
 
 def _hr_assignment(assignment_id: int) -> Assignment:

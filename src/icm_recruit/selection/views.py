@@ -9,6 +9,7 @@ from icm_recruit.applications.models import Application
 from icm_recruit.assignment.rules import visible_applications
 from icm_recruit.auth.models import Role
 from icm_recruit.calls.models import Call, CallStatus
+from icm_recruit.core import pagecache
 from icm_recruit.core.forms import AppForm
 from icm_recruit.core.i18n import gettext as _
 from icm_recruit.core.i18n import ngettext
@@ -171,7 +172,11 @@ def ranking_rows(call: Call, snapshot: RankingSnapshot, args, interview: dict):
 @bp.get("/calls/<int:call_id>/ranking")
 @roles_required(*STAFF)
 def ranking(call_id):
-    call = db.get_or_404(Call, call_id)
+    # The page is only the staff's (the role is checked before): a kept one needs no call.
+    return pagecache.page(lambda: _ranking_page(db.get_or_404(Call, call_id)))
+
+
+def _ranking_page(call: Call) -> str:
     snapshot = _snapshot_or_latest(call)
     interview = queries.interview_scores(call)
     if snapshot is None:

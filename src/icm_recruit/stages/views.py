@@ -10,6 +10,7 @@ from icm_recruit.auth.models import Role
 from icm_recruit.calls import operations as call_ops
 from icm_recruit.calls.forms import add_blank_criteria, fill_criteria
 from icm_recruit.calls.models import Call, RefereeMode
+from icm_recruit.core import pagecache
 from icm_recruit.core.confirm import confirm_page, confirmed
 from icm_recruit.core.forms import AppForm
 from icm_recruit.core.i18n import gettext as _
@@ -43,10 +44,13 @@ def _local(value):
 @bp.get("/calls/<int:call_id>")
 @roles_required(*STAFF)
 def index(call_id):
-    call = db.get_or_404(Call, call_id)
-    return render_template("stages/index.html", call=call, plain=AppForm(),
-                           started={s.position: ops.started(call, s.position)
-                                    for s in call.stages})
+    def render():
+        call = db.get_or_404(Call, call_id)  # the staff's (the role is checked before)
+        return render_template(
+            "stages/index.html", call=call, plain=AppForm(),
+            started={s.position: ops.started(call, s.position) for s in call.stages})
+
+    return pagecache.page(render)
 
 
 def _fill(form: StageForm, call: Call, position: int) -> None:

@@ -1,0 +1,70 @@
+"""The generation of the data that kept pages are rendered from
+
+Revision ID: 0028_page_generation
+Revises: 0027_active_due_index
+Create Date: 2026-12-03 07:30:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0028_page_generation'
+down_revision = '0027_active_due_index'
+branch_labels = None
+depends_on = None
+
+# Tables whose changes no kept page shows as such: the audit trail (opening a dossier
+# writes to it; its own page names its last event), the generation itself, Alembic's.
+UNWATCHED = ("audit_event", "page_generation", "alembic_version")
+
+BUMP = """
+CREATE FUNCTION page_generation_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- Once per transaction, at its commit: the new number is seen with the new data.
+    IF current_setting('icm.page_generation_bumped', true) IS DISTINCT FROM 'on' THEN
+        PERFORM set_config('icm.page_generation_bumped', 'on', true);
+        UPDATE page_generation SET n = n + 1 WHERE id = 1;
+    END IF;
+    RETURN NULL;
+END
+$$
+"""
+
+
+def watch(table: str) -> None:
+    """Make a committed change to the table name a new generation (PostgreSQL)."""
+    # Deferred to the commit, the generation's row is the last lock a transaction takes:
+    # two writers cannot wait on each other for it.
+    op.execute(f'CREATE CONSTRAINT TRIGGER page_generation AFTER INSERT OR UPDATE OR DELETE '
+               f'ON "{table}" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW '
+               f'EXECUTE FUNCTION page_generation_bump()')
+    op.execute(f'CREATE TRIGGER page_generation_truncate AFTER TRUNCATE ON "{table}" '
+               f'FOR EACH STATEMENT EXECUTE FUNCTION page_generation_bump()')
+
+
+def upgrade():
+    op.create_table(
+        'page_generation',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('n', sa.BigInteger(), nullable=False),
+        sa.CheckConstraint('id = 1', name=op.f('ck_page_generation_one_row')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_page_generation')),
+    )
+    op.execute("INSERT INTO page_generation (id, n) VALUES (1, 0)")
+    if op.get_bind().dialect.name != "postgresql":
+        return  # the demo's SQLite keeps no pages
+    op.execute(BUMP)
+    tables = op.get_bind().execute(sa.text(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+        "ORDER BY tablename")).scalars()
+    for table in tables:
+        if table not in UNWATCHED:
+            watch(table)
+
+
+def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION page_generation_bump() CASCADE")
+    op.drop_table('page_generation')
