@@ -274,9 +274,9 @@ def test_postgresql_connections_run_queries_without_jit(ctx, database_url):
 
 def test_a_connection_the_database_closed_while_idle_is_replaced(app, make_app):
     """Idle pooled connections are tested before use: a closed one is never handed out."""
-    from icm_recruit.extensions import db as database
-
     from sqlalchemy.exc import OperationalError
+
+    from icm_recruit.extensions import db as database
 
     def closed_while_idle(idle_seconds):
         other = make_app(POOL_PING_IDLE_SECONDS=idle_seconds)
