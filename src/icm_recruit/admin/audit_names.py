@@ -68,7 +68,7 @@ OBJECT_TYPE_LABELS = {
 }
 # Tables that hold no object an event names: the trail itself, jobs, caches and counters.
 NOT_AUDIT_OBJECTS = {"audit_event", "job_run", "text_embedding", "review_tally",
-                     "reminder_log", "page_generation"}
+                     "reminder_log", "page_generation", "page_generation_touch"}
 
 # The words for the keys of the events' data; a key not listed is shown as written.
 DATA_KEY_LABELS = {

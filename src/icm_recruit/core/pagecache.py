@@ -57,6 +57,13 @@ class PageGeneration(db.Model):
     n: Mapped[int] = mapped_column(db.BigInteger)
 
 
+
+# A transaction's mark that it changed something, gone by its commit (migration 0028,
+# UNLOGGED on PostgreSQL): there is never a row to read here.
+page_generation_touch = db.Table("page_generation_touch",
+                                 db.Column("n", db.Integer, nullable=False))
+
+
 class LocalPages:
     """The pages this process served last, up to a number of bytes: a page asked for
     again is found without a round trip to Redis."""
