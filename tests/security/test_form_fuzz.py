@@ -34,7 +34,7 @@ from tests.security.test_access_matrix import _signed_in_clients, _url
 pytestmark = pytest.mark.services
 
 # CI runs the size below; FUZZ_REQUESTS=20000 for a longer run.
-FORM_REQUESTS = int(os.environ.get("FUZZ_REQUESTS", "1500"))
+FORM_REQUESTS = int(os.environ.get("FUZZ_REQUESTS", "1000"))
 HUGE = str(10**30)
 # Tables an unsuccessful request may still write to, and why.
 MAY_WRITE_WHEN_REFUSED = {

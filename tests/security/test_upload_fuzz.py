@@ -25,7 +25,7 @@ from tests.applications.factories import make_application, make_call, make_pdf
 from tests.support import csrf_from, make_user
 
 pytestmark = pytest.mark.services
-EXAMPLES = int(os.environ.get("UPLOAD_FUZZ_EXAMPLES", "1000"))
+EXAMPLES = int(os.environ.get("UPLOAD_FUZZ_EXAMPLES", "700"))
 VALID = make_pdf(pages=2)
 ENCRYPTED = make_pdf(pages=1, password="secret")
 
