@@ -5,7 +5,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DataError, IntegrityError
 
 from icm_recruit.extensions import db
-from tests.core.test_migrations import _scratch_database
+from tests.core.test_migrations import _scratch_database, fill_at
 
 pytestmark = pytest.mark.services
 
@@ -30,10 +30,7 @@ def test_upgrade_keeps_applications_and_guards_tags(app):
     from flask_migrate import downgrade, upgrade
 
     with _scratch_database(app):
-        upgrade(revision="0011_shortlist_outcomes")
-        with db.engine.begin() as conn:
-            for statement in FILL:
-                conn.execute(text(statement))
+        fill_at("0011_shortlist_outcomes", FILL)
 
         upgrade(revision="0012_hr_tags_saved_searches")
 

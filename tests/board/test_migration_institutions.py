@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import text
 
 from icm_recruit.extensions import db
-from tests.core.test_migrations import _scratch_database
+from tests.core.test_migrations import _scratch_database, fill_at
 
 pytestmark = pytest.mark.services
 
@@ -23,10 +23,7 @@ def test_upgrade_keeps_rows_and_adds_an_empty_registry(app):
     from flask_migrate import downgrade, upgrade
 
     with _scratch_database(app):
-        upgrade(revision="0012_hr_tags_saved_searches")
-        with db.engine.begin() as conn:
-            for statement in FILL:
-                conn.execute(text(statement))
+        fill_at("0012_hr_tags_saved_searches", FILL)
 
         upgrade(revision="0013_institutions")
 

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import text
 
 from icm_recruit.extensions import db
-from tests.core.test_migrations import _scratch_database
+from tests.core.test_migrations import _scratch_database, fill_at
 
 pytestmark = pytest.mark.services
 
@@ -29,10 +29,7 @@ def test_upgrade_keeps_applications_without_a_personal_deadline(app):
     from flask_migrate import downgrade, upgrade
 
     with _scratch_database(app):
-        upgrade(revision="0009_mail_secrets")
-        with db.engine.begin() as conn:
-            for statement in FILL:
-                conn.execute(text(statement))
+        fill_at("0009_mail_secrets", FILL)
 
         upgrade(revision="0010_personal_deadlines")
 

@@ -34,6 +34,19 @@ def _scratch_database(app):
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def fill_at(revision: str, statements, *, more=None) -> None:
+    """Migrate the scratch database to `revision`, then write the statements there (and
+    what `more(conn)` adds) in one transaction: a database filled at an earlier head."""
+    from flask_migrate import upgrade
+
+    upgrade(revision=revision)
+    with db.engine.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+        if more is not None:
+            more(conn)
+
+
 def _insert_job(conn, job_id: int, call_id: int | None, kind: str = "ranking") -> None:
     conn.execute(text(
         "INSERT INTO job_run (id, kind, call_id, status, progress, result, created_at) "

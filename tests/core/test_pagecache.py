@@ -201,14 +201,12 @@ def test_every_table_but_the_trail_and_the_outbox_moves_the_generation(app, ctx)
 def test_upgrade_watches_every_table_and_keeps_the_data(app):
     from flask_migrate import downgrade, upgrade
 
-    from tests.core.test_migrations import _scratch_database
+    from tests.core.test_migrations import _scratch_database, fill_at
     from tests.selection.test_outcomes_migration import FILL
 
     with _scratch_database(app):
-        upgrade(revision="0027_active_due_index")
-        with db.engine.begin() as conn:
-            for statement in FILL:
-                conn.execute(text(statement))
+        fill_at("0027_active_due_index", FILL)
+        with db.engine.connect() as conn:
             before = conn.execute(text("SELECT id, status FROM application ORDER BY id")).all()
         upgrade(revision="0028_page_generation")
         with db.engine.begin() as conn:

@@ -220,19 +220,17 @@ def test_upgrade_adds_the_awaited_reviews_index_and_keeps_the_assignments(app):
     from flask_migrate import downgrade, upgrade
     from sqlalchemy import text
 
-    from tests.core.test_migrations import _scratch_database
+    from tests.core.test_migrations import _scratch_database, fill_at
     from tests.selection.test_outcomes_migration import FILL
 
     with _scratch_database(app):
-        upgrade(revision="0026_page_order_indexes")
-        with db.engine.begin() as conn:
-            for statement in FILL:
-                conn.execute(text(statement))
+        def more(conn):
             insert_people(conn, 3)
             conn.execute(text(
                 "INSERT INTO assignment (id, application_id, reviewer_id, stage, status, origin,"
                 " locked, explanation, created_at, due_at) VALUES (1, 1, 3, 1, 'active',"
                 " 'manual', false, '[]', now(), now())"))
+        fill_at("0026_page_order_indexes", FILL, more=more)
         upgrade(revision="0027_active_due_index")
         with db.engine.begin() as conn:
             assert conn.execute(text("SELECT id, status FROM assignment")).all() == [

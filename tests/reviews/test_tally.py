@@ -13,7 +13,7 @@ from icm_recruit.extensions import db
 from icm_recruit.reviews import operations as ops
 from icm_recruit.reviews import tally
 from icm_recruit.reviews.models import ReviewTally
-from tests.core.test_migrations import _scratch_database
+from tests.core.test_migrations import _scratch_database, fill_at
 from tests.reviews.helpers import build_world
 from tests.selection.test_outcomes_migration import FILL
 from tests.support import insert_people
@@ -98,10 +98,7 @@ def test_upgrade_fills_the_tally_from_existing_reviews(app):
     from flask_migrate import downgrade, upgrade
 
     with _scratch_database(app):
-        upgrade(revision="0024_chair_rights")
-        with db.engine.begin() as conn:
-            for statement in FILL:
-                conn.execute(text(statement))
+        def more(conn):
             insert_people(conn, 3, 4, 5)
             for i, (member, status) in enumerate(
                     [(3, "done"), (4, "active"), (5, "declined")], start=1):
@@ -119,6 +116,7 @@ def test_upgrade_fills_the_tally_from_existing_reviews(app):
                 "INSERT INTO conflict (id, reviewer_id, application_id, source, status,"
                 " reason, params, created_at) VALUES (1, 4, 1, 'manual', 'confirmed', 'x', '{}',"
                 " now())"))
+        fill_at("0024_chair_rights", FILL, more=more)
 
         upgrade(revision="0025_review_tally")
 

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import text
 
 from icm_recruit.extensions import db
-from tests.core.test_migrations import _scratch_database
+from tests.core.test_migrations import _scratch_database, fill_at
 
 pytestmark = pytest.mark.services
 
@@ -35,10 +35,7 @@ def test_upgrade_keeps_rows_and_marks_assignments_ended_by_a_conflict(app):
     from flask_migrate import downgrade, upgrade
 
     with _scratch_database(app):
-        upgrade(revision="0007_job_run_call_fk")
-        with db.engine.begin() as conn:
-            for statement in FILL:
-                conn.execute(text(statement))
+        fill_at("0007_job_run_call_fk", FILL)
 
         upgrade(revision="0008_conflict_reach")
 
