@@ -4,10 +4,10 @@ A main page of a large call (the ranking, the applications, HR's dashboard) cost
 milliseconds of queries and templates, and its reader asks for it again and again while
 nothing changed. Such a page, once rendered, is kept in Redis under a key that names:
 
-- the generation of the data: a trigger on every table (migration 0028) adds one to
-  `page_generation` when a transaction that changed anything commits, so a kept page is
-  never shown once the data it was rendered from has changed, whoever changed it (a page,
-  a task, the command line);
+- the generation of the data: triggers on every table but the audit trail and the outbox
+  (migration 0028) add one to `page_generation` when a transaction that changed anything
+  commits, so a kept page is never shown once the data it was rendered from has changed,
+  whoever changed it (a page, a task, the command line);
 - the reader's session (the forms on a page carry its CSRF token), the address with its
   filters and page number, the language, whether htmx asked for it;
 - anything else the page shows (`extra`: the audit trail's last event).
@@ -55,7 +55,6 @@ class PageGeneration(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     n: Mapped[int] = mapped_column(db.BigInteger)
-
 
 
 # A transaction's mark that it changed something, gone by its commit (migration 0028,
@@ -153,7 +152,8 @@ def init_page_cache(app) -> None:
         app.extensions["page_store"] = PageStore(
             app.config["PAGE_CACHE_REDIS_URL"] or app.config["REDIS_URL"], seconds,
             app.config["PAGE_CACHE_LOCAL_BYTES"])
-        event.listen(Engine, "before_cursor_execute", _note_write)
+        if not event.contains(Engine, "before_cursor_execute", _note_write):
+            event.listen(Engine, "before_cursor_execute", _note_write)
         # The database the pages come from (never its password), so two databases served
         # from one Redis never share a page, and the code and templates that render them,
         # so a new version never shows a page of the one before.
