@@ -126,6 +126,16 @@ def test_two_readers_never_share_a_page(app, call_ids):
         assert response.status_code == 302
 
 
+def test_a_reader_who_changes_language_gets_the_page_in_it(app, call_ids):
+    url = f"/selection/calls/{call_ids['call']}/ranking"
+    hr = _sign_in(app, "hr.kept@example.org")
+    english = hr.get(url).get_data(as_text=True)
+    assert '<html lang="en"' in english and '<html lang="en"' in hr.get(url).get_data(True)
+    hr.post("/language", data={"locale": "fr", "next": url, "csrf_token": csrf_from(english)})
+    french = hr.get(url).get_data(as_text=True)
+    assert '<html lang="fr"' in french and "Classement" in french
+
+
 def test_a_member_the_policy_refuses_gets_no_kept_page(app, call_ids):
     url = f"/selection/calls/{call_ids['call']}/ranking"
     hr = _sign_in(app, "hr.kept@example.org")
