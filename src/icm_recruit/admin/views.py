@@ -232,7 +232,7 @@ def audit_trail():
 
     # The trail's events are appended one at a time under its lock, so its last event
     # names its state; the generation names that of the people and objects it shows.
-    return pagecache.page(render, extra=[audit.last_event_id()])
+    return pagecache.page(render, extra=lambda: [audit.last_event_id()])
 
 
 EXPORT_HEADERS = ["id", "at", "actor_id", "action", "object_type", "object_id", "data",

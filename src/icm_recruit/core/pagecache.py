@@ -34,7 +34,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import CheckConstraint, case, event, func, literal, select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Mapped, mapped_column
 
 from icm_recruit.extensions import db
@@ -158,13 +158,8 @@ def init_page_cache(app) -> None:
         # from one Redis never share a page, and the code and templates that render them,
         # so a new version never shows a page of the one before.
         app.extensions["page_store_scope"] = hashlib.sha256(
-            (_without_password(url) + _code_version(app)).encode()).hexdigest()[:16]
-
-
-def _without_password(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).set(password=None).render_as_string(hide_password=False)
+            (make_url(url).render_as_string(hide_password=True) + _code_version(app))
+            .encode()).hexdigest()[:16]
 
 
 def _code_version(app) -> str:
@@ -228,10 +223,11 @@ def _key(generation: int, extra) -> str:
     return f"{current_app.config['RATELIMIT_PREFIX']}:page:{digest}"
 
 
-def page(render: Callable[[], str | tuple[str, int]], *, extra=()):
+def page(render: Callable[[], str | tuple[str, int]], *, extra: Callable[[], list] = list):
     """The page `render` would return for this reader and request, kept or rendered.
 
-    `render` returns the page, or the page and its status: only a 200 page is kept."""
+    `render` returns the page, or the page and its status: only a 200 page is kept;
+    `extra` names what else the page shows, asked only when a page may be kept."""
     store: PageStore | None = current_app.extensions.get("page_store")
     if store is None or request.method != "GET" or not current_user.is_authenticated \
             or session.get("_flashes"):
@@ -240,7 +236,7 @@ def page(render: Callable[[], str | tuple[str, int]], *, extra=()):
     generation = _generation()
     if generation is None:
         return render()
-    key = _key(generation, extra)
+    key = _key(generation, extra())
     nonce = g.get("csp_nonce", "")
     kept = store.get(key)
     if kept is not None:
