@@ -3,13 +3,15 @@
 import re
 
 import pytest
-from sqlalchemy import create_engine, event, select, text
+from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import Engine
 
+from icm_recruit.applications import hr_views
 from icm_recruit.applications.models import Application
 from icm_recruit.auth.models import Role, User
 from icm_recruit.calls.models import Call
 from icm_recruit.core import pagecache
+from icm_recruit.core.audit import AuditEvent
 from icm_recruit.extensions import db
 from icm_recruit.scale_seed import seed_large
 from icm_recruit.selection.ranking import build_snapshot
@@ -165,6 +167,53 @@ def test_the_audit_trail_shows_a_new_event_at_once(app, call_ids):
     assert hr.get(url).get_data(as_text=True).count("Dossier opened") == opened + 1
 
 
+def _openings(app, application_id):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "dossier.opened",
+            AuditEvent.object_id == str(application_id)))
+
+
+def test_an_opening_is_recorded_once_for_the_page_shown_again(app, call_ids):
+    url = f"/admin/applications/{call_ids['application']}"
+    before = _openings(app, call_ids["application"])
+    hr = _sign_in(app, "hr.kept@example.org")
+    first = hr.get(url).get_data(as_text=True)
+    # Asked for again by the same session, of the same data: the same page, one opening.
+    assert NONCE.sub("", hr.get(url).get_data(as_text=True)) == NONCE.sub("", first)
+    assert _openings(app, call_ids["application"]) == before + 1
+    # Another reader's opening is their own, and so is one after the data changed.
+    _sign_in(app, "hr.other@example.org").get(url)
+    assert _openings(app, call_ids["application"]) == before + 2
+    _rename(app, "hr.other@example.org", "Oscar Renamed")
+    hr.get(url)
+    assert _openings(app, call_ids["application"]) == before + 3
+
+
+def test_a_view_that_fails_after_rendering_keeps_nothing(app, call_ids, monkeypatch):
+    url = f"/admin/applications/{call_ids['application']}"
+    hr = _sign_in(app, "hr.kept@example.org")
+    real_record = hr_views.record
+    failing = [True]
+
+    def record(*args, **kwargs):
+        if failing[0]:
+            raise RuntimeError("the trail could not be written")
+        return real_record(*args, **kwargs)
+
+    monkeypatch.setattr(hr_views, "record", record)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    try:
+        assert hr.get(url).status_code == 500
+    finally:
+        app.config["PROPAGATE_EXCEPTIONS"] = None
+    failing[0] = False
+    before = _openings(app, call_ids["application"])
+    # The page was not kept: shown again, it is rendered, and its opening is recorded.
+    assert hr.get(url).status_code == 200
+    assert _openings(app, call_ids["application"]) == before + 1
+
+
 def test_pages_are_rendered_when_redis_is_out_of_reach(app, call_ids):
     store = app.extensions["page_store"]
     app.extensions["page_store"] = pagecache.PageStore("redis://127.0.0.1:9/0", 30)
@@ -190,8 +239,9 @@ def test_a_transaction_that_has_written_keeps_no_page(app, call_ids):
 
         login_user(hr)
         assert pagecache.page(render) == "page"
+        app.process_response(app.make_response("page"))  # the view finished: kept
         assert pagecache.page(render) == "page"
-        assert len(calls) == 1  # kept
+        assert len(calls) == 1 and pagecache.was_kept()
         hr.name = "Not Yet Committed"
         db.session.flush()
         pagecache.page(render)

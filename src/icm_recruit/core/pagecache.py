@@ -12,6 +12,10 @@ nothing changed. Such a page, once rendered, is kept in Redis under a key that n
   filters and page number, the language, whether htmx asked for it;
 - anything else the page shows (`extra`: the audit trail's last event).
 
+A page is kept once its view has finished with a 200 (after what the view wrote past the
+rendering, such as the record of a dossier's opening, committed); `was_kept()` tells a
+view that it showed a kept page, the very page this session was shown moments ago.
+
 A kept page lives `PAGE_CACHE_SECONDS` at most, for what depends on the clock (a review
 that becomes late). The view asks the policy before it asks for its page: nothing kept is
 shown to a reader the policy refuses. A page is not kept while the reader has a notice
@@ -28,7 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import redis
-from flask import current_app, g, has_app_context, request, session
+from flask import after_this_request, current_app, g, has_app_context, request, session
 from flask.globals import request_ctx
 from flask_babel import get_locale
 from flask_login import current_user
@@ -240,11 +244,26 @@ def page(render: Callable[[], str | tuple[str, int]], *, extra: Callable[[], lis
     nonce = g.get("csp_nonce", "")
     kept = store.get(key)
     if kept is not None:
+        g._page_kept = True
         return kept.replace(_NONCE_MARK, nonce) if nonce else kept
     result = render()
     body, status = result if isinstance(result, tuple) else (result, 200)
     # A page that showed a notice is not kept: the notice is shown once.
     if status == 200 and isinstance(body, str) and not getattr(request_ctx, "flashes", None) \
             and not session.get("_flashes"):
-        store.put(key, body.replace(nonce, _NONCE_MARK) if nonce else body)
+        body = body.replace(nonce, _NONCE_MARK) if nonce else body
+
+        @after_this_request
+        def keep(response):
+            # Kept once the view has finished well (what it wrote after rendering, such as
+            # the record of an opening, committed): a failed view leaves nothing kept.
+            if response.status_code == 200:
+                store.put(key, body)
+            return response
     return result
+
+
+def was_kept() -> bool:
+    """Whether this request's page is one kept for this reader's session: the very page
+    it was shown moments ago, by a view that has finished (and recorded what it records)."""
+    return g.get("_page_kept", False)
