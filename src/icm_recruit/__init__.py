@@ -211,17 +211,18 @@ def _init_login(app: Flask) -> None:
         uid, _, nonce = user_id.partition(":")
         if not uid.isdigit() or not nonce:
             return None
-        # The roles with the person, and the generation of the data for a kept page, in
-        # one query: every request asks for them.
+        # The roles with the person, and the generation of the data (and the audit trail's
+        # last event) for a kept page, in one query: every request asks for them.
         row = db.session.execute(
-            select(User, pagecache.generation_column()).where(User.id == int(uid))
-            .options(joinedload(User.role_rows))).unique().one_or_none()
+            select(User, pagecache.generation_column(), pagecache.trail_column())
+            .where(User.id == int(uid)).options(joinedload(User.role_rows))
+        ).unique().one_or_none()
         if row is None:
             return None
-        user, generation = row
+        user, generation, trail = row
         if not user.active or user.session_nonce != nonce:
             return None
-        pagecache.note_generation(generation)
+        pagecache.note_generation(generation, trail)
         return user
 
 

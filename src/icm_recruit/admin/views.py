@@ -231,8 +231,9 @@ def audit_trail():
                                groups=audit_labels.group_choices())
 
     # The trail's events are appended one at a time under its lock, so its last event
-    # names its state; the generation names that of the people and objects it shows.
-    return pagecache.page(render, extra=lambda: [audit.last_event_id()])
+    # (read with the reader) names its state; the generation names that of the people and
+    # objects it shows.
+    return pagecache.page(render, extra=lambda: [pagecache.trail_position()])
 
 
 EXPORT_HEADERS = ["id", "at", "actor_id", "action", "object_type", "object_id", "data",

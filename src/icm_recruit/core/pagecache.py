@@ -188,10 +188,38 @@ def generation_column():
     return column
 
 
-def note_generation(generation: int | None) -> None:
-    """Keep the generation read with the reader for this request's page."""
+def trail_column():
+    """A column with the audit trail's last event, read with the reader: the trail's page
+    is named by it (appending moves no generation), and it costs no round trip of its own
+    (None where no page is kept)."""
+    column = current_app.extensions.get("page_trail_column")
+    if column is None:
+        from icm_recruit.core.audit import AuditEvent
+
+        column = literal(None) if "page_store" not in current_app.extensions else (
+            select(func.coalesce(func.max(AuditEvent.id), 0)).scalar_subquery())
+        current_app.extensions["page_trail_column"] = column
+    return column
+
+
+def note_generation(generation: int | None, trail: int | None = None) -> None:
+    """Keep the generation (and the trail's last event) read with the reader for this
+    request's page."""
     g._page_generation = generation
+    g._page_trail = trail
     g._page_wrote = False
+
+
+def trail_position() -> int:
+    """The audit trail's last event as this request's page may name it: the one read with
+    the reader, while this transaction has written nothing (a page may be kept only then),
+    else read now."""
+    from icm_recruit.core.audit import last_event_id
+
+    noted = g.get("_page_trail")
+    if noted is not None and not g.get("_page_wrote", True):
+        return noted
+    return last_event_id()
 
 
 def _note_write(_conn, _cursor, statement: str, *_args) -> None:
