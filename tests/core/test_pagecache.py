@@ -193,6 +193,25 @@ def test_an_opening_is_recorded_once_for_the_page_shown_again(app, call_ids):
     assert _openings(app, call_ids["application"]) == before + 3
 
 
+def test_a_member_s_dossier_is_kept_and_its_opening_recorded_once(app, call_ids):
+    from icm_recruit.assignment.models import Assignment
+
+    with app.app_context():
+        application_id = db.session.scalar(
+            select(Assignment.application_id).join(User, User.id == Assignment.reviewer_id)
+            .where(User.email == call_ids["member"]).order_by(Assignment.application_id))
+    url = f"/review/applications/{application_id}"
+    before = _openings(app, application_id)
+    member = _sign_in(app, call_ids["member"], MEMBER_PASSWORD)
+    first, rendered = _counted(member, url)
+    again, kept = _counted(member, url)
+    # Kept: the reader, the application and the policy's question (assigned, no conflict).
+    assert kept == 3 < rendered, (kept, rendered)
+    assert NONCE.sub("", again.get_data(as_text=True)) == NONCE.sub(
+        "", first.get_data(as_text=True))
+    assert _openings(app, application_id) == before + 1
+
+
 def test_a_view_that_fails_after_rendering_keeps_nothing(app, call_ids, monkeypatch):
     url = f"/admin/applications/{call_ids['application']}"
     hr = _sign_in(app, "hr.kept@example.org")

@@ -164,11 +164,21 @@ def _may_read_letters(application: Application) -> bool:
 @roles_required(*BOARD_AND_HR)
 def dossier(application_id):
     application = _dossier_or_403(application_id)
-    audit.record("dossier.opened", actor=current_user, obj=application, via="review")
+    # Kept for the reader like HR's page of the application: an opening is recorded when
+    # the page is rendered, and the same page shown again to the same session is the same
+    # opening (see applications.hr_views.show).
+    page = pagecache.page(lambda: _dossier_page(application))
+    if not pagecache.was_kept():
+        audit.record("dossier.opened", actor=current_user, obj=application, via="review")
+        db.session.commit()  # after rendering, so nothing has to be loaded again
+    return page
+
+
+def _dossier_page(application: Application) -> str:
     assignment = queries.own_assignment(current_user, application)
     letters = [r for r in application.referee_requests
                if r.status == RefereeStatus.RECEIVED and r.letter is not None]
-    page = render_template(
+    return render_template(
         "reviews/dossier.html", application=application, call=application.call,
         assignment=assignment, review=queries.review_of(assignment) if assignment else None,
         documents=application.current_documents(), letters=letters,
@@ -176,8 +186,6 @@ def dossier(application_id):
         can_see_reviews=rules.can_see_reviews(current_user, application),
         earlier_stages=queries.earlier_stages(application),
         stage_texts=stage_part.written_texts(application))
-    db.session.commit()  # the audit event, after rendering (nothing to load again)
-    return page
 
 
 def _send_pdf(path, name: str):
