@@ -1,6 +1,8 @@
 """The demo's visit planning: windows with answers, a fixed slot with its programme, booked;
 the chair of the demo may plan visits. Seeding twice adds nothing."""
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -29,6 +31,11 @@ def test_the_demo_shows_the_visit_planning_at_work(client, ctx):
     sign_in(client, User.by_email("chair@demo.icm-recruit.org"))
     page = client.get(f"/selection/calls/{call.id}/visits").get_data(as_text=True)
     assert "Slots fixed" in page and "No slot can be fixed yet" in page
+    # The shortlisted candidates carry the told mark the shortlist leaves: the funnel
+    # counts as shortlisted at least those interviewed, as the other pages do.
+    page = client.get(f"/selection/calls/{call.id}").get_data(as_text=True)
+    steps = dict(re.findall(r"<tr><td>([^<]+)</td><td class=\"text-end\">(\d+)</td>", page))
+    assert (steps["Shortlisted"], steps["Interviewed"]) == ("2", "1")
     sign_in(client, User.by_email("applicant1@demo.icm-recruit.org"))
     interview = db.session.scalars(select(Interview)).one()
     page = client.get(f"/applications/{interview.application_id}/interview").get_data(

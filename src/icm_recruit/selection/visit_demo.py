@@ -14,6 +14,7 @@ from icm_recruit.calls.models import call_by_slug
 from icm_recruit.core.timeutil import paris_to_utc, to_zone, utcnow
 from icm_recruit.extensions import db
 from icm_recruit.selection import interviews, visit_parts, visits
+from icm_recruit.selection.models import ShortlistMark, ShortlistOutcome
 from icm_recruit.selection.visit_models import Availability, VisitPartKind, VisitWindow
 
 SHORTLISTED = ["applicant1@demo.icm-recruit.org", "sofia.garcia@demo.icm-recruit.org"]
@@ -24,7 +25,10 @@ def _paris_day(days: int, hour: int, minute: int = 0) -> datetime:
     return paris_to_utc(datetime(day.year, day.month, day.day, hour, minute))
 
 
-def _shortlist(call_id: int) -> list[Application]:
+def _shortlist(call_id: int, hr: User) -> list[Application]:
+    """Shortlist the demo's two candidates as the shortlist leaves them once the outcomes
+    are sent: the status and a mark that says so, told (the funnel and the shortlist page
+    count the marks)."""
     found = []
     for email in SHORTLISTED:
         user = User.by_email(email)
@@ -32,6 +36,14 @@ def _shortlist(call_id: int) -> list[Application]:
             Application.call_id == call_id, application_rules.made_by(user)))
         if application is not None:
             application.status = ApplicationStatus.SHORTLISTED
+            mark = db.session.scalar(select(ShortlistMark).where(
+                ShortlistMark.application_id == application.id))
+            if mark is None:
+                mark = ShortlistMark(application_id=application.id)
+                db.session.add(mark)
+            mark.outcome, mark.marked_by_id = ShortlistOutcome.SHORTLISTED, hr.id
+            mark.reason = mark.reason or "Strong reviews; invited for a visit."
+            mark.told_at = mark.told_at or utcnow()
             found.append(application)
     db.session.flush()
     return found
@@ -67,7 +79,7 @@ def seed_visits(call_slug: str, admin_email: str) -> list[str]:
     if db.session.scalar(select(VisitWindow.id).where(VisitWindow.call_id == call.id)):
         return [line]
     call.chair_runs_selection = True
-    candidates = _shortlist(call.id)
+    candidates = _shortlist(call.id, hr)
     if len(candidates) < 2:
         return []
     ready = visits.propose_window(call, starts_at=_paris_day(14, 9), ends_at=_paris_day(14, 18),
