@@ -74,3 +74,15 @@ def test_pages_switch_language(client, app):
 def test_browser_language_is_used_before_a_choice(client):
     page = client.get("/login", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
     assert "Mot de passe oublié" in page.get_data(as_text=True)
+
+
+def test_a_string_in_a_context_has_its_own_french(app):
+    from flask_babel import force_locale
+
+    from icm_recruit.core.i18n import gettext, pgettext
+
+    with app.test_request_context(), force_locale("fr"):
+        # A status names one application; the funnel counts applications.
+        assert gettext("Submitted") == "Déposée"
+        assert pgettext("funnel", "Submitted") == "Déposées"
+        assert pgettext("funnel", "Interviewed") == "Reçues en entretien"

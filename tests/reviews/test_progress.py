@@ -41,7 +41,8 @@ def test_progress_counts(ctx):
     assert (row.held, row.submitted) == (2, 1)
     assert progress.below_k_total == 1 and progress.late_total == 1
     late = [o for o in progress.outstanding.items if o.days_late]
-    assert [(o.reviewer_name, o.days_late) for o in late] == [(world.member.name, 3)]
+    # Two days and an hour past the due date: "2 days late", as the reminders say it.
+    assert [(o.reviewer_name, o.days_late) for o in late] == [(world.member.name, 2)]
     assert [a.id for a in progress.declined] == [world.conflicted_assignment.id]
 
 
@@ -245,3 +246,14 @@ def test_upgrade_adds_the_awaited_reviews_index_and_keeps_the_assignments(app):
                 "SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_assignment_active_due'"
             )).scalar() == 0
             assert conn.execute(text("SELECT count(*) FROM assignment")).scalar() == 1
+
+
+def test_days_late_are_said_alike_on_the_page_and_in_the_mails():
+    from icm_recruit.core.timeutil import days_late
+
+    due = utcnow()
+    assert days_late(due, due - timedelta(hours=1)) == 0
+    assert days_late(due, due) == 0
+    assert days_late(due, due + timedelta(hours=5)) == 1  # late since this morning
+    assert days_late(due, due + timedelta(days=2, minutes=1)) == 2
+    assert days_late(None, due) == 0

@@ -49,6 +49,12 @@ def ngettext(singular: str, plural: str, num: int, **variables) -> str:
     return translations().ungettext(singular, plural, num) % variables
 
 
+def pgettext(context: str, string: str, **variables) -> str:
+    """The string as it reads in one context (a count of applications, not a status)."""
+    text = translations().upgettext(context, string)
+    return text % variables if variables else text
+
+
 def lazy_gettext(string: str, **variables) -> LazyString:
     return LazyString(gettext, string, **variables)
 

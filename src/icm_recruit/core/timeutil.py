@@ -23,6 +23,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def days_late(due_at: datetime | None, now: datetime) -> int:
+    """Whole days past a due date, as pages and mails say it: 0 before it, at least 1 once
+    it has passed (a review due this morning is "1 day late" tonight), 2 two days after."""
+    if due_at is None or now <= due_at:
+        return 0
+    return max(1, (now - due_at).days)
+
+
 class UTCDateTime(TypeDecorator):
     """A timezone-aware UTC datetime, also on SQLite (which keeps no zone)."""
 

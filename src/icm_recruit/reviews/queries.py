@@ -19,6 +19,7 @@ from icm_recruit.auth.models import Role, User, UserRole
 from icm_recruit.board import rules as board_rules
 from icm_recruit.calls.models import Call, CallStage
 from icm_recruit.core.paging import ListPage, QueryPage
+from icm_recruit.core.timeutil import days_late
 from icm_recruit.extensions import db
 from icm_recruit.reviews import rules, scoring
 from icm_recruit.reviews.models import (
@@ -273,7 +274,7 @@ def call_progress(call: Call, now: datetime, viewer: User, applications_page: in
                             outstanding_page, PROGRESS_PAGE, rows=True, total=waiting_total)
     outstanding.items = [
         Outstanding(a_id, app_id, ref, user_id, name, due_at, status,
-                    (now - due_at).days + 1 if due_at and now >= due_at else 0)
+                    days_late(due_at, now))
         for a_id, app_id, ref, user_id, name, due_at, status in outstanding.items]
     return CallProgress(call, k, total, submitted, below_k, late_total, applications,
                         outstanding, declined_needing_replacement(call, viewer))

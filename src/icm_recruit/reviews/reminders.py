@@ -22,7 +22,7 @@ from icm_recruit.auth.models import User
 from icm_recruit.board.models import BoardMember, DigestPreference
 from icm_recruit.core import audit
 from icm_recruit.core.outbox import queue_mail
-from icm_recruit.core.timeutil import to_zone, utcnow
+from icm_recruit.core.timeutil import days_late, to_zone, utcnow
 from icm_recruit.core.urls import external_url
 from icm_recruit.extensions import db
 from icm_recruit.reviews import queries
@@ -124,7 +124,7 @@ def _escalate(assignments: list[Assignment], now: datetime) -> int:
     batch = hashlib.sha256(",".join(str(a.id) for a in fresh).encode()).hexdigest()[:16]
     for hr in queries.hr_users():
         items = [{**_item(a, "escalated", hr.timezone), "member": a.reviewer.name,
-                  "days_late": (now - a.due_at).days}
+                  "days_late": days_late(a.due_at, now)}
                  for a in fresh if application_rules.can_act_as_hr_on(hr, a.application)]
         if items:
             queue_mail(to=hr.email, user=hr, locale=hr.locale, template="review_escalation",

@@ -15,6 +15,7 @@ from icm_recruit.applications.models import (
 )
 from icm_recruit.calls.models import Call
 from icm_recruit.core.i18n import gettext as _
+from icm_recruit.core.i18n import pgettext
 from icm_recruit.extensions import db
 from icm_recruit.selection.models import Decision, Interview, ShortlistMark, ShortlistOutcome
 
@@ -85,10 +86,14 @@ def funnel_report(call: Call) -> dict:
         ShortlistMark.told_at.is_not(None)))  # a mark not sent yet can still change
     interviewed = _count(select(func.count(Interview.id)).join(Interview.application).where(
         in_call, Interview.booked_at.is_not(None)))
-    rows = [(_("Submitted"), totals["submitted"]), (_("Eligible"), totals["eligible"]),
-            (_("Shortlisted"), shortlisted), (_("Interviewed"), interviewed),
-            (_("Offered"), totals["offered"]), (_("Accepted"), totals["accepted"]),
-            (_("Withdrawn"), totals["withdrawn"])]
+    # Counts of applications: in French each label agrees with "candidatures".
+    rows = [(pgettext("funnel", "Submitted"), totals["submitted"]),
+            (pgettext("funnel", "Eligible"), totals["eligible"]),
+            (pgettext("funnel", "Shortlisted"), shortlisted),
+            (pgettext("funnel", "Interviewed"), interviewed),
+            (pgettext("funnel", "Offered"), totals["offered"]),
+            (pgettext("funnel", "Accepted"), totals["accepted"]),
+            (pgettext("funnel", "Withdrawn"), totals["withdrawn"])]
     stages = stage_funnel(call, totals, withdrawn_at) if call.is_staged else []
     return {"rows": rows, "stages": stages, "largest": max([n for _label, n in rows] + [1])}
 
