@@ -202,6 +202,27 @@ def test_publish_activates_and_sends_one_mail_per_member(client, world, mail):
     assert len(mail.messages) == len(loads)
 
 
+def test_a_member_s_assignments_lead_to_the_dossier_and_the_review(client, world):
+    call = world["call"]
+    sign_in(client, world["admin"])
+    _run(client, call)
+    page = f"/admin/calls/{call.id}/assignment"
+    due = (to_zone(utcnow()) + timedelta(days=20)).date().isoformat()
+    post(client, page, f"{page}/publish", _confirmed(due, 5))
+    target = _assignments(call)[0]
+    sign_in(client, db.session.get(User, target.reviewer_id))
+    html = client.get("/board/assignments").get_data(as_text=True)
+    assert f'href="/review/applications/{target.application_id}"' in html
+    assert f'href="/review/assignments/{target.id}"' in html
+    assert "Write the review" in html and "To review" in html and "Late" not in html
+    for opened in (f"/review/applications/{target.application_id}",
+                   f"/review/assignments/{target.id}"):
+        assert client.get(opened).status_code == 200, opened
+    target.due_at = utcnow() - timedelta(days=2)  # past its due date, not reviewed
+    db.session.commit()
+    assert "Late" in client.get("/board/assignments").get_data(as_text=True)
+
+
 def test_member_declines_and_hr_replaces_in_one_click(client, world, mail):
     call = world["call"]
     sign_in(client, world["admin"])

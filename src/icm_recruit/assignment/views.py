@@ -281,7 +281,7 @@ def publish(call_id):
 @roles_required(Role.REVIEWER, Role.CHAIR)
 def mine():
     return render_template("assignment/mine.html", assignments=queries.assignments_of(
-        current_user), form=DeclineForm())
+        current_user), form=DeclineForm(), now=utcnow())
 
 
 @bp.post("/board/assignments/<int:assignment_id>/decline")
