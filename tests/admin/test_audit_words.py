@@ -122,6 +122,19 @@ def test_every_data_key_of_the_trail_has_words():
     assert missing == [], f"recorded without words in admin/audit_names.py: {missing}"
 
 
+def test_every_place_an_event_is_recorded_from_has_words():
+    from icm_recruit.admin.audit_names import VIA_WORDS
+
+    places = set()
+    for path in SOURCE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and _is_record(node.func):
+                places |= {kw.value.value for kw in node.keywords if kw.arg == "via"
+                           and isinstance(kw.value, ast.Constant)}
+    assert {"hr", "review", "seed-demo"} <= places
+    assert sorted(places - set(VIA_WORDS)) == []
+
+
 def test_every_kind_of_object_has_words(app):
     # An event's object is any row (its table's name is the kind); each has a noun, in
     # French too (test_french_catalogs_translate_every_string_in_the_code).
@@ -184,6 +197,7 @@ def trail(ctx):
     audit.record("visit_part.added", actor=hr, object_type="visit_part", object_id=5,
                  kind="chalk_talk")
     audit.record("document.uploaded", actor=amina, obj=application, kind="research_project")
+    audit.record("dossier.opened", actor=member, obj=application, via="review")
     db.session.commit()
     hr.timezone = "America/New_York"
     db.session.commit()
@@ -208,6 +222,7 @@ def test_the_trail_names_people_objects_and_actions(client, auth, trail):
     # Stored codes in words: an answer, the kind of a visit's part or of a document.
     assert "If needed" in page and "Chalk talk" in page and "Research project" in page
     assert "if_needed" not in page and "chalk_talk" not in page
+    assert "the board’s dossier</dd>" in page and ">review</dd>" not in page
     assert "America/New_York" in page
     assert "&#34;reason&#34;" not in page and '"reason":' not in page  # no JSON
 
@@ -223,6 +238,7 @@ def test_the_trail_in_french(client, auth, trail):
     assert "Type d’action" in page and "Personne (nom ou e-mail)" in page
     assert "Créneau de visite 77" in page  # an object by its kind's French noun
     assert "Si nécessaire" in page and "if_needed" not in page
+    assert "le dossier du conseil</dd>" in page and ">review</dd>" not in page
 
 
 def test_filter_by_person_name_and_by_kind_of_action(client, auth, trail):

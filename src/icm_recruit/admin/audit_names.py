@@ -131,7 +131,14 @@ _STATES = (("call.", CallStatus), ("assignment.", AssignmentStatus),
            ("conflict.", ConflictStatus), ("", ApplicationStatus))
 # Other stored codes with words, by action prefix and key: a visit window's answer, the
 # kind of a visit's part or of a document.
+# Where an event was recorded from (its "via"), in words.
+VIA_WORDS = {
+    "hr": _l("HR’s page of the application"), "review": _l("the board’s dossier"),
+    "panel": _l("the interview panel’s page"), "seed-demo": _l("the demo data"),
+    "cli": _l("the command line"),
+}
 _CODE_WORDS = {
+    ("", "via"): lambda code: VIA_WORDS[code],
     ("visit_window.", "answer"): lambda code: Availability(code).label,
     ("visit_part.", "kind"): lambda code: VisitPartKind(code).label,
     ("document.", "kind"): lambda code: DOCUMENT_KIND_LABELS[DocumentKind(code)],
