@@ -146,3 +146,24 @@ def test_client_address_comes_from_trusted_proxies_only(make_app, hops, seen):
     response = other.test_client().get("/_client-address",
                                        headers={"X-Forwarded-For": "203.0.113.9"})
     assert response.get_data(as_text=True) == seen
+
+
+@pytest.mark.parametrize("storage", ["redis", "memory"])
+def test_many_people_signing_in_from_one_address_are_never_locked_out(
+        client, app, auth, ctx, monkeypatch, storage):
+    # An institute's staff behind one address: only failures count towards its limit.
+    from icm_recruit.core import ratelimit
+
+    if storage == "memory":
+        monkeypatch.setitem(app.extensions, "rate_counter", ratelimit.MemoryCounter())
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_IP", (5, 15 * 60))
+    shared = {"REMOTE_ADDR": "192.0.2.77"}
+    for index in range(12):
+        make_user(f"colleague{index}@example.org")
+        response = auth.login(f"colleague{index}@example.org", environ_base=shared)
+        assert response.status_code == 302, index
+        auth.logout()
+    for _ in range(5):  # failures still count, and lock the address once past the limit
+        assert auth.login("colleague0@example.org", "guess-12345",
+                          environ_base=shared).status_code == 200
+    assert auth.login("colleague1@example.org", environ_base=shared).status_code == 429

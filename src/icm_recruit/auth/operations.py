@@ -116,7 +116,8 @@ def sign_in_after_verification(user: User) -> None:
 
 
 def _login_allowed(email: str, ip: str) -> bool:
-    """Count one attempt per client address, per (address, e-mail) and per e-mail.
+    """Count one attempt per client address, per (address, e-mail) and per e-mail (a
+    successful one is given back: the limits count failures).
 
     The lock is on the pair: a stranger who fails from one address locks only that address
     out; the looser per-e-mail limit is reached only from many addresses at once.
@@ -146,7 +147,11 @@ def authenticate(email: str, password: str, ip: str) -> User:
     if not user.check_password(password) or not user.active:
         audit.record("auth.login_failed", obj=user, reason="password_or_inactive")
         raise AccountError("bad_credentials")
+    # A correct password is no guess: the address and the account count only failures, so
+    # an institute whose staff all sign in from one address is never locked out by them.
     ratelimit.reset("login-pair", f"{ip}|{email}")
+    ratelimit.give_back("login-ip", ip)
+    ratelimit.give_back("login-account", email)
     user.last_login_at = utcnow()
     audit.record("auth.login", actor=user, obj=user)
     return user
