@@ -97,3 +97,33 @@ def test_reminders_are_spaced_and_carry_a_fresh_link(client, mail, requested):
     new_path = mail.last_link("r@example.org").replace("http://localhost", "")
     assert client.get(old_path).status_code == 404
     assert client.get(new_path).status_code == 200
+
+
+def test_a_submitted_application_names_a_missing_referee_without_changing(
+        client, auth, mail, ctx):
+    from icm_recruit.applications.models import ApplicationStatus, RefereeStatus
+
+    call = make_call(referees_required=2)
+    user = make_user("b@example.org", Role.APPLICANT, name="Bea")
+    application = make_application(call, user, status=ApplicationStatus.SUBMITTED,
+                                   complete=True)
+    db.session.add(RefereeRequest(application=application, name="Prof. Gone",
+                                  email="gone@example.org", institution="UCL",
+                                  status=RefereeStatus.DECLINED, token_hash="x" * 64,
+                                  expires_at=application.submitted_at))
+    db.session.commit()
+    auth.login(user)
+    home = client.get("/").get_data(as_text=True)
+    # One declined, none other named: two to name, none to remind.
+    assert "Name 2 more referees" in home and "remind your referees" not in home
+    page = client.get(edit_url(application)).get_data(as_text=True)
+    assert 'id="referee-request"' in page and "Change my application" in page
+    response = post_form(client, f"/applications/{application.id}/referees",
+                         {"referee-name": "Prof. New", "referee-email": "new@example.org",
+                          "referee-institution": "EMBL", "referee-locale": "en"},
+                         page_url=edit_url(application))
+    assert response.status_code == 302
+    assert mail.last_link("new@example.org")
+    db.session.expire_all()
+    assert db.session.get(type(application), application.id).version == application.version
+    assert "Name 1 more referee so that" in client.get("/").get_data(as_text=True)

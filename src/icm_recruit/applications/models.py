@@ -300,7 +300,8 @@ class Application(db.Model):
             ("research", _l("Keywords"), bool(self.keyword_list)),
             ("research", _l("Research summary within %(n)d words", n=call.summary_word_limit),
              0 < self.summary_words <= call.summary_word_limit),
-            ("publications-section", _l("Publication list"),
+            # The typed list, next to the document of the same name a call may ask for.
+            ("publications-section", _l("Publications typed in the form"),
              bool(self.publications.strip())),
         ]
         documents = self.current_documents()

@@ -293,6 +293,15 @@ def _applicant_step(user, application: Application, now: datetime, interview,
                     due_at=application.deadline)
     if status == ApplicationStatus.SUBMITTED:
         missing = _letters_missing(application)
+        # Referees still to name (one declined, or the list falls short): no one to remind.
+        unnamed = min(missing, application.call.referees_required - sum(
+            1 for r in application.named_referees() if r.status != RefereeStatus.DECLINED))
+        if unnamed > 0:
+            return Todo(ngettext(
+                "Submitted. Name %(num)d more referee so that the letter can arrive.",
+                "Submitted. Name %(num)d more referees so that the letters can arrive.",
+                unnamed), url_for("applications.edit", application_id=application.id,
+                                  _anchor="referees"), _("Name a referee"))
         if missing:
             return Todo(ngettext(
                 "Submitted. %(num)d reference letter is still missing: remind your referee.",
