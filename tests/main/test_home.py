@@ -2,6 +2,7 @@
 what waits for them; a board member sees what to do next; an applicant sees the next
 step of each application. Through HTTP, in English and French, at a fixed query count."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -295,3 +296,32 @@ def test_home_pages_cost_the_same_queries_for_one_call_and_many(client, world):
     print(f"home page queries, 1 call: {before}; 4 calls, 10x the rows: {after}")
     assert after == before
     assert max(after.values()) <= 24, after
+
+
+def test_in_selection_a_member_is_asked_to_declare_only_for_those_still_in_the_running(
+        client, ctx):
+    member = quick_user("member.sel@example.org", Role.REVIEWER, name="Ana Selva")
+    call = _call("sel-2027", status=CallStatus.SELECTION)
+    for index in range(3):
+        _applicant(call, f"sel-reviewed{index}", ApplicationStatus.UNDER_REVIEW)
+    shortlisted = _applicant(call, "sel-short", ApplicationStatus.SHORTLISTED)
+    interviewed = _applicant(call, "sel-interview", ApplicationStatus.INTERVIEW)
+    slot = make_slot(call, [member], days=3)
+    db.session.add(Interview(application_id=interviewed.id, slot_id=slot.id,
+                             status=InterviewStatus.BOOKED, booked_at=utcnow()))
+    db.session.commit()
+    sign_in(client, member)
+    todo = _section(client.get("/").get_data(as_text=True), "board-todo")
+    # Reviews are written: the two the panel will discuss, not the three others.
+    assert "say for 2 applications whether you have a conflict" in todo
+    db.session.add(ConflictDeclaration(reviewer_id=member.id, application_id=shortlisted.id,
+                                       has_conflict=False))
+    db.session.commit()
+    todo = _section(client.get("/").get_data(as_text=True), "board-todo")
+    assert "say for 1 application whether you have a conflict" in todo
+    # An interview is not due: it takes place on its date.
+    assert f"Interview of {interviewed.reference} on the panel" in todo
+    line = todo[todo.index(f"Interview of {interviewed.reference}"):]
+    line = line[:line.index("</li>")]
+    assert re.search(r'text-nowrap">on \d\d/\d\d/\d{4} \d\d:\d\d', line), line
+    assert "due " not in line

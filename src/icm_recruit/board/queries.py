@@ -1,6 +1,6 @@
 """Reads of the board feature used by views and tasks."""
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import lazyload, selectinload
 
 from icm_recruit.applications import rules as application_rules
@@ -122,10 +122,15 @@ def undeclared_counts(user: User) -> list[tuple[Call, int]]:
     answered = select(ConflictDeclaration.id).where(
         ConflictDeclaration.reviewer_id == user.id,
         ConflictDeclaration.application_id == Application.id).exists()
+    # Once a call is in selection, the reviews are written: what still asks for an answer
+    # is an application the panel or a meeting will discuss (shortlisted, interviewed).
+    still_asked = or_(Call.status != CallStatus.SELECTION,
+                      Application.status.in_(ApplicationStatus.interviewable))
     rows = db.session.execute(
         select(Call, func.count(Application.id))
         .join(Application, Application.call_id == Call.id)
-        .where(Call.status.in_(CallStatus.on_board), rules.on_title_list(user), ~answered)
+        .where(Call.status.in_(CallStatus.on_board), rules.on_title_list(user), ~answered,
+               still_asked)
         .group_by(Call.id).order_by(Call.closes_at)
         .options(lazyload(Call.criteria)))
     return [(call, count) for call, count in rows]

@@ -48,6 +48,8 @@ class Todo:
     link: str = ""
     due_at: datetime | None = None
     late: bool = False
+    # due_at is when it takes place (an interview), not a deadline.
+    takes_place: bool = False
 
 
 @dataclass
@@ -195,7 +197,8 @@ def member_home(user, now: datetime) -> list[Todo]:
         reference = interview.application.reference
         if starts_at > now:
             todos.append(Todo(_("Interview of %(ref)s on the panel", ref=reference),
-                              url_for("interviews.panel_home"), _("Panel"), due_at=starts_at))
+                              url_for("interviews.panel_home"), _("Panel"), due_at=starts_at,
+                              takes_place=True))
         elif not scored:
             todos.append(Todo(_("Score the interview of %(ref)s", ref=reference),
                               url_for("interviews.score", interview_id=interview.id),
