@@ -36,6 +36,9 @@ def test_the_demo_shows_the_visit_planning_at_work(client, ctx):
     page = client.get(f"/selection/calls/{call.id}").get_data(as_text=True)
     steps = dict(re.findall(r"<tr><td>([^<]+)</td><td class=\"text-end\">(\d+)</td>", page))
     assert (steps["Shortlisted"], steps["Interviewed"]) == ("2", "1")
+    # The interviewed candidate has left the shortlist's page, which says so.
+    page = client.get(f"/selection/calls/{call.id}/shortlist").get_data(as_text=True)
+    assert "1 application has gone on to an interview or a decision" in page
     sign_in(client, User.by_email("applicant1@demo.icm-recruit.org"))
     interview = db.session.scalars(select(Interview)).one()
     page = client.get(f"/applications/{interview.application_id}/interview").get_data(

@@ -38,6 +38,19 @@ def shortlist_candidates(user, call_id: int, status: str = "") -> list[Applicati
     return list(db.session.scalars(stmt))
 
 
+# Gone on from the shortlist: to an interview, or a decision after it.
+BEYOND_SHORTLIST = ApplicationStatus.past_review - ApplicationStatus.shortlisting
+
+
+def count_beyond_shortlist(user, call_id: int) -> int:
+    """How many of the call's applications at its current stage have gone on from the
+    shortlist (and so are no longer on its page)."""
+    at_stage = select(Call.current_stage).where(Call.id == call_id).scalar_subquery()
+    visible = visible_applications(user, call_id).where(
+        Application.status.in_(BEYOND_SHORTLIST), Application.stage == at_stage)
+    return db.session.scalar(select(func.count()).select_from(visible.subquery())) or 0
+
+
 def marks_for(application_ids) -> dict[int, ShortlistMark]:
     rows = db.session.scalars(select(ShortlistMark).where(
         ShortlistMark.application_id.in_(list(application_ids)))

@@ -67,6 +67,7 @@ def shortlist(call_id, form=None, status_code=200):
     return render_template("selection/shortlist.html", call=call, applications=applications,
                            marks=queries.marks_for(a.id for a in applications), ranks=ranks,
                            earlier=queries.earlier_standings(call, call.current_stage),
+                           beyond=queries.count_beyond_shortlist(current_user, call.id),
                            form=form or ShortlistForm(), status=status), status_code
 
 
