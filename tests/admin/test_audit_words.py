@@ -104,13 +104,23 @@ def test_every_recorded_action_has_words():
     assert missing == [], f"recorded without a label in admin/audit_labels.py: {missing}"
 
 
-def recorded_data_keys() -> set[str]:
-    """The names of the data every `audit.record` call passes by keyword."""
-    keys = set()
+def _record_calls():
+    """Every `audit.record` call of the code, as its syntax tree."""
     for path in SOURCE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and _is_record(node.func):
-                keys |= {kw.arg for kw in node.keywords if kw.arg}
+                yield node
+
+
+def _constants_of(key: str) -> set[str]:
+    """The constant values `audit.record` calls pass for one keyword."""
+    return {kw.value.value for node in _record_calls() for kw in node.keywords
+            if kw.arg == key and isinstance(kw.value, ast.Constant)}
+
+
+def recorded_data_keys() -> set[str]:
+    """The names of the data every `audit.record` call passes by keyword."""
+    keys = {kw.arg for node in _record_calls() for kw in node.keywords if kw.arg}
     return keys - RECORD_PARAMETERS
 
 
@@ -125,12 +135,7 @@ def test_every_data_key_of_the_trail_has_words():
 def test_every_place_an_event_is_recorded_from_has_words():
     from icm_recruit.admin.audit_names import VIA_WORDS
 
-    places = set()
-    for path in SOURCE.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and _is_record(node.func):
-                places |= {kw.value.value for kw in node.keywords if kw.arg == "via"
-                           and isinstance(kw.value, ast.Constant)}
+    places = _constants_of("via")
     assert {"hr", "review", "seed-demo"} <= places
     assert sorted(places - set(VIA_WORDS)) == []
 
@@ -142,12 +147,7 @@ def test_every_kind_of_object_has_words(app):
     assert len(tables) > 40
     assert sorted(tables - NOT_AUDIT_OBJECTS - set(OBJECT_TYPE_LABELS)) == []
     assert set(OBJECT_TYPE_LABELS) <= tables  # no label for a table that is gone
-    written = set()
-    for path in SOURCE.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and _is_record(node.func):
-                written |= {k.value.value for k in node.keywords if k.arg == "object_type"
-                            and isinstance(k.value, ast.Constant)}
+    written = _constants_of("object_type")
     assert written and written <= set(OBJECT_TYPE_LABELS)
 
 

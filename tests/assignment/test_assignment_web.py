@@ -202,14 +202,19 @@ def test_publish_activates_and_sends_one_mail_per_member(client, world, mail):
     assert len(mail.messages) == len(loads)
 
 
-def test_a_member_s_assignments_lead_to_the_dossier_and_the_review(client, world):
+def _published(client, world) -> tuple[str, Assignment]:
+    """HR runs and publishes the call's assignment; its page and a first assignment."""
     call = world["call"]
     sign_in(client, world["admin"])
     _run(client, call)
     page = f"/admin/calls/{call.id}/assignment"
     due = (to_zone(utcnow()) + timedelta(days=20)).date().isoformat()
     post(client, page, f"{page}/publish", _confirmed(due, 5))
-    target = _assignments(call)[0]
+    return page, _assignments(call)[0]
+
+
+def test_a_member_s_assignments_lead_to_the_dossier_and_the_review(client, world):
+    _page, target = _published(client, world)
     sign_in(client, db.session.get(User, target.reviewer_id))
     html = client.get("/board/assignments").get_data(as_text=True)
     assert f'href="/review/applications/{target.application_id}"' in html
@@ -225,12 +230,7 @@ def test_a_member_s_assignments_lead_to_the_dossier_and_the_review(client, world
 
 def test_member_declines_and_hr_replaces_in_one_click(client, world, mail):
     call = world["call"]
-    sign_in(client, world["admin"])
-    _run(client, call)
-    page = f"/admin/calls/{call.id}/assignment"
-    due = (to_zone(utcnow()) + timedelta(days=20)).date().isoformat()
-    post(client, page, f"{page}/publish", _confirmed(due, 5))
-    target = _assignments(call)[0]
+    page, target = _published(client, world)
     reviewer = db.session.get(User, target.reviewer_id)
     kept = {(a.application_id, a.reviewer_id) for a in _assignments(call)} - {
         (target.application_id, target.reviewer_id)}
