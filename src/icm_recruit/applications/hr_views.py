@@ -251,14 +251,9 @@ def show(application_id):
     application = db.get_or_404(Application, application_id)
     rules.require_hr_on(current_user, application)
     # Rendered (or found kept) before the opening is recorded: the record is no change of
-    # what the page shows, and a transaction that has written keeps no page. A kept page
-    # is the one this session was shown moments ago, of the same data, whose opening was
-    # recorded when it was rendered: asked for again, it is the same opening.
-    page = pagecache.page(lambda: _show_page(application))
-    if not pagecache.was_kept():
-        record("dossier.opened", actor=current_user, obj=application, via="hr")
-        db.session.commit()  # after rendering, so nothing has to be loaded again
-    return page
+    # what the page shows, and a transaction that has written keeps no page.
+    return pagecache.recorded_page(lambda: _show_page(application), lambda: record(
+        "dossier.opened", actor=current_user, obj=application, via="hr"))
 
 
 def _show_page(application: Application, *, form=None, tag_form=None):

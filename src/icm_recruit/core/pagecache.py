@@ -41,6 +41,7 @@ from sqlalchemy import CheckConstraint, case, event, func, literal, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Mapped, mapped_column
 
+from icm_recruit.core.audit import AuditEvent, last_event_id
 from icm_recruit.extensions import db
 
 log = logging.getLogger(__name__)
@@ -194,8 +195,6 @@ def trail_column():
     (None where no page is kept)."""
     column = current_app.extensions.get("page_trail_column")
     if column is None:
-        from icm_recruit.core.audit import AuditEvent
-
         column = literal(None) if "page_store" not in current_app.extensions else (
             select(func.coalesce(func.max(AuditEvent.id), 0)).scalar_subquery())
         current_app.extensions["page_trail_column"] = column
@@ -214,8 +213,6 @@ def trail_position() -> int:
     """The audit trail's last event as this request's page may name it: the one read with
     the reader, while this transaction has written nothing (a page may be kept only then),
     else read now."""
-    from icm_recruit.core.audit import last_event_id
-
     noted = g.get("_page_trail")
     if noted is not None and not g.get("_page_wrote", True):
         return noted
@@ -295,3 +292,14 @@ def was_kept() -> bool:
     """Whether this request's page is one kept for this reader's session: the very page
     it was shown moments ago, by a view that has finished (and recorded what it records)."""
     return g.get("_page_kept", False)
+
+
+def recorded_page(render: Callable[[], str], record: Callable[[], object]):
+    """A page whose showing is recorded (a dossier's opening, in the audit trail): `record`
+    runs and is committed when the page is rendered, after rendering (nothing has to be
+    loaded again); the same kept page shown again to the same session is the same showing."""
+    body = page(render)
+    if not was_kept():
+        record()
+        db.session.commit()
+    return body

@@ -164,14 +164,9 @@ def _may_read_letters(application: Application) -> bool:
 @roles_required(*BOARD_AND_HR)
 def dossier(application_id):
     application = _dossier_or_403(application_id)
-    # Kept for the reader like HR's page of the application: an opening is recorded when
-    # the page is rendered, and the same page shown again to the same session is the same
-    # opening (see applications.hr_views.show).
-    page = pagecache.page(lambda: _dossier_page(application))
-    if not pagecache.was_kept():
-        audit.record("dossier.opened", actor=current_user, obj=application, via="review")
-        db.session.commit()  # after rendering, so nothing has to be loaded again
-    return page
+    # Kept for the reader like HR's page of the application, its opening recorded once.
+    return pagecache.recorded_page(lambda: _dossier_page(application), lambda: audit.record(
+        "dossier.opened", actor=current_user, obj=application, via="review"))
 
 
 def _dossier_page(application: Application) -> str:
