@@ -28,12 +28,18 @@ from icm_recruit.selection.models import (
 )
 
 
+def _at_current_stage(user, call_id: int, states):
+    """The select of the call's applications the user may see, at the call's current
+    stage, in these states."""
+    at_stage = select(Call.current_stage).where(Call.id == call_id).scalar_subquery()
+    return visible_applications(user, call_id).where(Application.status.in_(states),
+                                                     Application.stage == at_stage)
+
+
 def shortlist_candidates(user, call_id: int, status: str = "") -> list[Application]:
     """Applications the user may shortlist or has marked, best calibrated rank first."""
     states = [s for s in ApplicationStatus.shortlisting if not status or s.value == status]
-    at_stage = select(Call.current_stage).where(Call.id == call_id).scalar_subquery()
-    stmt = (visible_applications(user, call_id).where(Application.status.in_(states),
-                                                      Application.stage == at_stage)
+    stmt = (_at_current_stage(user, call_id, states)
             .options(joinedload(Application.applicant)).order_by(Application.reference))
     return list(db.session.scalars(stmt))
 
@@ -45,9 +51,7 @@ BEYOND_SHORTLIST = ApplicationStatus.past_review - ApplicationStatus.shortlistin
 def count_beyond_shortlist(user, call_id: int) -> int:
     """How many of the call's applications at its current stage have gone on from the
     shortlist (and so are no longer on its page)."""
-    at_stage = select(Call.current_stage).where(Call.id == call_id).scalar_subquery()
-    visible = visible_applications(user, call_id).where(
-        Application.status.in_(BEYOND_SHORTLIST), Application.stage == at_stage)
+    visible = _at_current_stage(user, call_id, BEYOND_SHORTLIST)
     return db.session.scalar(select(func.count()).select_from(visible.subquery())) or 0
 
 
