@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask, abort, g, render_template, request, session
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
@@ -200,7 +200,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_login(app: Flask) -> None:
     from icm_recruit.auth.models import User
-    from icm_recruit.core import pagecache
+    from icm_recruit.core import pagecache, readerfacts
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -211,18 +211,25 @@ def _init_login(app: Flask) -> None:
         uid, _, nonce = user_id.partition(":")
         if not uid.isdigit() or not nonce:
             return None
-        # The roles with the person, and the generation of the data (and the audit trail's
-        # last event) for a kept page, in one query: every request asks for them.
-        row = db.session.execute(
-            select(User, pagecache.generation_column(), pagecache.trail_column())
-            .where(User.id == int(uid)).options(joinedload(User.role_rows))
-        ).unique().one_or_none()
+        # The roles with the person, the generation of the data (and the audit trail's
+        # last event) for a kept page, and the facts the policies ask about the reader,
+        # in one query: every request asks for them.
+        statement = app.extensions.get("reader_statement")
+        if statement is None:  # built once: every request runs it
+            statement = app.extensions["reader_statement"] = (
+                select(User, pagecache.generation_column(), pagecache.trail_column(),
+                       *readerfacts.columns())
+                .where(User.id == bindparam("reader_id"))
+                .options(joinedload(User.role_rows)))
+        row = readerfacts.read_before_transaction(
+            statement, {"reader_id": int(uid)}).unique().one_or_none()
         if row is None:
             return None
-        user, generation, trail = row
+        user, generation, trail, *facts = row
         if not user.active or user.session_nonce != nonce:
             return None
         pagecache.note_generation(generation, trail)
+        readerfacts.note(facts)
         return user
 
 

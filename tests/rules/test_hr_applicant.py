@@ -178,3 +178,24 @@ def test_another_hr_person_handles_it(client, world):
     assert db.session.get(Conflict, conflict.id).status == ConflictStatus.DISMISSED
     assert db.session.scalar(select(Assignment.status).where(
         Assignment.application_id == own.id)) == AssignmentStatus.DONE
+
+
+def test_the_policy_reads_who_applied_with_the_reader_on_every_request(client, world):
+    """The application page answers its policy from a fact read with the reader (HR who
+    never applied acts as HR everywhere, without loading the application): the fact is
+    read again on each request, so HR who applies a moment later is refused at once."""
+    colleague, other = world["colleague"], world["other"]
+    sign_in(client, colleague)
+    assert client.get(f"/admin/applications/{other.id}").status_code == 200
+    assert client.get(f"/admin/applications/{other.id + 1000}").status_code == 404
+    later = selection_call(slug="later-call")
+    hers = make_application(later, colleague, status=ApplicationStatus.SUBMITTED,
+                            complete=True)
+    db.session.commit()
+    assert _refused(client.get(f"/admin/applications/{hers.id}"))
+    # Another's application is still hers to handle, and a missing one is still missing.
+    assert client.get(f"/admin/applications/{other.id}").status_code == 200
+    assert client.get(f"/admin/applications/{other.id + 1000}").status_code == 404
+    sign_in(client, world["hilda"])
+    assert client.get(f"/admin/applications/{other.id}").status_code == 200
+    assert client.get(f"/admin/applications/{other.id + 1000}").status_code == 404

@@ -248,12 +248,20 @@ def export_list(call_id, fmt):
 @bp.get("/applications/<int:application_id>")
 @roles_required(Role.ADMIN)
 def show(application_id):
-    application = db.get_or_404(Application, application_id)
-    rules.require_hr_on(current_user, application)
+    # The policy first; where the reader's facts answer it, a kept page is shown without
+    # loading the application, which is loaded (404 when there is none) to be rendered.
+    loaded = rules.require_hr_on_id(current_user, application_id)
+
+    def application() -> Application:
+        nonlocal loaded
+        if loaded is None:
+            loaded = db.get_or_404(Application, application_id)
+        return loaded
+
     # Rendered (or found kept) before the opening is recorded: the record is no change of
     # what the page shows, and a transaction that has written keeps no page.
-    return pagecache.recorded_page(lambda: _show_page(application), lambda: record(
-        "dossier.opened", actor=current_user, obj=application, via="hr"))
+    return pagecache.recorded_page(lambda: _show_page(application()), lambda: record(
+        "dossier.opened", actor=current_user, obj=application(), via="hr"))
 
 
 def _show_page(application: Application, *, form=None, tag_form=None):

@@ -7,11 +7,12 @@ hand elsewhere.
 """
 
 from flask import abort, g, url_for
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, exists, select, true
 
 from icm_recruit.applications.models import Application, ApplicationStatus, Document
 from icm_recruit.auth.models import Role, User, UserRole
 from icm_recruit.calls.models import DocumentKind
+from icm_recruit.core import readerfacts
 from icm_recruit.core.i18n import lazy_gettext as _l
 from icm_recruit.extensions import db
 
@@ -61,6 +62,29 @@ def refuse_own_application(application: Application) -> None:
     g.error_link = (url_for("applications.status", application_id=application.id),
                     _l("Open your application"))
     abort(403, description=str(OWN_APPLICATION_MESSAGE))
+
+
+@readerfacts.fact("applied")
+def _applied_column() -> ColumnElement:
+    return exists().where(Application.applicant_id == User.id).correlate(User)
+
+
+def never_applied(user) -> bool:
+    """The user has no application at all, as read with the reader (False where that was
+    not read): such a user is the applicant of none."""
+    return _signed_in(user) and readerfacts.get("applied") is False
+
+
+def require_hr_on_id(user, application_id: int) -> Application | None:
+    """`require_hr_on` for an application named by its id, without loading it where the
+    reader's facts suffice: HR who never applied acts as HR on every application (None is
+    returned; the view loads the application if it renders). Otherwise the application is
+    loaded (404 when there is none), asked about and returned."""
+    if never_applied(user) and user.has_role(Role.ADMIN):
+        return None
+    application = db.get_or_404(Application, application_id)
+    require_hr_on(user, application)
+    return application
 
 
 def require_hr_on(user, application: Application) -> None:

@@ -261,7 +261,8 @@ def page(render: Callable[[], str | tuple[str, int]], *, extra: Callable[[], lis
     if store is None or request.method != "GET" or not current_user.is_authenticated \
             or session.get("_flashes"):
         return render()
-    generate_csrf()  # the session holds its token before the key names it
+    if "csrf_token" not in session:
+        generate_csrf()  # the session holds its token before the key names it
     generation = _generation()
     if generation is None:
         return render()
