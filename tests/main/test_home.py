@@ -162,7 +162,9 @@ def test_a_member_sees_late_reviews_first_then_declarations_and_interviews(clien
     assert world["own"].reference not in todo
     assert f'href="/board/calls/{call.id}"' in todo
     assert f'href="/panel/interviews/{interview.id}"' in todo
-    assert f"Score the interview of {interviewed.reference}" in todo
+    # The reference stays on one line on a phone.
+    assert f'Score the interview of <span class="text-nowrap">{interviewed.reference}</span>' \
+        in todo
 
 
 def test_hr_and_the_chair_are_asked_to_mark_the_shortlist_of_a_call_in_selection(client,
@@ -320,8 +322,16 @@ def test_in_selection_a_member_is_asked_to_declare_only_for_those_still_in_the_r
     todo = _section(client.get("/").get_data(as_text=True), "board-todo")
     assert "say for 1 application whether you have a conflict" in todo
     # An interview is not due: it takes place on its date.
-    assert f"Interview of {interviewed.reference} on the panel" in todo
-    line = todo[todo.index(f"Interview of {interviewed.reference}"):]
+    unbroken = f'<span class="text-nowrap">{interviewed.reference}</span>'
+    assert f"Interview of {unbroken} on the panel" in todo
+    line = todo[todo.index(f"Interview of {unbroken}"):]
     line = line[:line.index("</li>")]
     assert re.search(r'text-nowrap">on \d\d/\d\d/\d{4} \d\d:\d\d', line), line
     assert "due " not in line
+
+
+def test_references_in_a_to_do_stay_on_one_line_and_the_rest_is_escaped(app):
+    keep = app.jinja_env.filters["unbroken_references"]
+    assert str(keep("Score <b>ICM-2027-0042</b> & ICM-2027-12345, not XICM-2027-0001")) == (
+        'Score &lt;b&gt;<span class="text-nowrap">ICM-2027-0042</span>&lt;/b&gt; &amp; '
+        '<span class="text-nowrap">ICM-2027-12345</span>, not XICM-2027-0001')

@@ -3,6 +3,8 @@
 The caller commits once. Deadlines are checked against the database's clock.
 """
 
+import re
+
 from sqlalchemy import select
 
 from icm_recruit.applications import rules
@@ -59,6 +61,10 @@ class ApplicationError(DomainError):
 
 def make_reference(application: Application) -> str:
     return f"ICM-{application.call.reference_year}-{application.id:04d}"
+
+
+# A reference as `make_reference` writes it, inside a sentence.
+REFERENCE_IN_TEXT = re.compile(r"\bICM-\d{4}-\d{4,}\b")
 
 
 def start_application(call: Call, *, by) -> Application:

@@ -13,6 +13,7 @@ from flask import (
 )
 from flask_babel import force_locale
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
 from icm_recruit.applications import changes, rules, stage_part
@@ -85,6 +86,18 @@ def from_iso(value: str):
     from datetime import datetime
 
     return datetime.fromisoformat(value) if value else None
+
+
+@bp.app_template_filter("unbroken_references")
+def unbroken_references(text: str) -> Markup:
+    """A sentence with each application reference in it kept on one line (a phone would
+    break ICM-2027-0042 at its hyphens)."""
+    text, parts, start = str(text), [], 0
+    for found in ops.REFERENCE_IN_TEXT.finditer(text):
+        parts += [text[start:found.start()],
+                  Markup('<span class="text-nowrap">{}</span>').format(found.group(0))]
+        start = found.end()
+    return Markup("").join([*parts, text[start:]])  # the text between is escaped
 
 
 @bp.app_template_global("change_labels")
