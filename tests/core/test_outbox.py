@@ -223,3 +223,18 @@ def test_address_outside_ascii_is_delivered_whole(ctx, mail):
     [received] = mail.to("josé@exemple.fr")
     assert received["Subject"] == "Votre dossier a été reçu"
     assert _lines(received.get_content()) == "Bonjour José,\n"
+
+
+def test_a_boundary_found_in_a_part_is_not_used(monkeypatch):
+    """A multipart's boundary never appears in the texts it separates: one that does is
+    drawn again, and the mail reads back with its two parts whole."""
+    from email import message_from_bytes
+
+    drawn = iter(["0123456789abcdef01234567", "fedcba9876543210fedcba98"])
+    monkeypatch.setattr(outbox.secrets, "token_hex", lambda _n: next(drawn))
+    text = "Quoting an earlier mail:\n--=_0123456789abcdef01234567\nend\n"
+    mail = outbox._mime_email({"Subject": "Re", "To": "a@example.org"}, text,
+                              "<p>Hello</p>", [])
+    assert mail.get_boundary() == "=_fedcba9876543210fedcba98"
+    plain, html = message_from_bytes(mail.as_bytes()).get_payload()
+    assert plain.get_payload() == text and html.get_payload() == "<p>Hello</p>"

@@ -2,6 +2,7 @@
 
 import logging
 import re
+import secrets
 import smtplib
 import threading
 import time
@@ -225,24 +226,35 @@ def _attachment(item: dict) -> tuple[str, str, bytes, str]:
 def _mime_email(headers: dict, text: str, html: str | None, attachments: list) -> Message:
     body: Message = _text_part(text, "plain")
     if html:
-        alternative = MIMEMultipart("alternative", policy=_POLICY)
-        alternative.attach(body)
-        alternative.attach(_text_part(html, "html"))
-        body = alternative
+        body = _multipart("alternative", [body, _text_part(html, "html")])
     if attachments:
-        mixed = MIMEMultipart("mixed", policy=_POLICY)
-        mixed.attach(body)
+        parts = [body]
         for maintype, subtype, content, filename in attachments:
             part = MIMEBase(maintype, subtype, policy=_POLICY)
             part.set_payload(content)
             encoders.encode_base64(part)
             part.add_header("Content-Disposition", "attachment",
                             filename=filename if filename.isascii() else ("utf-8", "", filename))
-            mixed.attach(part)
-        body = mixed
+            parts.append(part)
+        body = _multipart("mixed", parts)
     for name, value in headers.items():
         body[name] = value if value.isascii() else Header(value, "utf-8")
     return body
+
+
+def _multipart(subtype: str, parts: list[Message]) -> MIMEMultipart:
+    """The parts in one multipart, with a boundary found in none of their encoded texts
+    (the library's own search compiles a regular expression for each new boundary, a
+    tenth of the cost of a mail)."""
+    texts = [leaf.get_payload() for part in parts for leaf in part.walk()
+             if not leaf.is_multipart()]
+    boundary = f"=_{secrets.token_hex(12)}"
+    while any(boundary in text for text in texts):  # about never
+        boundary = f"=_{secrets.token_hex(12)}"
+    multipart = MIMEMultipart(subtype, boundary=boundary, policy=_POLICY)
+    for part in parts:
+        multipart.attach(part)
+    return multipart
 
 
 def _modern_email(headers: dict, text: str, html: str | None,
