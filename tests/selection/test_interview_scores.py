@@ -51,7 +51,8 @@ def test_scores_are_refused_before_the_interview_begins(booked, client, auth):
     booked["slot"].starts_at = utcnow() - timedelta(minutes=10)
     db.session.commit()
     home = client.get("/").get_data(as_text=True)
-    assert f"Score the interview of {interview.application.reference}" in home
+    assert (f'Score the interview of <span class="text-nowrap">'
+            f'{interview.application.reference}</span>') in home
     assert "Still to give" in client.get("/panel/interviews").get_data(as_text=True)
     response = post_form(client, url, {**_scores(booked["call"]), "comment": "Clear"})
     assert response.status_code == 302
