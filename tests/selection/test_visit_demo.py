@@ -44,3 +44,31 @@ def test_the_demo_shows_the_visit_planning_at_work(client, ctx):
     page = client.get(f"/applications/{interview.application_id}/interview").get_data(
         as_text=True)
     assert "Amphithéâtre Charcot" in page
+
+
+def test_the_demo_applicants_timeline_tells_the_way_to_the_interview(client, ctx):
+    """A demo candidate's timeline holds each step the real flow records, dated when the
+    demo says it happened (submitted weeks ago), and the audit chain stays whole."""
+    from icm_recruit.auth.models import User
+    from icm_recruit.core import audit
+
+    seed_demo()
+    interview = db.session.scalars(select(Interview)).one()
+    applicant = User.by_email("applicant1@demo.icm-recruit.org")
+    applicant.locale = "en"
+    db.session.commit()
+    sign_in(client, applicant)
+    page = client.get(f"/applications/{interview.application_id}/status").get_data(
+        as_text=True)
+    steps = ["Application submitted", "Eligibility confirmed: the application goes to review",
+             "Shortlisted for an interview", "Interview booked"]
+    assert all(step in page for step in steps), page
+    assert [page.index(step) for step in steps] == sorted(page.index(s) for s in steps)
+    application = interview.application
+    submitted = db.session.scalars(select(audit.AuditEvent).where(
+        audit.AuditEvent.action == "application.submitted",
+        audit.AuditEvent.object_id == str(application.id))).one()
+    assert submitted.at == application.submitted_at
+    assert audit.verify_chain()[0]
+    with pytest.raises(ValueError, match="only the last event"):
+        audit.backdate(submitted, application.submitted_at)

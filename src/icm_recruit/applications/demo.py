@@ -111,8 +111,14 @@ def _ensure_application(call: Call, user: User, *, submitted: bool) -> Applicati
         application.country = "DE"
         application.institution = "Max Planck Institute"
     db.session.flush()
-    audit.record("application.submitted" if submitted else "application.started",
-                 actor=user, obj=application, reference=application.reference, via="seed-demo")
+    event = audit.record("application.submitted" if submitted else "application.started",
+                         actor=user, obj=application, reference=application.reference,
+                         via="seed-demo")
+    if submitted:  # the applicant's timeline, dated as the versions are
+        audit.backdate(event, application.submitted_at)
+        audit.backdate(audit.record("application.changed", actor=user, obj=application,
+                                    version=application.version, changes=["title"],
+                                    via="seed-demo"), utcnow() - timedelta(days=1))
     return application
 
 

@@ -84,6 +84,20 @@ def last_event_id() -> int:
     return db.session.scalar(select(func.max(AuditEvent.id))) or 0
 
 
+def backdate(event: AuditEvent, at: datetime) -> AuditEvent:
+    """Date the chain's last event when it would have happened: for demo data only, whose
+    seeded history (an application submitted weeks ago) is written today. Only the last
+    event may be dated again, so the chain stays whole (its hash is computed anew before
+    any event links to it)."""
+    last = db.session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1))
+    if last != event.id:
+        raise ValueError("only the last event of the chain can be dated again")
+    event.at = at
+    event.hash = event.compute_hash()
+    db.session.flush()
+    return event
+
+
 def verify_chain() -> tuple[bool, int, AuditEvent | None, str]:
     """Walk the chain in order; return (ok, events checked, first bad event, reason)."""
     expected_prev = GENESIS_HASH

@@ -118,6 +118,13 @@ def seed_selection(admin_email: str) -> list[str]:
         db.session.add(application)
         db.session.flush()
         application.reference = make_reference(application)
+        # What the applicant's timeline shows of the way here.
+        audit.backdate(audit.record("application.submitted", actor=user, obj=application,
+                                    reference=application.reference, via="seed-demo"),
+                       application.submitted_at)
+        audit.backdate(audit.record("application.screened", actor=admin, obj=application,
+                                    eligible=True, before=ApplicationStatus.SUBMITTED.value,
+                                    reason=None, via="seed-demo"), application.screened_at)
         quality = 4.4 - 0.35 * index
         for reviewer, severity in rng.sample(reviewers, 3):
             _review(application, reviewer, call, quality, severity, rng)

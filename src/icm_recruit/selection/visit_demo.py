@@ -11,6 +11,7 @@ from icm_recruit.applications import rules as application_rules
 from icm_recruit.applications.models import Application, ApplicationStatus
 from icm_recruit.auth.models import User
 from icm_recruit.calls.models import call_by_slug
+from icm_recruit.core import audit
 from icm_recruit.core.timeutil import paris_to_utc, to_zone, utcnow
 from icm_recruit.extensions import db
 from icm_recruit.selection import interviews, visit_parts, visits
@@ -35,6 +36,9 @@ def _shortlist(call_id: int, hr: User) -> list[Application]:
         application = user and db.session.scalar(select(Application).where(
             Application.call_id == call_id, application_rules.made_by(user)))
         if application is not None:
+            if application.status != ApplicationStatus.SHORTLISTED:
+                audit.record("application.shortlisted", actor=hr, obj=application,
+                             via="seed-demo")
             application.status = ApplicationStatus.SHORTLISTED
             mark = db.session.scalar(select(ShortlistMark).where(
                 ShortlistMark.application_id == application.id))
