@@ -39,7 +39,7 @@ def fact(name: str):
 def columns() -> list[ColumnElement]:
     """The registered facts' columns, in the order `note` expects their values."""
     built = current_app.extensions.get("reader_fact_columns")
-    if built is None or len(built) != len(_FACTS):
+    if built is None:
         built = [(name, build().label(f"fact_{name}")) for name, build in _FACTS.items()]
         current_app.extensions["reader_fact_columns"] = built
     return [column for _, column in built]
@@ -67,4 +67,5 @@ def read_before_transaction(statement: Executable, params: dict | None = None) -
     try:
         return db.session.execute(statement, params)
     finally:
-        raw.autocommit = False
+        if not raw.closed:  # a connection lost in the read is dropped from the pool
+            raw.autocommit = False
