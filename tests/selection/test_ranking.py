@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -52,6 +53,9 @@ def test_ranking_job_stores_a_dated_snapshot_with_calibration(client, auth, revi
     page = client.get(url + "?sort=mean&dir=asc").get_data(as_text=True)
     assert "How the scores are computed" in page and "Harsh: 5.0" in page
     assert page.index(apps[2].reference) < page.index(apps[0].reference)
+    # The snapshot's choice is short enough for a phone: its date and its reviews.
+    option = re.search(rf'<option value="{snapshot.id}" selected>([^<]+)</option>', page)
+    assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d · 6 reviews", option.group(1))
 
 
 def test_exports_neutralise_formulas(client, auth, reviewed_call):
