@@ -114,8 +114,8 @@ def test_a_submitted_application_names_a_missing_referee_without_changing(
     db.session.commit()
     auth.login(user)
     home = client.get("/").get_data(as_text=True)
-    # One declined, none other named: two to name, none to remind.
-    assert "Name 2 more referees" in home and "remind your referees" not in home
+    # One declined, none other named: two to name ("more" once one stands), none to remind.
+    assert "Name 2 referees so that" in home and "remind your referees" not in home
     page = client.get(edit_url(application)).get_data(as_text=True)
     assert 'id="referee-request"' in page and "Change my application" in page
     response = post_form(client, f"/applications/{application.id}/referees",

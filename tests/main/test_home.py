@@ -316,6 +316,12 @@ def test_in_selection_a_member_is_asked_to_declare_only_for_those_still_in_the_r
     todo = _section(client.get("/").get_data(as_text=True), "board-todo")
     # Reviews are written: the two the panel will discuss, not the three others.
     assert "say for 2 applications whether you have a conflict" in todo
+    # The page the to-do opens lists those two, and asks for no wish or availability.
+    page = client.get(f"/board/calls/{call.id}").get_data(as_text=True)
+    listed = {int(found) for found in re.findall(r'<tr id="app-(\d+)"', page)}
+    assert listed == {shortlisted.id, interviewed.id}
+    assert "Wish to review" not in page and "My availability" not in page
+    assert "will still discuss" in page
     db.session.add(ConflictDeclaration(reviewer_id=member.id, application_id=shortlisted.id,
                                        has_conflict=False))
     db.session.commit()
@@ -323,8 +329,8 @@ def test_in_selection_a_member_is_asked_to_declare_only_for_those_still_in_the_r
     assert "say for 1 application whether you have a conflict" in todo
     # An interview is not due: it takes place on its date.
     unbroken = f'<span class="text-nowrap">{interviewed.reference}</span>'
-    assert f"Interview of {unbroken} on the panel" in todo
-    line = todo[todo.index(f"Interview of {unbroken}"):]
+    assert f"Panel interview of {unbroken}" in todo
+    line = todo[todo.index(f"Panel interview of {unbroken}"):]
     line = line[:line.index("</li>")]
     assert re.search(r'text-nowrap">on \d\d/\d\d/\d{4} \d\d:\d\d', line), line
     assert "due " not in line

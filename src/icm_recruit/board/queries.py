@@ -37,9 +37,22 @@ def call_setting(member: BoardMember, call: Call) -> MemberCallSetting | None:
         MemberCallSetting.board_member_id == member.id, MemberCallSetting.call_id == call.id))
 
 
+def still_asked(call_status):
+    """Which applications of a call still ask the board for a declaration: all of them,
+    until the call is in selection; then the reviews are written, and only those the
+    panel or a meeting will discuss (shortlisted, interviewed). `call_status` is a call's
+    status or its column, for one call or many."""
+    return or_(call_status != CallStatus.SELECTION,
+               Application.status.in_(ApplicationStatus.interviewable))
+
+
 def title_list(user: User, call: Call) -> list[dict]:
-    """Return the member's declaration list with their declaration and bid."""
-    applications = db.session.scalars(rules.title_list_applications(user, call.id).options(
+    """Return the member's declaration list with their declaration and bid: the
+    applications that still ask for a declaration (`still_asked`)."""
+    stmt = rules.title_list_applications(user, call.id)
+    if call.status == CallStatus.SELECTION:
+        stmt = stmt.where(still_asked(call.status))
+    applications = db.session.scalars(stmt.options(
         selectinload(Application.applicant))).all()
     ids = [a.id for a in applications]
     declarations = {d.application_id: d for d in db.session.scalars(
@@ -122,15 +135,11 @@ def undeclared_counts(user: User) -> list[tuple[Call, int]]:
     answered = select(ConflictDeclaration.id).where(
         ConflictDeclaration.reviewer_id == user.id,
         ConflictDeclaration.application_id == Application.id).exists()
-    # Once a call is in selection, the reviews are written: what still asks for an answer
-    # is an application the panel or a meeting will discuss (shortlisted, interviewed).
-    still_asked = or_(Call.status != CallStatus.SELECTION,
-                      Application.status.in_(ApplicationStatus.interviewable))
     rows = db.session.execute(
         select(Call, func.count(Application.id))
         .join(Application, Application.call_id == Call.id)
         .where(Call.status.in_(CallStatus.on_board), rules.on_title_list(user), ~answered,
-               still_asked)
+               still_asked(Call.status))
         .group_by(Call.id).order_by(Call.closes_at)
         .options(lazyload(Call.criteria)))
     return [(call, count) for call, count in rows]

@@ -317,7 +317,9 @@ def _call_page(call: Call, member: BoardMember, setting_form=None, status: int =
     return render_template(
         "board/call.html", call=call, member=member, rows=queries.title_list(current_user, call),
         setting_form=setting_form, declaration_form=DeclarationForm(), bid_form=BidForm(),
-        bid_levels=[level.value for level in BidLevel]), status
+        bid_levels=[level.value for level in BidLevel],
+        # The reviews are written: no availability or wish is asked any more.
+        in_selection=call.status == CallStatus.SELECTION), status
 
 
 @bp.get("/board/calls/<int:call_id>")

@@ -196,7 +196,7 @@ def member_home(user, now: datetime) -> list[Todo]:
         starts_at = interview.slot.starts_at
         reference = interview.application.reference
         if starts_at > now:
-            todos.append(Todo(_("Interview of %(ref)s on the panel", ref=reference),
+            todos.append(Todo(_("Panel interview of %(ref)s", ref=reference),
                               url_for("interviews.panel_home"), _("Panel"), due_at=starts_at,
                               takes_place=True))
         elif not scored:
@@ -297,14 +297,18 @@ def _applicant_step(user, application: Application, now: datetime, interview,
     if status == ApplicationStatus.SUBMITTED:
         missing = _letters_missing(application)
         # Referees still to name (one declined, or the list falls short): no one to remind.
-        unnamed = min(missing, application.call.referees_required - sum(
-            1 for r in application.named_referees() if r.status != RefereeStatus.DECLINED))
+        standing = sum(1 for r in application.named_referees()
+                       if r.status != RefereeStatus.DECLINED)
+        unnamed = min(missing, application.call.referees_required - standing)
         if unnamed > 0:
-            return Todo(ngettext(
+            text = (ngettext(
                 "Submitted. Name %(num)d more referee so that the letter can arrive.",
                 "Submitted. Name %(num)d more referees so that the letters can arrive.",
-                unnamed), url_for("applications.edit", application_id=application.id,
-                                  _anchor="referees"), _("Name a referee"))
+                unnamed) if standing else ngettext(
+                "Submitted. Name %(num)d referee so that the letter can arrive.",
+                "Submitted. Name %(num)d referees so that the letters can arrive.", unnamed))
+            return Todo(text, url_for("applications.edit", application_id=application.id,
+                                      _anchor="referees"), _("Name a referee"))
         if missing:
             return Todo(ngettext(
                 "Submitted. %(num)d reference letter is still missing: remind your referee.",
