@@ -80,8 +80,13 @@ def test_member_pages_follow_the_pointer_and_hide_the_conflicted_item(app, ctx):
     sign_in(conflicted, world.conflicted)
     url = f"/meeting/{world.meeting.id}"
     assert _point(chair, world, world.target).status_code == 302
+    # The chair moves the pointer with buttons that say what they do; members get none.
+    status, text = _page(chair, url)
+    assert ">Discuss now</button>" in text
+    assert re.search(r'aria-label="Discuss item \d+ now"', text)
     status, text = _page(member, url)
     assert status == 200 and world.target.applicant.name in text
+    assert "Discuss now" not in text
     assert f"Board note on {world.target.reference}" in text
     for path in (url, f"{url}/live", f"{url}/live?state=x"):
         status, text = _page(conflicted, path)

@@ -235,3 +235,28 @@ def test_accept_records_the_answer(client, ctx):
     db.session.expire_all()
     assert world.mine.responded_at is not None
     assert world.mine.status == AssignmentStatus.ACTIVE
+
+
+def test_the_reviews_page_lists_the_reviews_still_to_write_first(client, ctx):
+    """A late review waiting in one call comes before a review submitted in another, even
+    one that was due earlier: the calls with work waiting come first."""
+    from icm_recruit.applications.models import ApplicationStatus
+    from icm_recruit.auth.models import Role
+    from tests.applications.factories import make_application
+    from tests.reviews.helpers import assign, quick_user, review_call
+    from tests.selection.factories import submitted_review
+
+    member = quick_user("first.things@example.org", Role.REVIEWER)
+    done_call, late_call = review_call("done-first"), review_call("late-second")
+    written, waiting = (make_application(call, quick_user(email, Role.APPLICANT),
+                                         status=ApplicationStatus.UNDER_REVIEW, complete=True)
+                        for call, email in ((done_call, "w@example.org"),
+                                            (late_call, "l@example.org")))
+    review = submitted_review(written, member, {done_call.criteria[0]: 3})
+    review.assignment.due_at = utcnow() - timedelta(days=30)
+    assign(waiting, member, due_in_days=-2)
+    db.session.commit()
+    sign_in(client, member)
+    page = client.get("/review/").get_data(as_text=True)
+    assert written.reference in page
+    assert page.index(waiting.reference) < page.index(written.reference)

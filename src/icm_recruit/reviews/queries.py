@@ -145,7 +145,9 @@ class MemberRow:
 
 
 def member_assignments(user: User) -> dict[Call, list[MemberRow]]:
-    """The member's published assignments by call, never one they are conflicted with."""
+    """The member's published assignments by call, never one they are conflicted with:
+    the reviews still to write first, soonest due first (so the calls with work waiting
+    come first), then those submitted."""
     rows = db.session.execute(
         select(Assignment, Review.status).join(Application)
         .outerjoin(Review, Review.assignment_id == Assignment.id)
@@ -155,7 +157,8 @@ def member_assignments(user: User) -> dict[Call, list[MemberRow]]:
                Application.status.in_(ApplicationStatus.seen_by_board))
         .options(selectinload(Assignment.application).selectinload(Application.call)
                  .selectinload(Call.stages))
-        .order_by(Assignment.due_at, Application.reference)).all()
+        .order_by(case((Review.status == ReviewStatus.SUBMITTED, 1), else_=0),
+                  Assignment.due_at, Application.reference)).all()
     by_call: dict[Call, list[MemberRow]] = {}
     for assignment, status in rows:
         by_call.setdefault(assignment.application.call, []).append(MemberRow(assignment, status))
