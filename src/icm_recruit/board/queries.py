@@ -49,11 +49,9 @@ def still_asked(call_status):
 def title_list(user: User, call: Call) -> list[dict]:
     """Return the member's declaration list with their declaration and bid: the
     applications that still ask for a declaration (`still_asked`)."""
-    stmt = rules.title_list_applications(user, call.id)
-    if call.status == CallStatus.SELECTION:
-        stmt = stmt.where(still_asked(call.status))
-    applications = db.session.scalars(stmt.options(
-        selectinload(Application.applicant))).all()
+    applications = db.session.scalars(
+        rules.title_list_applications(user, call.id).where(still_asked(call.status))
+        .options(selectinload(Application.applicant))).all()
     ids = [a.id for a in applications]
     declarations = {d.application_id: d for d in db.session.scalars(
         select(ConflictDeclaration).where(ConflictDeclaration.reviewer_id == user.id,
